@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// Entry point for `npx tickerfleet`: registers tsx so the TypeScript CLI runs as-is
+// (no build step), then hands over to packages/cli/main.ts.
+import { register } from "tsx/esm/api";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+register();
+const { main } = await import("../packages/cli/main.ts");
+await main(process.argv);

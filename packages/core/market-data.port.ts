@@ -1,0 +1,57 @@
+import type { Series } from "./series.ts";
+
+/** The market-data providers tickerfleet speaks to. */
+export const PROVIDERS = ["yahoo", "fmp", "polygon", "alphavantage"] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+export function isProviderName(value: unknown): value is ProviderName {
+  return typeof value === "string" && (PROVIDERS as readonly string[]).includes(value);
+}
+
+/** How much history to ask for: the last `days` trading days (bars), ending today or at `to`. */
+export interface DailyRange {
+  /** Number of trading-day bars wanted (the adapter asks for enough calendar days and trims). */
+  days: number;
+  /** Last calendar date wanted, ISO `YYYY-MM-DD`; default: today (UTC). */
+  to?: string;
+}
+
+/**
+ * Why a fetch did not produce a Series. Expected outcomes are values, not
+ * exceptions: the fetcher decides what to retry from `kind` alone.
+ * - `rate-limited`: the provider said "too many requests" (HTTP 429, FMP's
+ *   "Limit Reach" body, Alpha Vantage's 200 + "Information"/"Note").
+ *   `retryAfterMs` when the provider said how long to wait.
+ * - `transient`: 5xx, timeout, connection reset, truncated body. Retry later.
+ * - `not-found`: the provider does not know the symbol. Permanent.
+ * - `invalid-response`: a body that is not the documented shape. Permanent for this attempt.
+ * - `unauthorized`: missing or rejected API key (401/403). Permanent until the config changes.
+ */
+export type FetchFailureKind = "rate-limited" | "transient" | "not-found" | "invalid-response" | "unauthorized";
+
+export interface FetchFailure {
+  ok: false;
+  kind: FetchFailureKind;
+  provider: ProviderName;
+  /** Canonical symbol. */
+  symbol: string;
+  /** Human-readable, never contains an API key. */
+  message: string;
+  /** HTTP status when there was a response. */
+  status?: number;
+  retryAfterMs?: number;
+}
+
+export interface FetchSuccess {
+  ok: true;
+  series: Series;
+}
+
+export type FetchResult = FetchSuccess | FetchFailure;
+
+/** The port a fetcher needs from a market-data provider. */
+export interface MarketDataProvider {
+  readonly name: ProviderName;
+  /** Daily bars for one canonical symbol. Never throws for provider behaviour; returns a FetchFailure. */
+  fetchDaily(symbol: string, range: DailyRange, options?: { signal?: AbortSignal }): Promise<FetchResult>;
+}
