@@ -1,0 +1,38 @@
+import type { JsonObject } from "./input.ts";
+import type { QueueRegistry } from "./registry.ts";
+
+/** What a request handler gets besides its input. */
+export interface RequestContext {
+  /** The request's time (ms epoch); one value for the whole request. */
+  readonly now: number;
+  /** Reported as the SenderId of messages this request sends. */
+  readonly senderId: string;
+  /** Aborted when the client disconnects, which ends a pending long poll. */
+  readonly signal: AbortSignal;
+  /** Message payload bytes the request sent or received, for the billing count. */
+  payloadBytes: number;
+}
+
+/** A completed message move task, as ListMessageMoveTasks reports it. */
+export interface MoveTaskRecord {
+  TaskHandle: string;
+  Status: "COMPLETED";
+  SourceArn: string;
+  DestinationArn?: string;
+  ApproximateNumberOfMessagesMoved: number;
+  ApproximateNumberOfMessagesToMove: number;
+  StartedTimestamp: number;
+}
+
+/** Everything the server holds: the queues and the move tasks run on them. */
+export interface SqsState {
+  readonly queues: QueueRegistry;
+  /** By source queue ARN, newest last. */
+  readonly moveTasks: Map<string, MoveTaskRecord[]>;
+}
+
+export type ActionHandler = (
+  state: SqsState,
+  input: JsonObject,
+  context: RequestContext,
+) => Promise<JsonObject>;

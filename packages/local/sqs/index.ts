@@ -1,0 +1,1 @@
+export { type SqsServer, type SqsServerOptions, type SqsStats, startSqsServer } from "./server.ts";
