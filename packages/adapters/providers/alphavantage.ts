@@ -1,0 +1,155 @@
+import type {
+  DailyRange,
+  FetchFailure,
+  FetchResult,
+  MarketDataProvider,
+} from "../../core/market-data.port.ts";
+import { toProviderSymbol } from "../../core/symbols.ts";
+import {
+  BarCollector,
+  type DailyWindow,
+  dailyWindow,
+  dayNumberFromIsoDate,
+  isIsoDate,
+  isoDateFromEpochMs,
+  seriesOrNotFound,
+} from "./bars.ts";
+import { classifyStatus, type FailureContext, failure, quote } from "./classify.ts";
+import type { ResolvedProviderConfig } from "./config.ts";
+import { buildPath, type HttpResponse, httpGet, parseJson } from "./http.ts";
+import { isRecord, stringField, typeName } from "./shape.ts";
+
+/**
+ * Alpha Vantage, `GET /query?function=TIME_SERIES_DAILY&symbol=&outputsize=&apikey=`
+ * → `{"Meta Data": {...}, "Time Series (Daily)": {"2024-01-02": {"1. open":
+ * "187.15", "2. high", "3. low", "4. close", "5. volume"}}}`, newest first,
+ * values as strings. TIME_SERIES_DAILY_ADJUSTED's rows (`"5. adjusted close"`,
+ * `"6. volume"`, ...) are accepted too. Almost everything else is HTTP 200:
+ * - `{"Error Message": "Invalid API call. ..."}`: unknown symbol → not-found
+ *   (an invalid key says "apikey is invalid or missing" → unauthorized);
+ * - `{"Information": "... rate limit is 25 requests per day ..."}` or, older,
+ *   `{"Note": "... call frequency is 5 calls per minute ..."}` → rate-limited;
+ * - `{"Information": "... The outputsize=full parameter value is a premium
+ *   feature for the TIME_SERIES_DAILY endpoint ..."}` (or "This is a premium
+ *   endpoint") → unauthorized: this key cannot have it, retrying won't help.
+ * `compact` is the last 100 bars; `full` (20+ years) is asked for only when the
+ * range needs more, because it is premium on free keys.
+ */
+
+const PROVIDER = "alphavantage";
+const COMPACT_BARS = 100;
+const SERIES_KEY = "Time Series (Daily)";
+
+/** Whether the last 100 bars (counted back from today) cover the window. */
+function compactCovers(window: DailyWindow, now: number): boolean {
+  const today = dayNumberFromIsoDate(isoDateFromEpochMs(now));
+  const tradingDaysAfterTo = Math.ceil(((today - dayNumberFromIsoDate(window.to)) * 5) / 7);
+  return window.days + Math.max(0, tradingDaysAfterTo) + 5 <= COMPACT_BARS;
+}
+
+function classifyNotice(ctx: FailureContext, field: string, text: string, outputsize: string): FetchFailure {
+  const said = quote(text);
+  if (/rate limit|call frequency|requests per|calls per|per minute|per day|spreading out/i.test(text)) {
+    return failure(ctx, "rate-limited", `Alpha Vantage limit (${field}): ${said}`);
+  }
+  if (/premium/i.test(text)) {
+    const hint =
+      outputsize === "full"
+        ? " (more than 100 bars needs outputsize=full: ask for at most 100 days or use a premium key)"
+        : "";
+    return failure(ctx, "unauthorized", `not available with this Alpha Vantage key${hint}: ${said}`);
+  }
+  if (/api ?key/i.test(text)) return failure(ctx, "unauthorized", `Alpha Vantage rejected the key: ${said}`);
+  return failure(ctx, "invalid-response", `Alpha Vantage ${field} instead of data: ${said}`);
+}
+
+function numberOf(value: unknown): number {
+  if (typeof value === "string") return value === "" ? Number.NaN : Number(value);
+  return typeof value === "number" ? value : Number.NaN;
+}
+
+/** An Alpha Vantage response as a FetchResult; pure, so it can be measured and tested without a server. */
+export function readAlphaVantageResponse(
+  ctx: FailureContext,
+  window: DailyWindow,
+  providerSymbol: string,
+  response: HttpResponse,
+  outputsize: "compact" | "full",
+): FetchResult {
+  const classified = classifyStatus(ctx, response.status, response.headers["retry-after"], response.text);
+  if (classified) return classified;
+  const json = parseJson(response.text);
+  if (!json.ok)
+    return failure(ctx, "transient", "body is not JSON (truncated or an error page)", {
+      status: response.status,
+    });
+  const body = json.value;
+  if (!isRecord(body)) return failure(ctx, "invalid-response", `expected an object, got ${typeName(body)}`);
+
+  const series = body[SERIES_KEY];
+  if (!isRecord(series)) {
+    const error = stringField(body, "Error Message");
+    if (error !== undefined) {
+      if (/api ?key/i.test(error))
+        return failure(ctx, "unauthorized", `Alpha Vantage rejected the key: ${quote(error)}`);
+      if (/invalid api call/i.test(error))
+        return failure(ctx, "not-found", `Alpha Vantage does not know ${providerSymbol}: ${quote(error)}`);
+      return failure(ctx, "invalid-response", `Alpha Vantage error: ${quote(error)}`);
+    }
+    for (const field of ["Information", "Note"]) {
+      const text = stringField(body, field);
+      if (text !== undefined) return classifyNotice(ctx, field, text, outputsize);
+    }
+    return failure(
+      ctx,
+      "invalid-response",
+      `no "${SERIES_KEY}" in the body (keys: ${quote(Object.keys(body).join(", "))})`,
+    );
+  }
+
+  const collector = new BarCollector();
+  for (const date in series) {
+    const row = series[date];
+    if (!isIsoDate(date) || !isRecord(row))
+      return failure(ctx, "invalid-response", `bad bar ${quote(date)} in "${SERIES_KEY}"`);
+    const adjusted = row["5. adjusted close"];
+    const volume = adjusted === undefined ? row["5. volume"] : row["6. volume"];
+    collector.add(
+      date,
+      numberOf(row["1. open"]),
+      numberOf(row["2. high"]),
+      numberOf(row["3. low"]),
+      numberOf(row["4. close"]),
+      numberOf(adjusted),
+      numberOf(volume),
+    );
+  }
+  return seriesOrNotFound(ctx, collector, window, providerSymbol);
+}
+
+export function createAlphaVantageProvider(config: ResolvedProviderConfig): MarketDataProvider {
+  const secrets = config.apiKey ? [config.apiKey] : [];
+  return {
+    name: PROVIDER,
+    async fetchDaily(
+      symbol: string,
+      range: DailyRange,
+      options?: { signal?: AbortSignal },
+    ): Promise<FetchResult> {
+      const now = Date.now();
+      const window = dailyWindow(range, now);
+      const providerSymbol = toProviderSymbol(symbol, PROVIDER);
+      const ctx: FailureContext = { provider: PROVIDER, symbol, secrets };
+      const outputsize = compactCovers(window, now) ? "compact" : "full";
+      const path = buildPath(config, "/query", {
+        function: "TIME_SERIES_DAILY",
+        symbol: providerSymbol,
+        outputsize,
+        apikey: config.apiKey,
+      });
+      const response = await httpGet(config, ctx, path, options?.signal);
+      if ("kind" in response) return response;
+      return readAlphaVantageResponse(ctx, window, providerSymbol, response, outputsize);
+    },
+  };
+}

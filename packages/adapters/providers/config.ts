@@ -1,0 +1,132 @@
+import { ConfigError } from "../../core/errors.ts";
+import type { ProviderName } from "../../core/market-data.port.ts";
+
+/** Where and how to reach one market-data provider. */
+export interface ProviderConfig {
+  /**
+   * Origin, or origin plus a path prefix, that the provider's real paths are
+   * appended to: `https://query1.finance.yahoo.com`, or
+   * `http://127.0.0.1:PORT/yahoo` for the local market simulator.
+   */
+  baseUrl: string;
+  /** API key (FMP, Polygon, Alpha Vantage). Sent only to `baseUrl`, never logged or put in a message. */
+  apiKey?: string;
+  /**
+   * Connect, headers and body (between chunks) timeouts, each.
+   * @default 10_000
+   */
+  timeoutMs?: number;
+  /**
+   * Max sockets per origin; the pool is shared by every provider built on the same origin.
+   * @default 64
+   */
+  connections?: number;
+  /**
+   * Sent as `User-Agent`. Yahoo answers clients without a browser-like agent
+   * with 429 more readily, so the default looks like one and names us.
+   * @default "Mozilla/5.0 (compatible; tickerfleet/0.1)"
+   */
+  userAgent?: string;
+}
+
+/** ProviderConfig with every default applied and the base URL split for the pool. */
+export interface ResolvedProviderConfig {
+  readonly provider: ProviderName;
+  /** `https://host:port`, the pool key. */
+  readonly origin: string;
+  /** Path prefix without a trailing slash (`""` or `/yahoo`). */
+  readonly pathPrefix: string;
+  readonly apiKey: string | undefined;
+  readonly timeoutMs: number;
+  readonly connections: number;
+  readonly userAgent: string;
+}
+
+export const DEFAULT_BASE_URLS: Readonly<Record<ProviderName, string>> = {
+  yahoo: "https://query1.finance.yahoo.com",
+  fmp: "https://financialmodelingprep.com",
+  polygon: "https://api.polygon.io",
+  alphavantage: "https://www.alphavantage.co",
+};
+
+export const BASE_URL_ENV: Readonly<Record<ProviderName, string>> = {
+  yahoo: "TICKERFLEET_YAHOO_URL",
+  fmp: "TICKERFLEET_FMP_URL",
+  polygon: "TICKERFLEET_POLYGON_URL",
+  alphavantage: "TICKERFLEET_ALPHAVANTAGE_URL",
+};
+
+/** The environment variable holding each keyed provider's API key; Yahoo needs none. */
+export const API_KEY_ENV: Readonly<Record<ProviderName, string | undefined>> = {
+  yahoo: undefined,
+  fmp: "FMP_API_KEY",
+  polygon: "POLYGON_API_KEY",
+  alphavantage: "ALPHAVANTAGE_API_KEY",
+};
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_CONNECTIONS = 64;
+const DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; tickerfleet/0.1)";
+
+/**
+ * Base URL and key of a provider from the environment: `TICKERFLEET_<NAME>_URL`
+ * (default: the real host) and `FMP_API_KEY` / `POLYGON_API_KEY` /
+ * `ALPHAVANTAGE_API_KEY`. A keyed provider without its key is a ConfigError
+ * naming the variable (never its value).
+ */
+export function providerConfigFromEnv(
+  name: ProviderName,
+  env: NodeJS.ProcessEnv = process.env,
+): ProviderConfig {
+  const urlVar = BASE_URL_ENV[name];
+  const baseUrl = env[urlVar]?.trim() || DEFAULT_BASE_URLS[name];
+  const keyVar = API_KEY_ENV[name];
+  if (!keyVar) return { baseUrl };
+  const apiKey = env[keyVar]?.trim();
+  if (!apiKey) throw new ConfigError(`${name} needs an API key: set ${keyVar}`);
+  return { baseUrl, apiKey };
+}
+
+/** Applies defaults once and checks every field; throws ConfigError naming what is wrong. */
+export function resolveProviderConfig(
+  provider: ProviderName,
+  config: ProviderConfig,
+): ResolvedProviderConfig {
+  let url: URL;
+  try {
+    url = new URL(config.baseUrl);
+  } catch (cause) {
+    throw new ConfigError(`${provider} baseUrl is not a URL: ${JSON.stringify(config.baseUrl)}`, { cause });
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(`${provider} baseUrl must be http(s), got ${JSON.stringify(url.protocol)}`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    // Credentials or a query in the base URL would end up in every request path and error.
+    throw new ConfigError(
+      `${provider} baseUrl must be an origin or origin + path, without query, fragment or credentials`,
+    );
+  }
+  const keyVar = API_KEY_ENV[provider];
+  if (keyVar && !config.apiKey)
+    throw new ConfigError(`${provider} needs an API key (apiKey, usually from ${keyVar})`);
+  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new ConfigError(
+      `${provider} timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`,
+    );
+  }
+  const connections = config.connections ?? DEFAULT_CONNECTIONS;
+  if (!Number.isInteger(connections) || connections < 1) {
+    throw new ConfigError(`${provider} connections must be a positive integer, got ${connections}`);
+  }
+  return {
+    provider,
+    origin: url.origin,
+    pathPrefix: url.pathname.replace(/\/+$/, ""),
+    apiKey: config.apiKey || undefined,
+    timeoutMs,
+    connections,
+    userAgent: config.userAgent ?? DEFAULT_USER_AGENT,
+  };
+}
