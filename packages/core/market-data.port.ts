@@ -27,7 +27,12 @@ export interface DailyRange {
  * - `invalid-response`: a body that is not the documented shape. Permanent for this attempt.
  * - `unauthorized`: missing or rejected API key (401/403). Permanent until the config changes.
  */
-export type FetchFailureKind = "rate-limited" | "transient" | "not-found" | "invalid-response" | "unauthorized";
+export type FetchFailureKind =
+  | "rate-limited"
+  | "transient"
+  | "not-found"
+  | "invalid-response"
+  | "unauthorized";
 
 export interface FetchFailure {
   ok: false;

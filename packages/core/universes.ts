@@ -61,7 +61,11 @@ function loadNasdaq(): Listing[] {
 function loadOther(): Listing[] {
   return read("other-listed.csv")
     .filter((r) => r.ETF === "N" && r["Test Issue"] === "N")
-    .map((r) => ({ symbol: r["ACT Symbol"]!.trim(), name: r["Security Name"]!.trim(), exchange: r.Exchange!.trim() }));
+    .map((r) => ({
+      symbol: r["ACT Symbol"]!.trim(),
+      name: r["Security Name"]!.trim(),
+      exchange: r.Exchange!.trim(),
+    }));
 }
 
 function dedupe(listings: Listing[]): Listing[] {
@@ -85,6 +89,7 @@ export function loadUniverse(name: UniverseName): readonly Listing[] {
 export function allListings(): ReadonlyMap<string, Listing> {
   const all = new Map<string, Listing>();
   for (const l of loadUniverse("us-all")) all.set(l.symbol, l);
-  for (const l of loadUniverse("sp500")) all.set(l.symbol, { ...all.get(l.symbol), ...l, exchange: all.get(l.symbol)?.exchange ?? "" });
+  for (const l of loadUniverse("sp500"))
+    all.set(l.symbol, { ...all.get(l.symbol), ...l, exchange: all.get(l.symbol)?.exchange ?? "" });
   return all;
 }

@@ -1,0 +1,19 @@
+/**
+ * fetcher: subscribed to the fetch queue. Fetches each chunk's bars through the
+ * cache and the shared rate limit, hands the series to the score queue and
+ * whatever is not done back to the fetch queue. Partial batch responses.
+ */
+import { Resource } from "sst";
+import { createFetcher } from "../packages/adapters/compose/fetcher.ts";
+
+export const handler = createFetcher({
+  fetchQueueUrl: Resource.FetchQueue.url,
+  scoreQueueUrl: Resource.ScoreQueue.url,
+  upstashUrl: Resource.UpstashRedisRestUrl.value,
+  upstashToken: Resource.UpstashRedisRestToken.value,
+  apiKeys: {
+    fmp: Resource.FmpApiKey.value,
+    polygon: Resource.PolygonApiKey.value,
+    alphavantage: Resource.AlphaVantageApiKey.value,
+  },
+});

@@ -1,0 +1,13 @@
+/**
+ * scorer: subscribed to the score queue. Computes indicators and scores per
+ * ticker, writes results (BatchWriteItem) and records progress exactly once
+ * per ticker; the last chunk's scorer asks finalize to run.
+ */
+import { Resource } from "sst";
+import { createScorer } from "../packages/adapters/compose/scorer.ts";
+
+export const handler = createScorer({
+  scansTable: Resource.ScansTable.name,
+  resultsTable: Resource.ResultsTable.name,
+  finalizeQueueUrl: Resource.FinalizeQueue.url,
+});

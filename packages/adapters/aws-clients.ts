@@ -1,0 +1,37 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+
+/**
+ * AWS SDK clients, created once per container (module scope) and reused by
+ * every invocation. Region, credentials and endpoints come from the
+ * environment: in Lambda its own; locally AWS_ENDPOINT_URL_SQS /
+ * AWS_ENDPOINT_URL_DYNAMODB point the same clients at the local cloud.
+ */
+let sqs: SQSClient | undefined;
+let documents: DynamoDBDocumentClient | undefined;
+
+export function sqsClient(): SQSClient {
+  sqs ??= new SQSClient({ maxAttempts: 5 });
+  return sqs;
+}
+
+export function documentClient(): DynamoDBDocumentClient {
+  if (!documents) {
+    const base = new DynamoDBClient({ maxAttempts: 8 });
+    // Ask every operation for the capacity it consumed: free in AWS, and what the local
+    // cloud counts to turn a scan into DynamoDB units and dollars.
+    base.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { ReturnConsumedCapacity?: string };
+        input.ReturnConsumedCapacity ??= "TOTAL";
+        return next(args);
+      },
+      { step: "initialize", name: "tickerfleetConsumedCapacity" },
+    );
+    documents = DynamoDBDocumentClient.from(base, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    });
+  }
+  return documents;
+}

@@ -1,0 +1,111 @@
+import { Redis } from "@upstash/redis";
+import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type { ProviderName } from "../../core/market-data.port.ts";
+import { type FetchInput, fetchChunks, type ProviderAccess } from "../../core/pipeline/fetch-chunks.ts";
+import { type FetchMessage, parseFetchMessage, type ScoreMessage } from "../../core/pipeline/messages.ts";
+import { sqsClient } from "../aws-clients.ts";
+import { fetchConfig, limiterSettings, providerLimit } from "../config.ts";
+import { createProvider, providerConfigFromEnv } from "../providers/index.ts";
+import { SqsMessageSender } from "../sqs/message-sender.ts";
+import { UpstashResponseCache } from "../upstash/response-cache.ts";
+import { limiterIdentifier, UpstashTokenLimiter } from "../upstash/token-limiter.ts";
+
+export interface FetcherResources {
+  fetchQueueUrl: string;
+  scoreQueueUrl: string;
+  upstashUrl: string;
+  upstashToken: string;
+  /** Provider API keys from SST secrets; empty or "unset" means not configured. */
+  apiKeys: Partial<Record<ProviderName, string>>;
+}
+
+const KEY_ENV: Record<ProviderName, string | undefined> = {
+  yahoo: undefined,
+  fmp: "FMP_API_KEY",
+  polygon: "POLYGON_API_KEY",
+  alphavantage: "ALPHAVANTAGE_API_KEY",
+};
+
+/**
+ * The fetcher's composition: one Upstash client, one undici pool per provider
+ * (inside the adapters), one SQS client, all per container.
+ *
+ * Unlike the scorer, the fetcher handles its SQS batch as a whole rather than
+ * record by record (Powertools' batch processor): all the batch's chunks share
+ * one cache read, one token loop against the shared limit and one cache write,
+ * which is what keeps Redis commands per ticker low. It builds the partial
+ * batch response itself: a record fails only if its body does not parse or its
+ * outcomes could not be handed on.
+ */
+export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEnv = process.env) {
+  const redis = new Redis({
+    url: resources.upstashUrl,
+    token: resources.upstashToken,
+    automaticDeserialization: false,
+    enableTelemetry: false,
+  });
+  const cache = new UpstashResponseCache(redis);
+  const config = fetchConfig(env);
+  const limits = limiterSettings(env);
+  const scoreQueue = new SqsMessageSender<ScoreMessage>(sqsClient(), resources.scoreQueueUrl);
+  const fetchQueue = new SqsMessageSender<FetchMessage>(sqsClient(), resources.fetchQueueUrl);
+  const access = new Map<ProviderName, ProviderAccess>();
+  const providers = (name: ProviderName): ProviderAccess => {
+    let found = access.get(name);
+    if (!found) {
+      const key = resources.apiKeys[name];
+      const keyEnv = KEY_ENV[name];
+      const providerEnv = keyEnv && key && key !== "unset" ? { ...env, [keyEnv]: key } : env;
+      const providerConfig = providerConfigFromEnv(name, providerEnv);
+      found = {
+        provider: createProvider(name, providerConfig),
+        limiter: new UpstashTokenLimiter(
+          redis,
+          limiterIdentifier(name, providerConfig.apiKey),
+          providerLimit(name, env),
+          limits,
+        ),
+      };
+      access.set(name, found);
+    }
+    return found;
+  };
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    // Keep a quarter of the invocation (at most the configured reserve) to finish what was started.
+    const reserveMs = Math.min(config.reserveMs, context.getRemainingTimeInMillis() / 4);
+    const failures: SQSBatchItemFailure[] = [];
+    const inputs: FetchInput[] = [];
+    for (const record of event.Records) {
+      try {
+        inputs.push({ id: record.messageId, message: parseFetchMessage(record.body) });
+      } catch (error) {
+        // A body that does not parse can never succeed: it fails until redrive moves it to the DLQ.
+        console.error(
+          JSON.stringify({
+            event: "fetch-rejected",
+            messageId: record.messageId,
+            error: (error as Error).message,
+          }),
+        );
+        failures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    if (inputs.length > 0) {
+      const report = await fetchChunks(
+        inputs,
+        { providers, cache, scoreQueue, fetchQueue, remainingMs: () => context.getRemainingTimeInMillis() },
+        { ...config, reserveMs },
+      );
+      const { failedIds, ...counts } = report;
+      console.log(
+        JSON.stringify({
+          event: "fetch",
+          chunks: inputs.map((i) => `${i.message.scanId}#${i.message.chunk}`),
+          ...counts,
+        }),
+      );
+      for (const id of failedIds) failures.push({ itemIdentifier: id });
+    }
+    return { batchItemFailures: failures };
+  };
+}

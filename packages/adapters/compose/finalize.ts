@@ -1,0 +1,55 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { ValidationError } from "../../core/errors.ts";
+import { type FinalizeOutcome, finalizeScan, sweepOverdue } from "../../core/pipeline/finalize-scan.ts";
+import { parseFinalizeMessage } from "../../core/pipeline/messages.ts";
+import { documentClient } from "../aws-clients.ts";
+import { DynamoScanStore } from "../dynamo/scan-store.ts";
+
+export interface FinalizeResources {
+  scansTable: string;
+  resultsTable: string;
+}
+
+function isSqsEvent(event: unknown): event is SQSEvent {
+  const records = (event as SQSEvent | null)?.Records;
+  return Array.isArray(records) && records.every((r) => r?.eventSource === "aws:sqs");
+}
+
+/**
+ * finalize's composition. It answers three events: finalize messages from the
+ * scorer (SQS), the schedule's `{ "sweep": true }` (finalize every overdue
+ * scan), and a direct `{ "scanId": "..." }` invoke.
+ */
+export function createFinalize(resources: FinalizeResources) {
+  const store = new DynamoScanStore(documentClient(), {
+    scans: resources.scansTable,
+    results: resources.resultsTable,
+  });
+  const processor = new BatchProcessor(EventType.SQS);
+  return async (event: unknown, context: Context): Promise<SQSBatchResponse | FinalizeOutcome[]> => {
+    // A claim outlives this invocation: another finalize may take over only after it could not still be running.
+    const deps = { store, leaseMs: context.getRemainingTimeInMillis() + 60_000 };
+    const log = (outcome: FinalizeOutcome) => console.log(JSON.stringify({ event: "finalize", ...outcome }));
+    if (isSqsEvent(event)) {
+      const handleRecord = async (record: SQSRecord) => {
+        log(await finalizeScan(parseFinalizeMessage(record.body).scanId, deps));
+      };
+      return processPartialResponse(event, handleRecord, processor, { context });
+    }
+    const payload = (event ?? {}) as Record<string, unknown>;
+    if (payload.sweep === true || payload["detail-type"] === "Scheduled Event") {
+      const outcomes = await sweepOverdue(deps);
+      outcomes.forEach(log);
+      return outcomes;
+    }
+    if (typeof payload.scanId === "string" && payload.scanId.length > 0) {
+      const outcome = await finalizeScan(payload.scanId, deps);
+      log(outcome);
+      return [outcome];
+    }
+    throw new ValidationError("finalize event", [
+      'expected SQS finalize messages, {"sweep": true} or {"scanId": "..."}',
+    ]);
+  };
+}

@@ -1,0 +1,63 @@
+import { topology } from "../../../stacks/topology/index.ts";
+import { ConfigError } from "../../core/errors.ts";
+import type { ProviderName } from "../../core/market-data.port.ts";
+import { isProviderName } from "../../core/market-data.port.ts";
+import { DEFAULT_SCAN, parseScanRequest, type ScanDefaults } from "../../core/pipeline/scan-request.ts";
+import { type StartScanResult, startScan } from "../../core/pipeline/start-scan.ts";
+import { planTokenBucket } from "../../core/rate-plan.ts";
+import { isUniverseName } from "../../core/universes.ts";
+import { documentClient, sqsClient } from "../aws-clients.ts";
+import { limiterSettings, providerLimit } from "../config.ts";
+import { DynamoScanStore } from "../dynamo/scan-store.ts";
+import { SqsMessageSender } from "../sqs/message-sender.ts";
+
+export interface ScanStartResources {
+  fetchQueueUrl: string;
+  scansTable: string;
+}
+
+/** Scan defaults from the environment: TICKERFLEET_DEFAULT_PROVIDER, TICKERFLEET_SCHEDULED_UNIVERSE. */
+export function scanDefaults(env: NodeJS.ProcessEnv = process.env): ScanDefaults {
+  const provider = env.TICKERFLEET_DEFAULT_PROVIDER || DEFAULT_SCAN.provider;
+  if (!isProviderName(provider))
+    throw new ConfigError(`TICKERFLEET_DEFAULT_PROVIDER="${provider}" is not a provider`);
+  const universe = env.TICKERFLEET_SCHEDULED_UNIVERSE || DEFAULT_SCAN.scheduledUniverse;
+  if (!isUniverseName(universe))
+    throw new ConfigError(`TICKERFLEET_SCHEDULED_UNIVERSE="${universe}" is not a universe`);
+  return { ...DEFAULT_SCAN, provider, scheduledUniverse: universe };
+}
+
+/**
+ * A scan may run for twice what its provider's limit needs, plus ten minutes,
+ * and never less than the topology's floor; past that the sweep finalizes it.
+ */
+export function deadlineFor(provider: ProviderName, env: NodeJS.ProcessEnv = process.env) {
+  const plan = planTokenBucket(providerLimit(provider, env), limiterSettings(env));
+  return (tickers: number) =>
+    Math.max(topology.scan.deadlineSeconds, Math.ceil((2 * tickers) / plan.ratePerSecond) + 600);
+}
+
+/** scan-start's composition: validate, record, enqueue. Clients are created once per container. */
+export function createScanStart(resources: ScanStartResources, env: NodeJS.ProcessEnv = process.env) {
+  const defaults = scanDefaults(env);
+  const store = new DynamoScanStore(documentClient(), { scans: resources.scansTable });
+  const fetchQueue = new SqsMessageSender(sqsClient(), resources.fetchQueueUrl);
+  return async (event: unknown): Promise<StartScanResult> => {
+    const request = parseScanRequest(event, defaults);
+    const result = await startScan(request, {
+      store,
+      fetchQueue,
+      chunkSize: topology.scan.chunkSize,
+      deadlineSeconds: deadlineFor(request.provider, env),
+    });
+    console.log(
+      JSON.stringify({
+        event: "scan-start",
+        ...result,
+        universe: request.universe,
+        provider: request.provider,
+      }),
+    );
+    return result;
+  };
+}

@@ -1,0 +1,30 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { type FinalizeMessage, parseScoreMessage } from "../../core/pipeline/messages.ts";
+import { scoreChunk } from "../../core/pipeline/score-chunk.ts";
+import { documentClient, sqsClient } from "../aws-clients.ts";
+import { DynamoScanStore } from "../dynamo/scan-store.ts";
+import { SqsMessageSender } from "../sqs/message-sender.ts";
+
+export interface ScorerResources {
+  scansTable: string;
+  resultsTable: string;
+  finalizeQueueUrl: string;
+}
+
+/** The scorer's composition: each score message (part of a chunk) is scored and accounted on its own. */
+export function createScorer(resources: ScorerResources) {
+  const store = new DynamoScanStore(documentClient(), {
+    scans: resources.scansTable,
+    results: resources.resultsTable,
+  });
+  const finalizeQueue = new SqsMessageSender<FinalizeMessage>(sqsClient(), resources.finalizeQueueUrl);
+  const processor = new BatchProcessor(EventType.SQS);
+  const handleRecord = async (record: SQSRecord) => {
+    const message = parseScoreMessage(record.body);
+    const report = await scoreChunk(message, { store, finalizeQueue });
+    console.log(JSON.stringify({ event: "score", scanId: message.scanId, chunk: message.chunk, ...report }));
+  };
+  return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, handleRecord, processor, { context });
+}

@@ -1,0 +1,156 @@
+import { BreadthAccumulator, type BreadthSeries, marketDirection } from "../breadth.ts";
+import { finalizeUniverse } from "../scoring/cross-section.ts";
+import { leaderboard } from "../scoring/ranks.ts";
+import { RS_PERIODS, returnsFromFields } from "../scoring/relative-strength.ts";
+import type { TickerMetrics } from "../scoring/ticker-metrics.ts";
+import type { FinalizeStore } from "./ports.ts";
+import type { LeaderboardRow, ScanRecord, ScanSummary } from "./records.ts";
+import { fromStoredMetrics } from "./score-chunk.ts";
+
+export interface FinalizeDeps {
+  store: FinalizeStore;
+  now?: () => Date;
+  /** How long a claim lasts before another finalize may take over (≥ the function's timeout). */
+  leaseMs: number;
+  /** Leaderboard rows kept. @default 100 */
+  leaderboardSize?: number;
+}
+
+export type FinalizeOutcome =
+  | {
+      scanId: string;
+      finalized: true;
+      status: "COMPLETE" | "PARTIAL";
+      scored: number;
+      failed: number;
+      unaccounted: number;
+    }
+  | { scanId: string; finalized: false; reason: string };
+
+const MAX_LISTED = 200;
+
+/** Breadth series with typed arrays turned into plain arrays (NaN → null) for storage and JSON. */
+export type StoredBreadth = Record<string, (number | null)[] | string[]>;
+
+export function toStoredBreadth(series: BreadthSeries): StoredBreadth {
+  const out: StoredBreadth = {};
+  for (const [key, value] of Object.entries(series)) {
+    out[key] = Array.isArray(value)
+      ? (value as string[])
+      : Array.from(value as ArrayLike<number>, (v) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : null));
+  }
+  return out;
+}
+
+/**
+ * Finishes a scan once: claims it (RUNNING → FINALIZING, or a FINALIZING scan
+ * whose lease ran out), reads every result, ranks the universe (RS ratings
+ * against the benchmark, or the universe median without one), sums breadth,
+ * judges market direction, scores every ticker, and writes the leaderboard,
+ * the breadth series and the final status: COMPLETE when every ticker was
+ * scored, PARTIAL otherwise, naming the failed (with reasons) and the
+ * unaccounted (past the deadline). A second call finds nothing to claim.
+ */
+export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<FinalizeOutcome> {
+  const now = deps.now?.() ?? new Date();
+  const claimed = await deps.store.claimFinalize(scanId, now, deps.leaseMs);
+  if (!claimed) {
+    const scan = await deps.store.getScan(scanId);
+    return { scanId, finalized: false, reason: scan ? `scan is ${scan.status}` : "no such scan" };
+  }
+  const entries: { metrics: TickerMetrics }[] = [];
+  const breadth = new BreadthAccumulator();
+  const failures: { ticker: string; reason: string }[] = [];
+  const accounted = new Set<string>();
+  for await (const result of deps.store.results(scanId)) {
+    accounted.add(result.ticker);
+    if (result.status === "failed") {
+      failures.push({ ticker: result.ticker, reason: `${result.reason}: ${result.message}` });
+      continue;
+    }
+    const metrics = fromStoredMetrics(result.ticker, result.metrics, result.breadth);
+    entries.push({ metrics });
+    if (result.breadth.length > 0) breadth.add(result.breadth);
+  }
+  const chunks = await deps.store.chunks(scanId);
+  const unaccounted: string[] = [];
+  let cacheHits = 0;
+  for (const chunk of chunks) {
+    if (chunk.role !== "universe") continue;
+    cacheHits += chunk.cached.size;
+    for (const ticker of chunk.tickers) if (!accounted.has(ticker)) unaccounted.push(ticker);
+  }
+  for (const ticker of unaccounted)
+    failures.push({ ticker, reason: "unaccounted: not scored or failed before the scan's deadline" });
+
+  const benchmark = await deps.store.getBenchmark(scanId);
+  const benchmarkReturns = benchmark
+    ? returnsFromFields(
+        benchmark as unknown as Parameters<typeof returnsFromFields>[0],
+        new Float64Array(RS_PERIODS.length),
+      )
+    : null;
+  const series = breadth.result();
+  const market = marketDirection(series);
+  const universe = finalizeUniverse(entries, { benchmarkReturns, market: market.defined ? market : null });
+
+  const ranked = leaderboard(
+    universe.scores.map((s, i) => ({ ...s, metrics: entries[i]!.metrics })),
+    deps.leaderboardSize ?? 100,
+  );
+  const rows: LeaderboardRow[] = ranked.map((s, i) => ({
+    rank: i + 1,
+    ticker: s.symbol,
+    score: s.score === null ? 0 : Number(s.score.toFixed(2)),
+    confidence: Number(s.confidence.toFixed(3)),
+    rsRating: s.rsRating,
+    trendCount: s.trend.count,
+    close: s.metrics.close,
+    changePct: s.metrics.changePct === null ? null : Number(s.metrics.changePct.toFixed(3)),
+    macdStage: s.macdStage,
+  }));
+
+  const scanFailed = failures.length - unaccounted.length;
+  const status = failures.length === 0 ? "COMPLETE" : "PARTIAL";
+  const finishedAt = (deps.now?.() ?? new Date()).toISOString();
+  const summary: ScanSummary = {
+    scored: entries.length,
+    failed: scanFailed,
+    unaccounted: unaccounted.length,
+    failures: failures.slice(0, MAX_LISTED),
+    unaccountedTickers: unaccounted.slice(0, MAX_LISTED),
+    cacheHits,
+    rsThresholds: Array.from(universe.thresholds, (t) => (Number.isFinite(t) ? t : null)),
+    benchmarkSource: universe.benchmark.source,
+    benchmarkReturns: Array.from(universe.benchmark.returns, (r) => (Number.isFinite(r) ? r : null)),
+    market: { state: market.state, score: Number(market.score.toFixed(3)), reasons: market.reasons },
+    durationMs: Date.parse(finishedAt) - Date.parse(claimed.createdAt),
+  };
+  const written = await deps.store.completeScan({
+    scanId,
+    status,
+    finishedAt,
+    summary,
+    leaderboard: rows,
+    breadth: toStoredBreadth(series),
+    leaseUntil: claimed.leaseUntil!,
+  });
+  if (!written) return { scanId, finalized: false, reason: "lost the finalize lease to another run" };
+  return {
+    scanId,
+    finalized: true,
+    status,
+    scored: entries.length,
+    failed: scanFailed,
+    unaccounted: unaccounted.length,
+  };
+}
+
+/** The sweep: finalizes every scan whose deadline passed, PARTIAL with what is unaccounted. */
+export async function sweepOverdue(deps: FinalizeDeps): Promise<FinalizeOutcome[]> {
+  const now = deps.now?.() ?? new Date();
+  const overdue: ScanRecord[] = await deps.store.overdueScans(now);
+  const outcomes: FinalizeOutcome[] = [];
+  for (const scan of overdue) outcomes.push(await finalizeScan(scan.scanId, deps));
+  return outcomes;
+}

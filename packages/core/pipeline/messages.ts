@@ -1,0 +1,100 @@
+import { z } from "zod";
+import { ValidationError } from "../errors.ts";
+import { PROVIDERS } from "../market-data.port.ts";
+
+/**
+ * The bodies that travel on tickerfleet's queues. Each carries a version so a
+ * deployment can drain old messages; each is validated on receipt, and a body
+ * that does not parse is a poison message (it fails, and redrive moves it to
+ * the DLQ after the queue's maxReceiveCount).
+ */
+
+const scanId = z.string().regex(/^[A-Za-z0-9._:-]{1,80}$/);
+const symbol = z.string().min(1).max(16);
+
+/** One ticker waiting to be fetched; `attempts` counts provider attempts that failed transiently. */
+export const fetchTicker = z.object({
+  s: symbol,
+  attempts: z.number().int().min(0).max(100),
+  lastReason: z.string().max(500).optional(),
+});
+
+/** A chunk of a scan's tickers for the fetcher (the first message, or a re-enqueue of what is left). */
+export const fetchMessage = z.object({
+  v: z.literal(1),
+  kind: z.literal("fetch"),
+  scanId,
+  chunk: z.number().int().min(0),
+  /** The benchmark's chunk is scored apart from the ranked universe. @default "universe" */
+  role: z.enum(["universe", "benchmark"]).default("universe"),
+  provider: z.enum(PROVIDERS),
+  days: z.number().int().min(1).max(5000),
+  tickers: z.array(fetchTicker).min(1).max(100),
+});
+export type FetchMessage = z.input<typeof fetchMessage>;
+export type ParsedFetchMessage = z.output<typeof fetchMessage>;
+export type FetchTicker = z.infer<typeof fetchTicker>;
+
+/** What the fetcher found for one ticker: an encoded series (series-codec) or a permanent failure. */
+export const tickerOutcome = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("series"),
+    s: symbol,
+    /** encodeSeries(series) */
+    data: z.string().min(1),
+    /** Where the series came from: the response cache or the provider. */
+    source: z.enum(["cache", "provider"]),
+  }),
+  z.object({
+    kind: z.literal("failed"),
+    s: symbol,
+    /** `not-found`, `invalid-response`, `unauthorized`, or the last transient kind after the last attempt. */
+    reason: z.string().min(1).max(60),
+    message: z.string().max(500),
+    attempts: z.number().int().min(0),
+  }),
+]);
+export type TickerOutcome = z.infer<typeof tickerOutcome>;
+
+/** The outcomes of (part of) one chunk, for the scorer. */
+export const scoreMessage = z.object({
+  v: z.literal(1),
+  kind: z.literal("score"),
+  scanId,
+  chunk: z.number().int().min(0),
+  role: z.enum(["universe", "benchmark"]).default("universe"),
+  outcomes: z.array(tickerOutcome).min(1).max(100),
+});
+export type ScoreMessage = z.input<typeof scoreMessage>;
+export type ParsedScoreMessage = z.output<typeof scoreMessage>;
+
+/** Asks finalize to finish a scan whose last chunk was just accounted for. */
+export const finalizeMessage = z.object({
+  v: z.literal(1),
+  kind: z.literal("finalize"),
+  scanId,
+});
+export type FinalizeMessage = z.infer<typeof finalizeMessage>;
+
+function describe(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(body)"}: ${i.message}`);
+}
+
+function parseWith<T>(schema: z.ZodType<T, unknown>, what: string, body: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw new ValidationError(what, [`not JSON (${(error as Error).message})`]);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new ValidationError(what, describe(parsed.error));
+  return parsed.data;
+}
+
+export const parseFetchMessage = (body: string): ParsedFetchMessage =>
+  parseWith(fetchMessage, "fetch message", body);
+export const parseScoreMessage = (body: string): ParsedScoreMessage =>
+  parseWith(scoreMessage, "score message", body);
+export const parseFinalizeMessage = (body: string): FinalizeMessage =>
+  parseWith(finalizeMessage, "finalize message", body);

@@ -1,0 +1,88 @@
+import type {
+  ChunkProgress,
+  ChunkRecord,
+  LeaderboardRow,
+  ResultRecord,
+  ScanRecord,
+  ScanStatus,
+  ScanSummary,
+} from "./records.ts";
+
+/**
+ * The narrow ports the pipeline steps call. Adapters (packages/adapters)
+ * implement them with the official clients; each step asks only for what it uses.
+ */
+
+export interface OutboundMessage<T> {
+  body: T;
+  /** 0..900, as SQS allows. */
+  delaySeconds?: number;
+}
+
+/** Puts messages on a queue. Resolves once every message is accepted; throws if some could not be after retries. */
+export interface MessageSender<T> {
+  send(messages: readonly OutboundMessage<T>[]): Promise<void>;
+}
+
+/** The short-lived response cache: values are encoded series, keys are built by cacheKey(). */
+export interface ResponseCache {
+  /** One round trip for all keys; null where absent. */
+  getMany(keys: readonly string[]): Promise<(string | null)[]>;
+  /** One round trip for all entries, each expiring after ttlSeconds. */
+  setMany(entries: readonly (readonly [key: string, value: string])[], ttlSeconds: number): Promise<void>;
+}
+
+export type TokenGrant = { granted: true } | { granted: false; retryAfterMs: number };
+
+/** Tokens of the provider's shared rate limit; take(n) takes n or none. */
+export interface TokenLimiter {
+  take(n: number): Promise<TokenGrant>;
+  /** The most tokens one take may ask for. */
+  readonly maxTake: number;
+}
+
+export interface StartScanStore {
+  /** Writes the scan record unless one with this id exists; returns the existing one then. */
+  createScan(record: ScanRecord): Promise<{ created: true } | { created: false; existing: ScanRecord }>;
+  /** Writes chunk records. `fresh`: none can exist yet; otherwise only absent ones are written. */
+  putChunks(chunks: readonly ChunkRecord[], fresh: boolean): Promise<void>;
+  markEnqueued(scanId: string, at: string): Promise<void>;
+}
+
+export interface ScoreStore {
+  /** Scored results overwrite anything; a failure never overwrites a scored result. */
+  putResults(results: readonly ResultRecord[]): Promise<void>;
+  putBenchmark(scanId: string, metrics: Record<string, number | boolean | string | null>): Promise<void>;
+  /**
+   * Adds tickers to a chunk's accounted sets (idempotent) and returns the chunk's progress after.
+   * Undefined when the chunk record does not exist (yet).
+   */
+  recordChunkProgress(
+    scanId: string,
+    chunk: number,
+    update: { scored: readonly string[]; failed: readonly string[]; cached: readonly string[] },
+  ): Promise<ChunkProgress | undefined>;
+  /** Adds a completed chunk to the scan's done set (idempotent); returns how many are done of how many. */
+  markChunkDone(scanId: string, chunk: number): Promise<{ done: number; of: number }>;
+}
+
+export interface FinalizeStore {
+  getScan(scanId: string): Promise<ScanRecord | undefined>;
+  /** RUNNING → FINALIZING, or a FINALIZING scan whose lease expired; undefined if not claimable. */
+  claimFinalize(scanId: string, now: Date, leaseMs: number): Promise<ScanRecord | undefined>;
+  results(scanId: string): AsyncIterable<ResultRecord>;
+  chunks(scanId: string): Promise<ChunkProgress[]>;
+  getBenchmark(scanId: string): Promise<Record<string, number | boolean | string | null> | undefined>;
+  /** Writes leaderboard and breadth, then the final status, guarded by the lease. */
+  completeScan(input: {
+    scanId: string;
+    status: Extract<ScanStatus, "COMPLETE" | "PARTIAL">;
+    finishedAt: string;
+    summary: ScanSummary;
+    leaderboard: readonly LeaderboardRow[];
+    breadth: unknown;
+    leaseUntil: string;
+  }): Promise<boolean>;
+  /** RUNNING or FINALIZING scans whose deadline passed. */
+  overdueScans(now: Date): Promise<ScanRecord[]>;
+}

@@ -1,0 +1,105 @@
+import type { ProviderName } from "../market-data.port.ts";
+import type { UniverseName } from "../universes.ts";
+
+/**
+ * The records a scan leaves behind, independent of how they are stored
+ * (packages/adapters/dynamo maps them to DynamoDB items; README "Data model").
+ */
+
+export type ScanStatus = "RUNNING" | "FINALIZING" | "COMPLETE" | "PARTIAL";
+
+export interface ScanRecord {
+  scanId: string;
+  universe: UniverseName | "custom";
+  provider: ProviderName;
+  days: number;
+  benchmark: string;
+  trigger: "invoke" | "schedule";
+  /** Tickers in the universe (the benchmark is fetched besides, not counted). */
+  total: number;
+  /** Chunks including the benchmark's. */
+  chunkCount: number;
+  status: ScanStatus;
+  createdAt: string;
+  /** After this, the sweep finalizes the scan PARTIAL, naming what is unaccounted. */
+  deadlineAt: string;
+  /** Set once every chunk is on the fetch queue; a repeated start before that re-sends them. */
+  enqueuedAt?: string;
+  finishedAt?: string;
+  /** Finalize's lease: another finalize may take over after it. */
+  leaseUntil?: string;
+  summary?: ScanSummary;
+}
+
+export interface ScanSummary {
+  scored: number;
+  failed: number;
+  unaccounted: number;
+  /** Up to 200 failures with reasons; the results hold all of them. */
+  failures: { ticker: string; reason: string }[];
+  unaccountedTickers: string[];
+  cacheHits: number;
+  /** RS raw score thresholds (null = level not reached): see scoring/relative-strength ratingFromThresholds. */
+  rsThresholds: (number | null)[];
+  benchmarkSource: "benchmark" | "universe-median";
+  /** The period returns (63/126/189/252 days) RS was measured against. */
+  benchmarkReturns: (number | null)[];
+  market: { state: string; score: number; reasons: string[] };
+  durationMs: number;
+}
+
+export type ChunkRole = "universe" | "benchmark";
+
+export interface ChunkRecord {
+  scanId: string;
+  chunk: number;
+  role: ChunkRole;
+  tickers: string[];
+}
+
+/** A chunk's progress: which of its tickers are accounted for, and how. */
+export interface ChunkProgress extends ChunkRecord {
+  scored: ReadonlySet<string>;
+  failed: ReadonlySet<string>;
+  cached: ReadonlySet<string>;
+}
+
+/** True when every ticker of the chunk is scored or failed. */
+export function chunkComplete(p: Pick<ChunkProgress, "tickers" | "scored" | "failed">): boolean {
+  return p.tickers.every((t) => p.scored.has(t) || p.failed.has(t));
+}
+
+export interface ScoredResult {
+  scanId: string;
+  ticker: string;
+  status: "scored";
+  source: "cache" | "provider";
+  /** The per-ticker metrics (scoring/ticker-metrics), stored compactly by the adapter. */
+  metrics: Record<string, number | boolean | string | null>;
+  /** Breadth contribution (breadth.ts), summed by finalize. */
+  breadth: Uint8Array;
+}
+
+export interface FailedResult {
+  scanId: string;
+  ticker: string;
+  status: "failed";
+  reason: string;
+  message: string;
+  attempts: number;
+}
+
+export type ResultRecord = ScoredResult | FailedResult;
+
+/** One leaderboard row, as finalize ranks it. */
+export interface LeaderboardRow {
+  rank: number;
+  ticker: string;
+  score: number;
+  confidence: number;
+  rsRating: number;
+  trendCount: number;
+  close: number;
+  changePct: number | null;
+  macdStage: string;
+}

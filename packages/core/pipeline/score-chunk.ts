@@ -1,0 +1,125 @@
+import { TickerfleetError } from "../errors.ts";
+import { computeTickerMetrics, type TickerMetrics } from "../scoring/ticker-metrics.ts";
+import { decodeSeries } from "../series-codec.ts";
+import type { FinalizeMessage, ScoreMessage } from "./messages.ts";
+import type { MessageSender, ScoreStore } from "./ports.ts";
+import { chunkComplete, type ResultRecord } from "./records.ts";
+
+export interface ScoreDeps {
+  store: ScoreStore;
+  finalizeQueue: MessageSender<FinalizeMessage>;
+}
+
+export interface ScoreReport {
+  scored: number;
+  failed: number;
+  chunkComplete: boolean;
+  /** This call accounted for the scan's last chunk and asked finalize to run. */
+  finalizeRequested: boolean;
+}
+
+/** Metrics as stored: everything but the symbol (the item's key) and breadth (its own attribute). */
+export type StoredMetrics = Record<string, number | boolean | string | null>;
+
+export function toStoredMetrics(metrics: TickerMetrics): StoredMetrics {
+  const { breadth: _breadth, symbol: _symbol, ...rest } = metrics;
+  return rest as unknown as StoredMetrics;
+}
+
+export function fromStoredMetrics(ticker: string, stored: StoredMetrics, breadth: Uint8Array): TickerMetrics {
+  return { ...(stored as unknown as TickerMetrics), symbol: ticker, breadth };
+}
+
+/**
+ * The scorer's work for one score message (part of a chunk): metrics per
+ * ticker, results written (BatchWriteItem), then the chunk's progress. Every
+ * step is idempotent, so a message delivered twice counts each ticker once:
+ * results are keyed by (scan, ticker), progress adds tickers to sets, and the
+ * chunk joins the scan's set of done chunks. Whoever completes the last chunk
+ * asks finalize to run; finalize itself runs once (a conditional claim).
+ */
+export async function scoreChunk(message: ScoreMessage, deps: ScoreDeps): Promise<ScoreReport> {
+  const { scanId, chunk } = message;
+  const results: ResultRecord[] = [];
+  const cached: string[] = [];
+  let benchmark: StoredMetrics | undefined;
+  for (const outcome of message.outcomes) {
+    if (outcome.kind === "failed") {
+      results.push({
+        scanId,
+        ticker: outcome.s,
+        status: "failed",
+        reason: outcome.reason,
+        message: outcome.message,
+        attempts: outcome.attempts,
+      });
+      continue;
+    }
+    if (outcome.source === "cache") cached.push(outcome.s);
+    let computed: ReturnType<typeof computeTickerMetrics>;
+    try {
+      computed = computeTickerMetrics(decodeSeries(outcome.data));
+    } catch (error) {
+      results.push({
+        scanId,
+        ticker: outcome.s,
+        status: "failed",
+        reason: "invalid-data",
+        message: (error as Error).message,
+        attempts: 0,
+      });
+      continue;
+    }
+    if ("insufficient" in computed) {
+      results.push({
+        scanId,
+        ticker: outcome.s,
+        status: "failed",
+        reason: "insufficient-history",
+        message: computed.insufficient,
+        attempts: 0,
+      });
+      continue;
+    }
+    if (message.role === "benchmark") benchmark = toStoredMetrics(computed);
+    results.push({
+      scanId,
+      ticker: outcome.s,
+      status: "scored",
+      source: outcome.source,
+      metrics: toStoredMetrics(computed),
+      breadth: computed.breadth,
+    });
+  }
+
+  if (message.role === "benchmark") {
+    // The benchmark is a reference, not a member of the ranked universe.
+    if (benchmark) await deps.store.putBenchmark(scanId, benchmark);
+  } else {
+    await deps.store.putResults(results);
+  }
+
+  const scored = results.filter((r) => r.status === "scored").map((r) => r.ticker);
+  const failed = results.filter((r) => r.status === "failed").map((r) => r.ticker);
+  const progress = await deps.store.recordChunkProgress(scanId, chunk, { scored, failed, cached });
+  if (!progress) {
+    throw new TickerfleetError(
+      "UNKNOWN_CHUNK",
+      `scan ${scanId} has no chunk ${chunk} (yet); the message will be retried`,
+    );
+  }
+  const report: ScoreReport = {
+    scored: scored.length,
+    failed: failed.length,
+    chunkComplete: false,
+    finalizeRequested: false,
+  };
+  if (!chunkComplete(progress)) return report;
+  report.chunkComplete = true;
+  const { done, of } = await deps.store.markChunkDone(scanId, chunk);
+  if (done >= of) {
+    await deps.finalizeQueue.send([{ body: { v: 1, kind: "finalize", scanId } }]);
+    report.finalizeRequested = true;
+  }
+  return report;
+}

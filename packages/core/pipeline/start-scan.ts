@@ -1,0 +1,97 @@
+import { ValidationError } from "../errors.ts";
+import { planChunks } from "./chunks.ts";
+import type { FetchMessage } from "./messages.ts";
+import type { MessageSender, StartScanStore } from "./ports.ts";
+import type { ScanRecord } from "./records.ts";
+import type { ScanRequest } from "./scan-request.ts";
+
+export interface StartScanDeps {
+  store: StartScanStore;
+  fetchQueue: MessageSender<FetchMessage>;
+  chunkSize: number;
+  /** How long the scan may run before the sweep finalizes it PARTIAL, given its ticker count. */
+  deadlineSeconds: (tickers: number) => number;
+  now?: () => Date;
+}
+
+export interface StartScanResult {
+  scanId: string;
+  status: ScanRecord["status"];
+  total: number;
+  chunks: number;
+  /** True when a scan with this id had already been started and fully enqueued: nothing was sent. */
+  alreadyStarted: boolean;
+}
+
+/**
+ * Records a validated scan and puts its chunks on the fetch queue.
+ *
+ * Idempotent by scan id: the scan record is written only if absent; chunk
+ * records are written before any message is sent, and `enqueuedAt` only after
+ * every message is accepted. A start that finds a fully enqueued scan sends
+ * nothing; one that finds a scan whose start died half-way re-sends every
+ * chunk (the pipeline counts each ticker once however often it arrives).
+ */
+export async function startScan(request: ScanRequest, deps: StartScanDeps): Promise<StartScanResult> {
+  const now = deps.now?.() ?? new Date();
+  const chunks = planChunks(request.scanId, request.tickers, request.benchmark, deps.chunkSize);
+  const record: ScanRecord = {
+    scanId: request.scanId,
+    universe: request.universe,
+    provider: request.provider,
+    days: request.days,
+    benchmark: request.benchmark,
+    trigger: request.trigger,
+    total: request.tickers.length,
+    chunkCount: chunks.length,
+    status: "RUNNING",
+    createdAt: now.toISOString(),
+    deadlineAt: new Date(
+      now.getTime() + deps.deadlineSeconds(request.tickers.length + 1) * 1000,
+    ).toISOString(),
+  };
+  const created = await deps.store.createScan(record);
+  if (!created.created) {
+    const existing = created.existing;
+    const differs = (["universe", "provider", "days", "benchmark", "total", "chunkCount"] as const).filter(
+      (field) => existing[field] !== record[field],
+    );
+    if (differs.length > 0) {
+      throw new ValidationError("scan request", [
+        `scanId: "${request.scanId}" already names a scan with a different ${differs.join(", ")}; choose another scanId`,
+      ]);
+    }
+    if (existing.enqueuedAt || existing.status !== "RUNNING") {
+      return {
+        scanId: existing.scanId,
+        status: existing.status,
+        total: existing.total,
+        chunks: existing.chunkCount,
+        alreadyStarted: true,
+      };
+    }
+  }
+  await deps.store.putChunks(chunks, created.created);
+  await deps.fetchQueue.send(
+    chunks.map((c) => ({
+      body: {
+        v: 1,
+        kind: "fetch",
+        scanId: request.scanId,
+        chunk: c.chunk,
+        role: c.role,
+        provider: request.provider,
+        days: request.days,
+        tickers: c.tickers.map((s) => ({ s, attempts: 0 })),
+      },
+    })),
+  );
+  await deps.store.markEnqueued(request.scanId, (deps.now?.() ?? new Date()).toISOString());
+  return {
+    scanId: request.scanId,
+    status: "RUNNING",
+    total: record.total,
+    chunks: chunks.length,
+    alreadyStarted: false,
+  };
+}

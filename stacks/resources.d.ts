@@ -1,0 +1,22 @@
+/*
+ * The links tickerfleet's functions read with `Resource.<Name>` from "sst"
+ * (stacks/topology names them). `sst deploy` / `sst dev` generate the same
+ * declarations in sst-env.d.ts; this copy lets the project type-check without
+ * them, and the local runtime provides the values as SST_RESOURCE_* variables.
+ */
+import "sst";
+
+declare module "sst" {
+  export interface Resource {
+    FetchQueue: { type: "sst.aws.Queue"; url: string };
+    ScoreQueue: { type: "sst.aws.Queue"; url: string };
+    FinalizeQueue: { type: "sst.aws.Queue"; url: string };
+    ScansTable: { type: "sst.aws.Dynamo"; name: string };
+    ResultsTable: { type: "sst.aws.Dynamo"; name: string };
+    UpstashRedisRestUrl: { type: "sst.sst.Secret"; value: string };
+    UpstashRedisRestToken: { type: "sst.sst.Secret"; value: string };
+    FmpApiKey: { type: "sst.sst.Secret"; value: string };
+    PolygonApiKey: { type: "sst.sst.Secret"; value: string };
+    AlphaVantageApiKey: { type: "sst.sst.Secret"; value: string };
+  }
+}
