@@ -1,0 +1,123 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { type DynamoServer, startDynamoServer } from "./dynamo/index.ts";
+import type { LocalEndpoints } from "./runtime/index.ts";
+import { type SqsServer, startSqsServer } from "./sqs/index.ts";
+import { type LocalUpstash, startLocalUpstash } from "./upstash/index.ts";
+
+export interface LocalCloudOptions {
+  /**
+   * Fixed ports: SQS on base, DynamoDB base+1, Upstash REST base+2, redis-server base+3
+   * (the simulator and Lambda API take base+4 and base+5). @default free ports
+   */
+  portBase?: number;
+  /** @default "us-east-1" */
+  region?: string;
+  /** @default a random token */
+  upstashToken?: string;
+}
+
+export interface LocalCloudStats {
+  sqsRequests: number;
+  sqsBilledRequests: number;
+  redisCommands: number;
+  dynamoWriteUnits: number;
+  dynamoReadUnits: number;
+  dynamoRequests: number;
+}
+
+export interface LocalCloud {
+  readonly endpoints: LocalEndpoints;
+  /** The variables that point the official clients at this cloud. */
+  readonly env: Record<string, string>;
+  readonly sqs: SqsServer;
+  readonly dynamodb: DynamoServer;
+  readonly upstash: LocalUpstash;
+  stats(): LocalCloudStats;
+  stop(): Promise<void>;
+}
+
+/**
+ * The local cloud: an SQS server (AWS JSON 1.0), DynamoDB (dynalite, in
+ * memory) and Upstash's REST API in front of a real redis-server, all on
+ * loopback. The official clients reach them through the variables in `env`
+ * and nothing else. `stop()` closes every server and stops redis-server.
+ */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const base = options.portBase;
+  const region = options.region ?? "us-east-1";
+  const started: { stop(): Promise<void> }[] = [];
+  try {
+    const sqs = await startSqsServer({ port: base ?? 0, region });
+    started.push({ stop: () => sqs.close() });
+    const dynamodb = await startDynamoServer({ port: base === undefined ? 0 : base + 1 });
+    started.push({ stop: () => dynamodb.close() });
+    const upstash = await startLocalUpstash({
+      upstash: {
+        port: base === undefined ? 0 : base + 2,
+        ...(options.upstashToken ? { token: options.upstashToken } : {}),
+      },
+      redis: base === undefined ? {} : { port: base + 3 },
+    });
+    started.push(upstash);
+    const endpoints: LocalEndpoints = {
+      sqs: sqs.url,
+      dynamodb: dynamodb.url,
+      upstashUrl: upstash.upstash.url,
+      upstashToken: upstash.upstash.token,
+      region,
+      accessKeyId: "local",
+      secretAccessKey: "local",
+    };
+    const env = {
+      AWS_ENDPOINT_URL_SQS: sqs.url,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+      UPSTASH_REDIS_REST_URL: upstash.upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: upstash.upstash.token,
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+    };
+    let stopped = false;
+    return {
+      endpoints,
+      env,
+      sqs,
+      dynamodb,
+      upstash,
+      stats() {
+        const s = sqs.stats();
+        const u = upstash.upstash.stats();
+        const d = dynamodb.stats();
+        return {
+          sqsRequests: s.totalRequests,
+          sqsBilledRequests: s.billedRequests,
+          redisCommands: u.commands,
+          dynamoWriteUnits: d.writeUnits,
+          dynamoReadUnits: d.readUnits,
+          dynamoRequests: d.requests,
+        };
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        for (const part of started.reverse()) await part.stop().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Writes `KEY=value` lines (the same the CLI prints) to a file such as .tickerfleet/local.env. */
+export async function writeEnvFile(path: string, env: Record<string, string>): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(
+    path,
+    `${Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n")}\n`,
+    { mode: 0o600 },
+  );
+}

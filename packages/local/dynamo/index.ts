@@ -1,0 +1,101 @@
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import dynalite from "dynalite";
+
+export interface DynamoServerOptions {
+  /** @default 0 (a free port) */
+  port?: number;
+  /** @default "127.0.0.1" */
+  host?: string;
+}
+
+export interface DynamoStats {
+  requests: number;
+  /** Write capacity units the responses reported (tickerfleet's clients ask for ReturnConsumedCapacity). */
+  writeUnits: number;
+  readUnits: number;
+  byOperation: Record<string, number>;
+}
+
+export interface DynamoServer {
+  readonly url: string;
+  readonly port: number;
+  stats(): DynamoStats;
+  close(): Promise<void>;
+}
+
+const WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"]);
+
+function consumedUnits(body: string): number {
+  if (!body.includes("ConsumedCapacity")) return 0;
+  try {
+    const parsed = JSON.parse(body) as {
+      ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
+    };
+    const consumed = parsed.ConsumedCapacity;
+    const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
+    return list.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Counts requests and the capacity units dynalite reports in its responses,
+ * for the cost figures of a local scan. It reads responses only; requests
+ * reach dynalite untouched.
+ */
+function instrument(server: Server, stats: DynamoStats): void {
+  const listeners = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners("request");
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const operation =
+      String(req.headers["x-amz-target"] ?? "")
+        .split(".")
+        .pop() ?? "";
+    stats.requests++;
+    stats.byOperation[operation] = (stats.byOperation[operation] ?? 0) + 1;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.end = ((...args: unknown[]) => {
+      const chunk = args[0];
+      if (typeof chunk === "string" || Buffer.isBuffer(chunk)) {
+        const units = consumedUnits(chunk.toString());
+        if (WRITES.has(operation)) stats.writeUnits += units;
+        else stats.readUnits += units;
+      }
+      return end(...args);
+    }) as ServerResponse["end"];
+    for (const listener of listeners) listener(req, res);
+  });
+}
+
+/**
+ * DynamoDB on loopback: dynalite, in this process, in memory. It speaks the
+ * real DynamoDB JSON protocol, so @aws-sdk/client-dynamodb reaches it through
+ * `AWS_ENDPOINT_URL_DYNAMODB` alone. It lacks TransactWriteItems and PartiQL,
+ * which tickerfleet's data model does not use. Tables become ACTIVE at once.
+ */
+export async function startDynamoServer(options: DynamoServerOptions = {}): Promise<DynamoServer> {
+  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const stats: DynamoStats = { requests: 0, writeUnits: 0, readUnits: 0, byOperation: {} };
+  instrument(server, stats);
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    stats: () => ({ ...stats, byOperation: { ...stats.byOperation } }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,161 @@
+import type { FunctionId, Topology } from "../../stacks/topology/index.ts";
+import type { ProviderName } from "../core/market-data.port.ts";
+import { PROVIDERS } from "../core/market-data.port.ts";
+import type { ProviderLimit } from "../core/rate-plan.ts";
+import { type LocalCloud, type LocalCloudStats, startLocalCloud } from "./cloud.ts";
+import type { FunctionStats } from "./runtime/function-pool.ts";
+import { type LocalRuntime, startLocalRuntime } from "./runtime/index.ts";
+import { type LambdaApi, startLambdaApi } from "./runtime/lambda-api.ts";
+import type { BatchReport } from "./runtime/sqs-mapping.ts";
+import type { LatencyDistribution, SimulatorConfigPatch } from "./sim/index.ts";
+import { type SimulatorThread, startMarketSimulatorThread } from "./sim/thread.ts";
+
+export interface LocalStackOptions {
+  /** Fixed ports from this base (see startLocalCloud); free ports by default. */
+  portBase?: number;
+  /**
+   * The providers' rate limit, enforced by the simulator and held by the
+   * fetchers (both get the same numbers). @default 100 per second
+   */
+  rateLimit?: ProviderLimit | null;
+  /** Simulated provider latency. @default lognormal, median 40 ms, p99 250 ms */
+  latency?: LatencyDistribution;
+  /** More simulator behaviour (faults...), applied after rateLimit and latency. */
+  sim?: SimulatorConfigPatch;
+  /** @default 42 */
+  seed?: number;
+  /** Simulator's last trading day. @default the last trading day up to today */
+  asOf?: string;
+  /** @default the project's topology */
+  topology?: Topology;
+  /** Which schedules run: all, only the finalize sweep, or none. @default "sweep" */
+  schedules?: "all" | "sweep" | "none";
+  /** Extra function environment (TICKERFLEET_* settings). */
+  env?: Record<string, string>;
+  log?: (functionName: string, containerId: string, line: string) => void;
+  onBatch?: (fn: FunctionId, report: BatchReport) => void;
+}
+
+export interface LocalStackStats extends LocalCloudStats {
+  functions: Record<FunctionId, FunctionStats>;
+}
+
+export interface LocalStack {
+  readonly cloud: LocalCloud;
+  readonly sim: SimulatorThread;
+  readonly runtime: LocalRuntime;
+  readonly lambdaApi: LambdaApi;
+  /** Every endpoint as KEY=value (what `local up` prints and writes to .tickerfleet/local.env). */
+  readonly env: Record<string, string>;
+  /** Counters of the cloud's parts and functions; provider requests are in `sim.requests()`. */
+  stats(): LocalStackStats;
+  stop(): Promise<void>;
+}
+
+const LOCAL_KEYS: Record<Exclude<ProviderName, "yahoo">, string> = {
+  fmp: "local-fmp-key",
+  polygon: "local-polygon-key",
+  alphavantage: "local-alphavantage-key",
+};
+
+function limitText(limit: ProviderLimit): string {
+  return `${limit.limit}/${limit.windowMs}ms`;
+}
+
+/**
+ * The whole product on one machine: the local cloud, the market simulator,
+ * the local Lambda runtime with the topology's functions, and the Lambda
+ * Invoke API in front of it. The same handler code as in AWS runs here.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const base = options.portBase;
+  const rateLimit = options.rateLimit === undefined ? { limit: 100, windowMs: 1000 } : options.rateLimit;
+  const latency: LatencyDistribution = options.latency ?? { kind: "lognormal", medianMs: 40, p99Ms: 250 };
+  const cloud = await startLocalCloud({ ...(base !== undefined ? { portBase: base } : {}) });
+  const stoppers: (() => Promise<void>)[] = [() => cloud.stop()];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const providerPatch = { rateLimit, latency };
+    const sim = await startMarketSimulatorThread({
+      port: base === undefined ? 0 : base + 4,
+      seed: options.seed ?? 42,
+      ...(options.asOf ? { asOf: options.asOf } : {}),
+      config: {
+        yahoo: providerPatch,
+        fmp: providerPatch,
+        polygon: providerPatch,
+        alphavantage: providerPatch,
+      },
+    });
+    stoppers.push(() => sim.close());
+    if (options.sim) await sim.configure(options.sim);
+
+    const functionEnv: Record<string, string> = {
+      ...Object.fromEntries(PROVIDERS.map((p) => [`TICKERFLEET_${p.toUpperCase()}_URL`, sim.urls[p]])),
+      // Without a limit at the simulator, the fetchers hold none worth speaking of either.
+      ...Object.fromEntries(
+        PROVIDERS.map((p) => [
+          `TICKERFLEET_RATE_LIMIT_${p.toUpperCase()}`,
+          limitText(rateLimit ?? { limit: 1_000_000, windowMs: 1000 }),
+        ]),
+      ),
+      ...options.env,
+    };
+    const schedules = options.schedules ?? "sweep";
+    const topology = options.topology;
+    const runtime = await startLocalRuntime({
+      endpoints: cloud.endpoints,
+      ...(topology ? { topology } : {}),
+      env: functionEnv,
+      secrets: {
+        FmpApiKey: LOCAL_KEYS.fmp,
+        PolygonApiKey: LOCAL_KEYS.polygon,
+        AlphaVantageApiKey: LOCAL_KEYS.alphavantage,
+      },
+      schedules: schedules !== "none",
+      scheduleFilter: schedules === "sweep" ? (s) => s.fn === "finalize" : undefined,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+    });
+    stoppers.push(() => runtime.stop());
+    const stats = (): LocalStackStats => ({ ...cloud.stats(), functions: runtime.stats() });
+    const lambdaApi = await startLambdaApi({
+      target: runtime,
+      region: cloud.endpoints.region,
+      accountId: "000000000000",
+      port: base === undefined ? 0 : base + 5,
+      stats,
+    });
+    stoppers.push(() => lambdaApi.close());
+    const env: Record<string, string> = {
+      ...cloud.env,
+      AWS_ENDPOINT_URL_LAMBDA: lambdaApi.url,
+      ...Object.fromEntries(PROVIDERS.map((p) => [`TICKERFLEET_${p.toUpperCase()}_URL`, sim.urls[p]])),
+      FMP_API_KEY: LOCAL_KEYS.fmp,
+      POLYGON_API_KEY: LOCAL_KEYS.polygon,
+      ALPHAVANTAGE_API_KEY: LOCAL_KEYS.alphavantage,
+      TICKERFLEET_SCAN_START_FUNCTION: runtime.functionNames.scanStart,
+      TICKERFLEET_SCANS_TABLE: runtime.provisioned.tables.scans,
+      TICKERFLEET_RESULTS_TABLE: runtime.provisioned.tables.results,
+    };
+    let stopped = false;
+    return {
+      cloud,
+      sim,
+      runtime,
+      lambdaApi,
+      env,
+      stats,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
