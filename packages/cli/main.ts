@@ -1,3 +1,167 @@
+import { Command, CommanderError, Option } from "commander";
+import { ConfigError, TickerfleetError, ValidationError } from "../core/errors.ts";
+import { CliError } from "./errors.ts";
+import { localEnvPath, readEnvFile } from "./env-file.ts";
+
+/**
+ * `tickerfleet`: the command line. Each command lives in ./commands and is
+ * loaded only when run, so `tickerfleet fetch` does not load the local stack.
+ * Expected failures print one line and exit non-zero; bugs print their stack.
+ */
+
+/** `--local` on commands that talk to providers directly: use the running local stack's simulator. */
+function loadLocalEnv(): void {
+  const env = readEnvFile(localEnvPath());
+  if (!env) throw new CliError("--local: no .tickerfleet/local.env here; start `npx tickerfleet local up` first");
+  for (const [k, v] of Object.entries(env)) process.env[k] ??= v;
+}
+
+const where = (cmd: Command) =>
+  cmd
+    .option("--local", "the local stack (a running `tickerfleet local up`)")
+    .option("--stage <stage>", "a deployed SST stage (AWS credentials from the usual chain)")
+    .option("--json", "print JSON");
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command("tickerfleet")
+    .description("Serverless market scanner: scores thousands of tickers under one shared provider rate limit.")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+
+  const local = program.command("local").description("the local stack: every cloud part on this machine");
+  local
+    .command("up")
+    .description("start SQS, DynamoDB, Upstash (+ redis-server), the market simulator and the Lambda runtime; print the endpoints")
+    .option("--port-base <port>", "fixed ports from this base (six ports) instead of free ones")
+    .option("--rate-limit <limit>", "the simulated providers' rate limit, held by the fetchers too (e.g. 100/1s, 300/min, none)", "100/1s")
+    .option("--seed <n>", "seed of the simulated market", "42")
+    .addOption(new Option("--schedules <which>", "which schedules run").choices(["all", "sweep", "none"]).default("sweep"))
+    .option("--logs", "print the functions' log lines")
+    .action(async (opts) => {
+      const { localUpCommand } = await import("./commands/local-up.ts");
+      setExit(await localUpCommand(opts));
+    });
+
+  program
+    .command("sim")
+    .description("run the market simulator alone (Yahoo, FMP, Polygon, Alpha Vantage wire formats) and print its URLs")
+    .option("--port <port>", "port (default: a free one)")
+    .option("--seed <n>", "seed of the simulated market")
+    .option("--as-of <date>", "last trading day with data (YYYY-MM-DD)")
+    .option("--rate-limit <spec>", "e.g. yahoo=100/1s,polygon=5/60s")
+    .option("--latency <spec>", "e.g. lognormal:80:400 or yahoo=fixed:20")
+    .action(async (opts) => {
+      const { simCommand } = await import("./commands/sim.ts");
+      const int = (v: string | undefined, name: string) => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isInteger(n)) throw new CliError(`${name} "${v}" is not a whole number`);
+        return n;
+      };
+      await simCommand({
+        port: int(opts.port, "--port"),
+        seed: int(opts.seed, "--seed"),
+        asOf: opts.asOf,
+        rateLimit: opts.rateLimit,
+        latency: opts.latency,
+      });
+    });
+
+  program
+    .command("fetch <symbol>")
+    .description("fetch one ticker's daily bars from a provider and print them")
+    .addOption(new Option("--provider <name>", "market-data provider").choices(["yahoo", "fmp", "polygon", "alphavantage"]).default("yahoo"))
+    .option("--days <n>", "trading days of bars", "260")
+    .option("--json", "print {symbol, provider, bars} JSON")
+    .option("--local", "use the running local stack's market simulator (.tickerfleet/local.env)")
+    .action(async (symbol: string, opts) => {
+      if (opts.local) loadLocalEnv();
+      const { fetchCommand } = await import("./commands/fetch.ts");
+      setExit(await fetchCommand(symbol, { provider: opts.provider, days: opts.days, json: opts.json }));
+    });
+
+  program
+    .command("scan")
+    .description("start a scan (local stack or a deployed stage), show its progress and print the leaderboard")
+    .option("--local", "run on the local stack (uses a running `local up`, or starts one for this scan)")
+    .option("--stage <stage>", "run on a deployed SST stage")
+    .option("--universe <name|list>", "sp500, nasdaq, us-all, or tickers separated by commas", "sp500")
+    .addOption(new Option("--provider <name>", "market-data provider").choices(["yahoo", "fmp", "polygon", "alphavantage"]))
+    .option("--days <n>", "trading days of history per ticker (default 460)")
+    .option("--scan-id <id>", "the scan's id (a repeated start with the same id enqueues nothing twice)")
+    .option("--top <n>", "leaderboard rows to print", "20")
+    .option("--rate-limit <limit>", "a local stack started for this scan: the simulated providers' limit (e.g. 100/1s, none)")
+    .option("--timeout <seconds>", "stop waiting after this long (the scan goes on)", "1800")
+    .option("--json", "print the summary as JSON instead of the leaderboard")
+    .action(async (opts) => {
+      const { scanCommand } = await import("./commands/scan.ts");
+      setExit(await scanCommand(opts));
+    });
+
+  where(program.command("status <scanId>").description("a scan's status, progress and failures")).action(async (scanId: string, opts) => {
+    const { statusCommand } = await import("./commands/read.ts");
+    setExit(await statusCommand(scanId, opts));
+  });
+
+  where(
+    program
+      .command("top")
+      .description("the leaderboard of a scan (default: the latest finished)")
+      .option("--scan <id>", "scan id")
+      .option("-n <count>", "rows", "20"),
+  ).action(async (opts) => {
+    const { topCommand } = await import("./commands/read.ts");
+    setExit(await topCommand({ ...opts, n: opts.n }));
+  });
+
+  where(
+    program
+      .command("ticker <symbol>")
+      .description("one ticker across recent scans")
+      .option("--limit <n>", "recent scans to look through", "30"),
+  ).action(async (symbol: string, opts) => {
+    const { tickerCommand } = await import("./commands/read.ts");
+    setExit(await tickerCommand(symbol, opts));
+  });
+
+  where(
+    program
+      .command("breadth")
+      .description("market breadth of a scan's universe by date")
+      .option("--scan <id>", "scan id (default: the latest finished)")
+      .option("--days <n>", "dates to print", "20"),
+  ).action(async (opts) => {
+    const { breadthCommand } = await import("./commands/read.ts");
+    setExit(await breadthCommand(opts));
+  });
+
+  return program;
+}
+
 export async function main(argv: string[]): Promise<void> {
-  console.log("tickerfleet", argv.slice(2).join(" "));
+  let exitCode = 0;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; usage errors were already printed by commander.
+      exitCode = error.exitCode === 0 ? 0 : 2;
+    } else if (error instanceof CliError) {
+      process.stderr.write(`tickerfleet: ${error.message}\n`);
+      exitCode = error.exitCode;
+    } else if (error instanceof ValidationError || error instanceof ConfigError) {
+      process.stderr.write(`tickerfleet: ${error.message}\n`);
+      exitCode = 2;
+    } else if (error instanceof TickerfleetError) {
+      process.stderr.write(`tickerfleet: ${error.message}\n`);
+      exitCode = 1;
+    } else {
+      process.stderr.write(`tickerfleet: unexpected error\n${(error as Error)?.stack ?? String(error)}\n`);
+      exitCode = 1;
+    }
+  }
+  process.exitCode = exitCode;
 }

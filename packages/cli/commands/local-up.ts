@@ -1,0 +1,70 @@
+import { rm } from "node:fs/promises";
+import { parseProviderLimit } from "../../core/rate-plan.ts";
+import { writeEnvFile } from "../../local/cloud.ts";
+import { startLocalStack } from "../../local/stack.ts";
+import { CliError } from "../errors.ts";
+import { LOCAL_ENV_FILE, localEnvPath } from "../env-file.ts";
+import { runningLocalStack } from "../target.ts";
+
+export interface LocalUpOptions {
+  portBase?: string;
+  /** The simulated providers' limit (and the fetchers'), e.g. 100/1s, or "none". @default 100/1s */
+  rateLimit?: string;
+  seed?: string;
+  /** all | sweep | none @default sweep */
+  schedules?: string;
+  /** Print handler logs. @default false */
+  logs?: boolean;
+}
+
+/**
+ * `tickerfleet local up`: the whole local stack in the foreground. Prints one
+ * KEY=value line per endpoint (also written to .tickerfleet/local.env), runs
+ * until SIGINT/SIGTERM, then stops every server and child process it started.
+ */
+export async function localUpCommand(options: LocalUpOptions): Promise<number> {
+  if (await runningLocalStack()) {
+    throw new CliError(`a local stack is already running (see ${LOCAL_ENV_FILE}); stop it first (Ctrl-C in its terminal)`);
+  }
+  const portBase = options.portBase === undefined ? undefined : Number(options.portBase);
+  if (portBase !== undefined && !(Number.isInteger(portBase) && portBase >= 1024 && portBase <= 65_000)) {
+    throw new CliError(`--port-base "${options.portBase}" must be a port from 1024 to 65000 (six ports from it are used)`);
+  }
+  let rateLimit: ReturnType<typeof parseProviderLimit> | null | undefined;
+  if (options.rateLimit === "none") rateLimit = null;
+  else if (options.rateLimit) {
+    try {
+      rateLimit = parseProviderLimit(options.rateLimit);
+    } catch (error) {
+      throw new CliError(`--rate-limit: ${(error as Error).message}`);
+    }
+  }
+  const schedules = options.schedules ?? "sweep";
+  if (schedules !== "all" && schedules !== "sweep" && schedules !== "none") {
+    throw new CliError(`--schedules "${schedules}" must be all, sweep or none`);
+  }
+  const seed = options.seed === undefined ? undefined : Number(options.seed);
+  if (seed !== undefined && !Number.isInteger(seed)) throw new CliError(`--seed "${options.seed}" is not an integer`);
+
+  const stack = await startLocalStack({
+    ...(portBase !== undefined ? { portBase } : {}),
+    ...(rateLimit !== undefined ? { rateLimit } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    schedules,
+    ...(options.logs ? { log: (fn: string, id: string, line: string) => process.stderr.write(`[${fn} ${id}] ${line}\n`) } : {}),
+  });
+  const file = localEnvPath();
+  await writeEnvFile(file, stack.env);
+  for (const [key, value] of Object.entries(stack.env)) process.stdout.write(`${key}=${value}\n`);
+  process.stderr.write(`\nlocal stack up; endpoints written to ${LOCAL_ENV_FILE}. Ctrl-C stops it.\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  process.stderr.write("stopping the local stack…\n");
+  await stack.stop();
+  await rm(file, { force: true });
+  return 0;
+}

@@ -1,0 +1,247 @@
+import { InvokeCommand } from "@aws-sdk/client-lambda";
+import { isUniverseName } from "../../core/universes.ts";
+import type { LeaderboardRow, ScanRecord } from "../../core/pipeline/records.ts";
+import { parseProviderLimit } from "../../core/rate-plan.ts";
+import { type LocalCounters, type LocalStack, startLocalStack } from "../../local/stack.ts";
+import { CliError } from "../errors.ts";
+import { duration, fixed, signed, table, truncate } from "../format.ts";
+import { ScanProgressBar } from "../progress-bar.ts";
+import { isFinished, readProgress } from "../scan-watch.ts";
+import { localTarget, runningLocalStack, stageNames, type Target, targetFrom } from "../target.ts";
+import { allListings } from "../../core/universes.ts";
+
+export interface ScanCommandOptions {
+  local?: boolean;
+  stage?: string;
+  /** A universe name or a comma-separated list of tickers. @default "sp500" */
+  universe?: string;
+  provider?: string;
+  days?: string;
+  scanId?: string;
+  json?: boolean;
+  /** Leaderboard rows printed. @default 20 */
+  top?: string;
+  /** Local stack started by this command: the simulated providers' limit, e.g. 100/1s. */
+  rateLimit?: string;
+  /** Give up waiting after this many seconds (the scan goes on). @default 1800 */
+  timeout?: string;
+}
+
+/** The `--json` summary. */
+export interface ScanSummaryJson {
+  scanId: string;
+  status: string;
+  total: number;
+  scored: number;
+  failed: number;
+  failures: { ticker: string; reason: string }[];
+  durationMs: number;
+  counts: {
+    providerRequests: number | null;
+    cacheHits: number;
+    redisCommands: number | null;
+    sqsRequests: number | null;
+    dynamoWrites: number | null;
+  };
+}
+
+const POLL_MS = 300;
+
+function scanPayload(options: ScanCommandOptions): Record<string, unknown> {
+  const universe = options.universe ?? "sp500";
+  const payload: Record<string, unknown> = {
+    universe: isUniverseName(universe)
+      ? universe
+      : universe
+          .split(/[,\s]+/)
+          .map((s) => s.trim())
+          .filter(Boolean),
+  };
+  if (options.provider) payload.provider = options.provider;
+  if (options.days !== undefined) {
+    const days = Number(options.days);
+    if (!Number.isInteger(days)) throw new CliError(`--days "${options.days}" is not a whole number of trading days`);
+    payload.days = days;
+  }
+  if (options.scanId) payload.scanId = options.scanId;
+  return payload;
+}
+
+/** Counters of a local stack, from this process or from a running `local up`. */
+type CounterSource = () => Promise<LocalCounters | undefined>;
+
+function remoteCounters(env: Record<string, string>): CounterSource {
+  return async () => {
+    try {
+      const res = await fetch(`${env.AWS_ENDPOINT_URL_LAMBDA}/_local/stats`, { signal: AbortSignal.timeout(5000) });
+      return (await res.json()) as LocalCounters;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+async function invokeScanStart(target: Target, payload: Record<string, unknown>): Promise<{ scanId: string; alreadyStarted?: boolean }> {
+  const out = await target.lambda.send(
+    new InvokeCommand({ FunctionName: target.scanStartFunction, Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
+  );
+  const text = out.Payload ? new TextDecoder().decode(out.Payload) : "null";
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new CliError(`scan-start answered something that is not JSON: ${truncate(text, 200)}`, 1);
+  }
+  if (out.FunctionError) {
+    const message = String(body.errorMessage ?? text);
+    const isValidation = body.errorType === "ValidationError" || /^invalid /.test(message);
+    throw new CliError(`scan not started: ${message}`, isValidation ? 2 : 1);
+  }
+  if (typeof body.scanId !== "string") throw new CliError(`scan-start answered without a scanId: ${truncate(text, 200)}`, 1);
+  return body as { scanId: string; alreadyStarted?: boolean };
+}
+
+function leaderboardTable(rows: readonly LeaderboardRow[]): string {
+  const names = allListings();
+  return table(rows, [
+    { header: "#", value: (r) => String(r.rank), align: "right" },
+    { header: "Ticker", value: (r) => r.ticker },
+    { header: "Name", value: (r) => truncate(names.get(r.ticker)?.name ?? "", 28) },
+    { header: "Score", value: (r) => fixed(r.score, 1), align: "right" },
+    { header: "RS", value: (r) => String(r.rsRating), align: "right" },
+    { header: "Trend", value: (r) => `${r.trendCount}/8`, align: "right" },
+    { header: "Close", value: (r) => fixed(r.close, 2), align: "right" },
+    { header: "Chg %", value: (r) => signed(r.changePct, 2), align: "right" },
+    { header: "MACD", value: (r) => r.macdStage },
+  ]);
+}
+
+async function waitForScan(target: Target, scanId: string, timeoutMs: number, bar: ScanProgressBar | undefined): Promise<ScanRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const progress = await readProgress(target.store, scanId);
+    bar?.update(progress);
+    if (isFinished(progress.scan)) return progress.scan!;
+    if (Date.now() > deadline) {
+      throw new CliError(
+        `stopped waiting after ${duration(timeoutMs)}; the scan goes on: \`tickerfleet status ${scanId}${target.kind === "local" ? " --local" : ""}\``,
+        4,
+      );
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/**
+ * `tickerfleet scan --local | --stage <stage>`: starts a scan through the Lambda
+ * Invoke API (the local stack's or AWS's: the same call), shows its progress,
+ * and prints the leaderboard — or, with --json, the summary.
+ */
+export async function scanCommand(options: ScanCommandOptions): Promise<number> {
+  if (options.local && options.stage) throw new CliError("choose one of --local and --stage");
+  if (!options.local && !options.stage) throw new CliError("say where to scan: --local (the local stack) or --stage <stage>");
+  const payload = scanPayload(options);
+  const timeoutMs = Number(options.timeout ?? 1800) * 1000;
+  if (!(timeoutMs > 0)) throw new CliError(`--timeout "${options.timeout}" is not a positive number of seconds`);
+
+  let stack: LocalStack | undefined;
+  let target: Target;
+  let counters: CounterSource = async () => undefined;
+  if (options.stage) {
+    if (options.rateLimit) throw new CliError("--rate-limit applies to a local stack only; a stage's limits are its TICKERFLEET_RATE_LIMIT_* settings");
+    target = targetFrom("stage", `stage ${options.stage}`, stageNames(options.stage));
+  } else {
+    const running = await runningLocalStack();
+    if (running && options.rateLimit) {
+      throw new CliError("--rate-limit is set when the local stack starts; a `tickerfleet local up` is already running with its own");
+    }
+    if (running) {
+      target = localTarget(running);
+      counters = remoteCounters(running);
+    } else {
+      const rateLimit = options.rateLimit ? parseLimit(options.rateLimit) : undefined;
+      if (!options.json) process.stderr.write("starting the local stack (SQS, DynamoDB, Upstash + redis-server, market simulator, Lambda runtime)…\n");
+      stack = await startLocalStack(rateLimit === undefined ? {} : { rateLimit });
+      target = localTarget(stack.env);
+      const started = stack;
+      counters = () => started.counters();
+    }
+  }
+  try {
+    const before = await counters();
+    const startedAt = Date.now();
+    const { scanId, alreadyStarted } = await invokeScanStart(target, payload);
+    if (!options.json) {
+      process.stderr.write(`scan ${scanId} ${alreadyStarted ? "was already started" : "started"} on the ${target.label}\n`);
+    }
+    const bar = new ScanProgressBar();
+    let scan: ScanRecord;
+    try {
+      scan = await waitForScan(target, scanId, timeoutMs, bar);
+    } finally {
+      bar.stop();
+    }
+    const after = await counters();
+    const failures: { ticker: string; reason: string }[] = [];
+    for await (const r of target.store.results(scanId)) {
+      if (r.status === "failed") failures.push({ ticker: r.ticker, reason: `${r.reason}: ${r.message}` });
+    }
+    for (const ticker of scan.summary?.unaccountedTickers ?? []) failures.push({ ticker, reason: "unaccounted before the scan's deadline" });
+    const delta = (f: (c: LocalCounters) => number) => (before && after ? f(after) - f(before) : null);
+    const summary: ScanSummaryJson = {
+      scanId,
+      status: scan.status,
+      total: scan.total,
+      scored: scan.summary?.scored ?? 0,
+      failed: (scan.summary?.failed ?? 0) + (scan.summary?.unaccounted ?? 0),
+      failures,
+      durationMs: scan.summary?.durationMs ?? Date.now() - startedAt,
+      counts: {
+        providerRequests: delta((c) => c.providerRequests),
+        cacheHits: scan.summary?.cacheHits ?? 0,
+        redisCommands: delta((c) => c.redisCommands),
+        sqsRequests: delta((c) => c.sqsRequests),
+        dynamoWrites: delta((c) => c.dynamoWriteUnits),
+      },
+    };
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      return 0;
+    }
+    const rows = (await target.store.leaderboard(scanId)) ?? [];
+    const top = Number(options.top ?? 20);
+    const lines = [
+      "",
+      `${scan.status}  ${summary.scored} scored, ${summary.failed} failed of ${summary.total} in ${duration(summary.durationMs)}  (${scan.universe}, ${scan.provider})`,
+      scan.summary ? `market: ${scan.summary.market.state} (${scan.summary.market.score}); RS against ${scan.summary.benchmarkSource === "benchmark" ? scan.benchmark : "the universe median"}` : "",
+      "",
+      leaderboardTable(rows.slice(0, Math.max(1, top))),
+    ];
+    if (failures.length > 0) {
+      lines.push("", `failed (${failures.length}):`);
+      for (const f of failures.slice(0, 10)) lines.push(`  ${f.ticker.padEnd(8)} ${truncate(f.reason, 100)}`);
+      if (failures.length > 10) lines.push(`  … and ${failures.length - 10} more: tickerfleet status ${scanId} --json`);
+    }
+    const c = summary.counts;
+    if (c.providerRequests !== null) {
+      lines.push(
+        "",
+        `requests: provider ${c.providerRequests}, cache hits ${c.cacheHits}, Redis ${c.redisCommands}, SQS ${c.sqsRequests}, DynamoDB write units ${c.dynamoWrites}`,
+      );
+    }
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return 0;
+  } finally {
+    target.close();
+    await stack?.stop();
+  }
+}
+
+function parseLimit(text: string) {
+  if (text === "none") return null;
+  try {
+    return parseProviderLimit(text);
+  } catch (error) {
+    throw new CliError(`--rate-limit: ${(error as Error).message} (or "none")`);
+  }
+}

@@ -1,0 +1,74 @@
+import { PROVIDERS } from "../../core/market-data.port.ts";
+import {
+  combinePatches,
+  parseLatencySpec,
+  parseRateLimitSpec,
+  type SimulatorConfigPatch,
+  startMarketSimulator,
+} from "../../local/sim/index.ts";
+
+/**
+ * `tickerfleet sim [--port N] [--seed N] [--as-of YYYY-MM-DD] [--rate-limit yahoo=100/1s,polygon=5/60s]
+ * [--latency lognormal:80:400 | yahoo=lognormal:80:400,fmp=fixed:20]`:
+ * runs the market simulator in the foreground and prints one
+ * `TICKERFLEET_<PROVIDER>_URL=...` line per provider (stdout, ready for
+ * `export`); everything else goes to stderr. Stops on SIGINT/SIGTERM.
+ * Bad options throw ConfigError naming the bad value.
+ */
+export interface SimCommandOptions {
+  /** @default 0 (a free port) */
+  port?: number;
+  /** @default 42 */
+  seed?: number;
+  /** Last trading day with data. @default the last trading day on or before today */
+  asOf?: string;
+  /** e.g. `yahoo=100/1s,polygon=5/60s`. @default no limits */
+  rateLimit?: string;
+  /** e.g. `lognormal:80:400` or `yahoo=lognormal:80:400,fmp=fixed:20`. @default no latency */
+  latency?: string;
+}
+
+/** Where the command writes, and what stops it; tests pass their own. */
+export interface SimCommandIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  /** Stops the simulator like SIGINT does. */
+  signal?: AbortSignal;
+}
+
+export async function simCommand(
+  opts: SimCommandOptions,
+  io: SimCommandIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<void> {
+  let config: SimulatorConfigPatch = {};
+  if (opts.rateLimit) config = combinePatches(config, parseRateLimitSpec(opts.rateLimit));
+  if (opts.latency) config = combinePatches(config, parseLatencySpec(opts.latency));
+
+  const sim = await startMarketSimulator({
+    port: opts.port ?? 0,
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
+    config,
+  });
+  for (const provider of PROVIDERS)
+    io.stdout.write(`TICKERFLEET_${provider.toUpperCase()}_URL=${sim.urls[provider]}\n`);
+  io.stderr.write(
+    `market simulator on ${sim.url} (seed ${sim.seed}, data up to ${sim.asOf}); ` +
+      `request log ${sim.url}/_sim/requests, config ${sim.url}/_sim/config. Ctrl-C stops it.\n`,
+  );
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      io.signal?.removeEventListener("abort", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    if (io.signal?.aborted) stop();
+    else io.signal?.addEventListener("abort", stop);
+  });
+  await sim.close();
+  io.stderr.write("market simulator stopped\n");
+}
