@@ -14,7 +14,11 @@ export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): str
       .map((v, i) => (columns[i]!.align === "right" ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
       .join("  ")
       .trimEnd();
-  return [line(columns.map((c) => c.header)), line(widths.map((w) => "─".repeat(w))), ...cells.map(line)].join("\n");
+  return [
+    line(columns.map((c) => c.header)),
+    line(widths.map((w) => "─".repeat(w))),
+    ...cells.map(line),
+  ].join("\n");
 }
 
 export function fixed(value: number | null | undefined, digits = 2): string {

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { ConfigError, TickerfleetError, ValidationError } from "../core/errors.ts";
-import { CliError } from "./errors.ts";
 import { localEnvPath, readEnvFile } from "./env-file.ts";
+import { CliError } from "./errors.ts";
 
 /**
  * `tickerfleet`: the command line. Each command lives in ./commands and is
@@ -12,7 +12,8 @@ import { localEnvPath, readEnvFile } from "./env-file.ts";
 /** `--local` on commands that talk to providers directly: use the running local stack's simulator. */
 function loadLocalEnv(): void {
   const env = readEnvFile(localEnvPath());
-  if (!env) throw new CliError("--local: no .tickerfleet/local.env here; start `npx tickerfleet local up` first");
+  if (!env)
+    throw new CliError("--local: no .tickerfleet/local.env here; start `npx tickerfleet local up` first");
   for (const [k, v] of Object.entries(env)) process.env[k] ??= v;
 }
 
@@ -24,18 +25,30 @@ const where = (cmd: Command) =>
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command("tickerfleet")
-    .description("Serverless market scanner: scores thousands of tickers under one shared provider rate limit.")
+    .description(
+      "Serverless market scanner: scores thousands of tickers under one shared provider rate limit.",
+    )
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
 
   const local = program.command("local").description("the local stack: every cloud part on this machine");
   local
     .command("up")
-    .description("start SQS, DynamoDB, Upstash (+ redis-server), the market simulator and the Lambda runtime; print the endpoints")
+    .description(
+      "start SQS, DynamoDB, Upstash (+ redis-server), the market simulator and the Lambda runtime; print the endpoints",
+    )
     .option("--port-base <port>", "fixed ports from this base (six ports) instead of free ones")
-    .option("--rate-limit <limit>", "the simulated providers' rate limit, held by the fetchers too (e.g. 100/1s, 300/min, none)", "100/1s")
+    .option(
+      "--rate-limit <limit>",
+      "the simulated providers' rate limit, held by the fetchers too (e.g. 100/1s, 300/min, none)",
+      "100/1s",
+    )
     .option("--seed <n>", "seed of the simulated market", "42")
-    .addOption(new Option("--schedules <which>", "which schedules run").choices(["all", "sweep", "none"]).default("sweep"))
+    .addOption(
+      new Option("--schedules <which>", "which schedules run")
+        .choices(["all", "sweep", "none"])
+        .default("sweep"),
+    )
     .option("--logs", "print the functions' log lines")
     .action(async (opts) => {
       const { localUpCommand } = await import("./commands/local-up.ts");
@@ -44,7 +57,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command("sim")
-    .description("run the market simulator alone (Yahoo, FMP, Polygon, Alpha Vantage wire formats) and print its URLs")
+    .description(
+      "run the market simulator alone (Yahoo, FMP, Polygon, Alpha Vantage wire formats) and print its URLs",
+    )
     .option("--port <port>", "port (default: a free one)")
     .option("--seed <n>", "seed of the simulated market")
     .option("--as-of <date>", "last trading day with data (YYYY-MM-DD)")
@@ -70,7 +85,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command("fetch <symbol>")
     .description("fetch one ticker's daily bars from a provider and print them")
-    .addOption(new Option("--provider <name>", "market-data provider").choices(["yahoo", "fmp", "polygon", "alphavantage"]).default("yahoo"))
+    .addOption(
+      new Option("--provider <name>", "market-data provider")
+        .choices(["yahoo", "fmp", "polygon", "alphavantage"])
+        .default("yahoo"),
+    )
     .option("--days <n>", "trading days of bars", "260")
     .option("--json", "print {symbol, provider, bars} JSON")
     .option("--local", "use the running local stack's market simulator (.tickerfleet/local.env)")
@@ -82,15 +101,27 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command("scan")
-    .description("start a scan (local stack or a deployed stage), show its progress and print the leaderboard")
+    .description(
+      "start a scan (local stack or a deployed stage), show its progress and print the leaderboard",
+    )
     .option("--local", "run on the local stack (uses a running `local up`, or starts one for this scan)")
     .option("--stage <stage>", "run on a deployed SST stage")
     .option("--universe <name|list>", "sp500, nasdaq, us-all, or tickers separated by commas", "sp500")
-    .addOption(new Option("--provider <name>", "market-data provider").choices(["yahoo", "fmp", "polygon", "alphavantage"]))
+    .addOption(
+      new Option("--provider <name>", "market-data provider").choices([
+        "yahoo",
+        "fmp",
+        "polygon",
+        "alphavantage",
+      ]),
+    )
     .option("--days <n>", "trading days of history per ticker (default 460)")
     .option("--scan-id <id>", "the scan's id (a repeated start with the same id enqueues nothing twice)")
     .option("--top <n>", "leaderboard rows to print", "20")
-    .option("--rate-limit <limit>", "a local stack started for this scan: the simulated providers' limit (e.g. 100/1s, none)")
+    .option(
+      "--rate-limit <limit>",
+      "a local stack started for this scan: the simulated providers' limit (e.g. 100/1s, none)",
+    )
     .option("--timeout <seconds>", "stop waiting after this long (the scan goes on)", "1800")
     .option("--json", "print the summary as JSON instead of the leaderboard")
     .action(async (opts) => {
@@ -98,10 +129,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await scanCommand(opts));
     });
 
-  where(program.command("status <scanId>").description("a scan's status, progress and failures")).action(async (scanId: string, opts) => {
-    const { statusCommand } = await import("./commands/read.ts");
-    setExit(await statusCommand(scanId, opts));
-  });
+  where(program.command("status <scanId>").description("a scan's status, progress and failures")).action(
+    async (scanId: string, opts) => {
+      const { statusCommand } = await import("./commands/read.ts");
+      setExit(await statusCommand(scanId, opts));
+    },
+  );
 
   where(
     program

@@ -28,7 +28,8 @@ export class ScanProgressBar {
         this.bar = new cliProgress.SingleBar(
           {
             stream: this.stream,
-            format: "{bar} {percentage}% | {value}/{total} | scored {scored} failed {failed} | {rate} tickers/s | ETA {etaText}",
+            format:
+              "{bar} {percentage}% | {value}/{total} | scored {scored} failed {failed} | {rate} tickers/s | ETA {etaText}",
             hideCursor: true,
             clearOnComplete: false,
             barsize: 30,

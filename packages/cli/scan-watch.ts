@@ -1,5 +1,5 @@
-import type { ScanRecord } from "../core/pipeline/records.ts";
 import type { DynamoScanStore } from "../adapters/dynamo/scan-store.ts";
+import type { ScanRecord } from "../core/pipeline/records.ts";
 
 export interface ScanProgress {
   scan: ScanRecord | undefined;

@@ -4,8 +4,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoScanStore } from "../adapters/dynamo/scan-store.ts";
-import { CliError } from "./errors.ts";
 import { LOCAL_ENV_FILE, localEnvPath, readEnvFile } from "./env-file.ts";
+import { CliError } from "./errors.ts";
 
 /**
  * Where a command reads and starts scans: the local stack (`--local`: the
@@ -40,10 +40,16 @@ export function targetFrom(
   const config = env
     ? {
         region: env.AWS_REGION ?? "us-east-1",
-        credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? "local", secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? "local" },
+        credentials: {
+          accessKeyId: env.AWS_ACCESS_KEY_ID ?? "local",
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? "local",
+        },
       }
     : {};
-  const lambda = new LambdaClient({ ...config, ...(env?.AWS_ENDPOINT_URL_LAMBDA ? { endpoint: env.AWS_ENDPOINT_URL_LAMBDA } : {}) });
+  const lambda = new LambdaClient({
+    ...config,
+    ...(env?.AWS_ENDPOINT_URL_LAMBDA ? { endpoint: env.AWS_ENDPOINT_URL_LAMBDA } : {}),
+  });
   const dynamo = new DynamoDBClient({
     ...config,
     ...(env?.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
@@ -71,7 +77,9 @@ export async function runningLocalStack(cwd = process.cwd()): Promise<Record<str
   const env = readEnvFile(localEnvPath(cwd));
   if (!env?.AWS_ENDPOINT_URL_LAMBDA) return undefined;
   try {
-    const res = await fetch(`${env.AWS_ENDPOINT_URL_LAMBDA}/_local/stats`, { signal: AbortSignal.timeout(1500) });
+    const res = await fetch(`${env.AWS_ENDPOINT_URL_LAMBDA}/_local/stats`, {
+      signal: AbortSignal.timeout(1500),
+    });
     await res.body?.cancel();
     return res.ok ? env : undefined;
   } catch {
@@ -80,11 +88,16 @@ export async function runningLocalStack(cwd = process.cwd()): Promise<Record<str
 }
 
 export function localTarget(env: Record<string, string>): Target {
-  return targetFrom("local", "local stack", {
-    scanStartFunction: env.TICKERFLEET_SCAN_START_FUNCTION ?? "ScanStart",
-    scansTable: env.TICKERFLEET_SCANS_TABLE ?? "ScansTable",
-    resultsTable: env.TICKERFLEET_RESULTS_TABLE ?? "ResultsTable",
-  }, env);
+  return targetFrom(
+    "local",
+    "local stack",
+    {
+      scanStartFunction: env.TICKERFLEET_SCAN_START_FUNCTION ?? "ScanStart",
+      scansTable: env.TICKERFLEET_SCANS_TABLE ?? "ScansTable",
+      resultsTable: env.TICKERFLEET_RESULTS_TABLE ?? "ResultsTable",
+    },
+    env,
+  );
 }
 
 /**
@@ -92,7 +105,10 @@ export function localTarget(env: Record<string, string>): Target {
  * _RESULTS_TABLE when set, otherwise the outputs `sst deploy --stage <stage>`
  * wrote to .sst/outputs.json in this directory.
  */
-export function stageNames(stage: string, cwd = process.cwd()): { scanStartFunction: string; scansTable: string; resultsTable: string } {
+export function stageNames(
+  stage: string,
+  cwd = process.cwd(),
+): { scanStartFunction: string; scansTable: string; resultsTable: string } {
   const env = process.env;
   let outputs: Record<string, unknown> = {};
   const file = resolve(cwd, ".sst/outputs.json");
@@ -113,7 +129,9 @@ export function stageNames(stage: string, cwd = process.cwd()): { scanStartFunct
     return value;
   };
   if (typeof outputs.stage === "string" && outputs.stage !== stage && !env.TICKERFLEET_SCAN_START_FUNCTION) {
-    throw new CliError(`.sst/outputs.json is for stage "${outputs.stage}", not "${stage}"; deploy "${stage}" from here or set the TICKERFLEET_* names`);
+    throw new CliError(
+      `.sst/outputs.json is for stage "${outputs.stage}", not "${stage}"; deploy "${stage}" from here or set the TICKERFLEET_* names`,
+    );
   }
   return {
     scanStartFunction: pick("TICKERFLEET_SCAN_START_FUNCTION", "scanStartFunction"),
@@ -133,5 +151,7 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
       `no local stack is running (nothing answers at the endpoints in ${LOCAL_ENV_FILE}): start one with \`npx tickerfleet local up\` in another terminal`,
     );
   }
-  throw new CliError("say where: --local (a running `tickerfleet local up`) or --stage <stage> (a deployed stage)");
+  throw new CliError(
+    "say where: --local (a running `tickerfleet local up`) or --stage <stage> (a deployed stage)",
+  );
 }

@@ -2,8 +2,9 @@ import { rm } from "node:fs/promises";
 import { parseProviderLimit } from "../../core/rate-plan.ts";
 import { writeEnvFile } from "../../local/cloud.ts";
 import { startLocalStack } from "../../local/stack.ts";
-import { CliError } from "../errors.ts";
 import { LOCAL_ENV_FILE, localEnvPath } from "../env-file.ts";
+import { CliError } from "../errors.ts";
+import { ensureLocalPrerequisites } from "../prerequisites.ts";
 import { runningLocalStack } from "../target.ts";
 
 export interface LocalUpOptions {
@@ -24,11 +25,15 @@ export interface LocalUpOptions {
  */
 export async function localUpCommand(options: LocalUpOptions): Promise<number> {
   if (await runningLocalStack()) {
-    throw new CliError(`a local stack is already running (see ${LOCAL_ENV_FILE}); stop it first (Ctrl-C in its terminal)`);
+    throw new CliError(
+      `a local stack is already running (see ${LOCAL_ENV_FILE}); stop it first (Ctrl-C in its terminal)`,
+    );
   }
   const portBase = options.portBase === undefined ? undefined : Number(options.portBase);
   if (portBase !== undefined && !(Number.isInteger(portBase) && portBase >= 1024 && portBase <= 65_000)) {
-    throw new CliError(`--port-base "${options.portBase}" must be a port from 1024 to 65000 (six ports from it are used)`);
+    throw new CliError(
+      `--port-base "${options.portBase}" must be a port from 1024 to 65000 (six ports from it are used)`,
+    );
   }
   let rateLimit: ReturnType<typeof parseProviderLimit> | null | undefined;
   if (options.rateLimit === "none") rateLimit = null;
@@ -44,14 +49,18 @@ export async function localUpCommand(options: LocalUpOptions): Promise<number> {
     throw new CliError(`--schedules "${schedules}" must be all, sweep or none`);
   }
   const seed = options.seed === undefined ? undefined : Number(options.seed);
-  if (seed !== undefined && !Number.isInteger(seed)) throw new CliError(`--seed "${options.seed}" is not an integer`);
+  if (seed !== undefined && !Number.isInteger(seed))
+    throw new CliError(`--seed "${options.seed}" is not an integer`);
 
+  await ensureLocalPrerequisites();
   const stack = await startLocalStack({
     ...(portBase !== undefined ? { portBase } : {}),
     ...(rateLimit !== undefined ? { rateLimit } : {}),
     ...(seed !== undefined ? { seed } : {}),
     schedules,
-    ...(options.logs ? { log: (fn: string, id: string, line: string) => process.stderr.write(`[${fn} ${id}] ${line}\n`) } : {}),
+    ...(options.logs
+      ? { log: (fn: string, id: string, line: string) => process.stderr.write(`[${fn} ${id}] ${line}\n`) }
+      : {}),
   });
   const file = localEnvPath();
   await writeEnvFile(file, stack.env);

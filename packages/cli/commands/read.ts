@@ -1,6 +1,11 @@
-import { type BreadthSeries } from "../../core/breadth.ts";
+import type { BreadthSeries } from "../../core/breadth.ts";
 import type { ScanRecord } from "../../core/pipeline/records.ts";
-import { ratingFromThresholds, returnsFromFields, rsRawScore, RS_PERIODS } from "../../core/scoring/relative-strength.ts";
+import {
+  RS_PERIODS,
+  ratingFromThresholds,
+  returnsFromFields,
+  rsRawScore,
+} from "../../core/scoring/relative-strength.ts";
 import { canonicalSymbol } from "../../core/symbols.ts";
 import { CliError } from "../errors.ts";
 import { duration, fixed, signed, table } from "../format.ts";
@@ -30,8 +35,11 @@ async function scanOrLatest(target: Target, scanId: string | undefined): Promise
     if (!scan) throw new CliError(`no scan "${scanId}" on the ${target.label}`, 3);
     return scan;
   }
-  const [latest] = (await target.store.recentScans({ limit: 20 })).filter((s) => s.status === "COMPLETE" || s.status === "PARTIAL");
-  if (!latest) throw new CliError(`no finished scan on the ${target.label} yet: run \`tickerfleet scan\` first`, 3);
+  const [latest] = (await target.store.recentScans({ limit: 20 })).filter(
+    (s) => s.status === "COMPLETE" || s.status === "PARTIAL",
+  );
+  if (!latest)
+    throw new CliError(`no finished scan on the ${target.label} yet: run \`tickerfleet scan\` first`, 3);
   return latest;
 }
 
@@ -45,7 +53,11 @@ export async function statusCommand(scanId: string, options: ReadOptions): Promi
       if (r.status === "failed") failures.push({ ticker: r.ticker, reason: `${r.reason}: ${r.message}` });
     }
     const scan = progress.scan;
-    const value = { ...scan, progress: { total: progress.total, scored: progress.scored, failed: progress.failed }, failures };
+    const value = {
+      ...scan,
+      progress: { total: progress.total, scored: progress.scored, failed: progress.failed },
+      failures,
+    };
     print(options.json, value, () =>
       [
         `scan ${scan.scanId}: ${scan.status}`,
@@ -89,7 +101,10 @@ export async function topCommand(options: ReadOptions & { scan?: string; n?: str
 }
 
 /** `tickerfleet ticker <SYMBOL>`: one ticker across recent scans, with its RS rating recomputed from each scan's thresholds. */
-export async function tickerCommand(symbolInput: string, options: ReadOptions & { limit?: string }): Promise<number> {
+export async function tickerCommand(
+  symbolInput: string,
+  options: ReadOptions & { limit?: string },
+): Promise<number> {
   let symbol: string;
   try {
     symbol = canonicalSymbol(symbolInput);
@@ -97,16 +112,30 @@ export async function tickerCommand(symbolInput: string, options: ReadOptions & 
     throw new CliError((error as Error).message);
   }
   return withTarget(options, async (target) => {
-    const scans = (await target.store.recentScans({ limit: Number(options.limit ?? 30) })).filter((s) => s.summary);
-    const results = await target.store.tickerResults(symbol, scans.map((s) => s.scanId));
+    const scans = (await target.store.recentScans({ limit: Number(options.limit ?? 30) })).filter(
+      (s) => s.summary,
+    );
+    const results = await target.store.tickerResults(
+      symbol,
+      scans.map((s) => s.scanId),
+    );
     const rows = scans
       .filter((s) => results.has(s.scanId))
       .map((s) => {
         const r = results.get(s.scanId)!;
-        if (r.status === "failed") return { scanId: s.scanId, date: s.createdAt, status: "failed", reason: `${r.reason}: ${r.message}` };
+        if (r.status === "failed")
+          return {
+            scanId: s.scanId,
+            date: s.createdAt,
+            status: "failed",
+            reason: `${r.reason}: ${r.message}`,
+          };
         const m = r.metrics;
         const benchmark = Float64Array.from(s.summary!.benchmarkReturns, (x) => x ?? Number.NaN);
-        const rsRaw = rsRawScore(returnsFromFields(m as never, new Float64Array(RS_PERIODS.length)), benchmark).raw;
+        const rsRaw = rsRawScore(
+          returnsFromFields(m as never, new Float64Array(RS_PERIODS.length)),
+          benchmark,
+        ).raw;
         return {
           scanId: s.scanId,
           date: s.createdAt,
@@ -120,18 +149,37 @@ export async function tickerCommand(symbolInput: string, options: ReadOptions & 
           macdStage: m.macdStage,
         };
       });
-    if (rows.length === 0) throw new CliError(`${symbol} is in none of the last ${scans.length} finished scans on the ${target.label}`, 3);
+    if (rows.length === 0)
+      throw new CliError(
+        `${symbol} is in none of the last ${scans.length} finished scans on the ${target.label}`,
+        3,
+      );
     print(options.json, { ticker: symbol, history: rows }, () =>
       [
         `${symbol} across ${rows.length} scan(s)`,
         table(rows, [
           { header: "Scan", value: (r) => r.scanId },
           { header: "Bar", value: (r) => ("lastDate" in r ? String(r.lastDate) : "–") },
-          { header: "Close", value: (r) => ("close" in r ? fixed(r.close as number, 2) : "–"), align: "right" },
-          { header: "Chg %", value: (r) => ("changePct" in r ? signed(r.changePct as number | null, 2) : "–"), align: "right" },
+          {
+            header: "Close",
+            value: (r) => ("close" in r ? fixed(r.close as number, 2) : "–"),
+            align: "right",
+          },
+          {
+            header: "Chg %",
+            value: (r) => ("changePct" in r ? signed(r.changePct as number | null, 2) : "–"),
+            align: "right",
+          },
           { header: "RS", value: (r) => ("rsRating" in r ? String(r.rsRating) : "–"), align: "right" },
-          { header: "RSI", value: (r) => ("rsi14" in r ? fixed(r.rsi14 as number | null, 1) : "–"), align: "right" },
-          { header: "MACD / reason", value: (r) => ("macdStage" in r ? String(r.macdStage) : String(r.reason)) },
+          {
+            header: "RSI",
+            value: (r) => ("rsi14" in r ? fixed(r.rsi14 as number | null, 1) : "–"),
+            align: "right",
+          },
+          {
+            header: "MACD / reason",
+            value: (r) => ("macdStage" in r ? String(r.macdStage) : String(r.reason)),
+          },
         ]),
       ].join("\n"),
     );
@@ -140,12 +188,17 @@ export async function tickerCommand(symbolInput: string, options: ReadOptions & 
 }
 
 /** `tickerfleet breadth [--scan ID] [--days 20]`: market breadth of a scan's universe by date. */
-export async function breadthCommand(options: ReadOptions & { scan?: string; days?: string }): Promise<number> {
+export async function breadthCommand(
+  options: ReadOptions & { scan?: string; days?: string },
+): Promise<number> {
   const days = Number(options.days ?? 20);
-  if (!Number.isInteger(days) || days < 1) throw new CliError(`--days "${options.days}" must be a positive whole number`);
+  if (!Number.isInteger(days) || days < 1)
+    throw new CliError(`--days "${options.days}" must be a positive whole number`);
   return withTarget(options, async (target) => {
     const scan = await scanOrLatest(target, options.scan);
-    const series = (await target.store.breadth(scan.scanId)) as Record<keyof BreadthSeries, (number | null)[] | string[]> | undefined;
+    const series = (await target.store.breadth(scan.scanId)) as
+      | Record<keyof BreadthSeries, (number | null)[] | string[]>
+      | undefined;
     if (!series?.dates) throw new CliError(`scan ${scan.scanId} has no breadth`, 3);
     const n = series.dates.length;
     const from = Math.max(0, n - days);
@@ -165,22 +218,25 @@ export async function breadthCommand(options: ReadOptions & { scan?: string; day
         summation: col("summationIndex", i),
       };
     });
-    print(options.json, { scanId: scan.scanId, universe: scan.universe, market: scan.summary?.market, rows }, () =>
-      [
-        `breadth of ${scan.universe} (scan ${scan.scanId}); market: ${scan.summary?.market.state ?? "–"}`,
-        table(rows, [
-          { header: "Date", value: (r) => r.date },
-          { header: "Adv", value: (r) => fixed(r.advances, 0), align: "right" },
-          { header: "Dec", value: (r) => fixed(r.declines, 0), align: "right" },
-          { header: "A/D line", value: (r) => fixed(r.adLine, 0), align: "right" },
-          { header: "%>50d", value: (r) => fixed(r.pctAbove50, 1), align: "right" },
-          { header: "%>200d", value: (r) => fixed(r.pctAbove200, 1), align: "right" },
-          { header: "NH", value: (r) => fixed(r.newHighs, 0), align: "right" },
-          { header: "NL", value: (r) => fixed(r.newLows, 0), align: "right" },
-          { header: "McClellan", value: (r) => fixed(r.mcClellan, 1), align: "right" },
-          { header: "Summation", value: (r) => fixed(r.summation, 0), align: "right" },
-        ]),
-      ].join("\n"),
+    print(
+      options.json,
+      { scanId: scan.scanId, universe: scan.universe, market: scan.summary?.market, rows },
+      () =>
+        [
+          `breadth of ${scan.universe} (scan ${scan.scanId}); market: ${scan.summary?.market.state ?? "–"}`,
+          table(rows, [
+            { header: "Date", value: (r) => r.date },
+            { header: "Adv", value: (r) => fixed(r.advances, 0), align: "right" },
+            { header: "Dec", value: (r) => fixed(r.declines, 0), align: "right" },
+            { header: "A/D line", value: (r) => fixed(r.adLine, 0), align: "right" },
+            { header: "%>50d", value: (r) => fixed(r.pctAbove50, 1), align: "right" },
+            { header: "%>200d", value: (r) => fixed(r.pctAbove200, 1), align: "right" },
+            { header: "NH", value: (r) => fixed(r.newHighs, 0), align: "right" },
+            { header: "NL", value: (r) => fixed(r.newLows, 0), align: "right" },
+            { header: "McClellan", value: (r) => fixed(r.mcClellan, 1), align: "right" },
+            { header: "Summation", value: (r) => fixed(r.summation, 0), align: "right" },
+          ]),
+        ].join("\n"),
     );
     return 0;
   });

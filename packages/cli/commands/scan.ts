@@ -1,14 +1,14 @@
 import { InvokeCommand } from "@aws-sdk/client-lambda";
-import { isUniverseName } from "../../core/universes.ts";
 import type { LeaderboardRow, ScanRecord } from "../../core/pipeline/records.ts";
 import { parseProviderLimit } from "../../core/rate-plan.ts";
+import { allListings, isUniverseName } from "../../core/universes.ts";
 import { type LocalCounters, type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { CliError } from "../errors.ts";
 import { duration, fixed, signed, table, truncate } from "../format.ts";
+import { ensureLocalPrerequisites } from "../prerequisites.ts";
 import { ScanProgressBar } from "../progress-bar.ts";
 import { isFinished, readProgress } from "../scan-watch.ts";
 import { localTarget, runningLocalStack, stageNames, type Target, targetFrom } from "../target.ts";
-import { allListings } from "../../core/universes.ts";
 
 export interface ScanCommandOptions {
   local?: boolean;
@@ -60,7 +60,8 @@ function scanPayload(options: ScanCommandOptions): Record<string, unknown> {
   if (options.provider) payload.provider = options.provider;
   if (options.days !== undefined) {
     const days = Number(options.days);
-    if (!Number.isInteger(days)) throw new CliError(`--days "${options.days}" is not a whole number of trading days`);
+    if (!Number.isInteger(days))
+      throw new CliError(`--days "${options.days}" is not a whole number of trading days`);
     payload.days = days;
   }
   if (options.scanId) payload.scanId = options.scanId;
@@ -73,7 +74,9 @@ type CounterSource = () => Promise<LocalCounters | undefined>;
 function remoteCounters(env: Record<string, string>): CounterSource {
   return async () => {
     try {
-      const res = await fetch(`${env.AWS_ENDPOINT_URL_LAMBDA}/_local/stats`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${env.AWS_ENDPOINT_URL_LAMBDA}/_local/stats`, {
+        signal: AbortSignal.timeout(5000),
+      });
       return (await res.json()) as LocalCounters;
     } catch {
       return undefined;
@@ -81,9 +84,15 @@ function remoteCounters(env: Record<string, string>): CounterSource {
   };
 }
 
-async function invokeScanStart(target: Target, payload: Record<string, unknown>): Promise<{ scanId: string; alreadyStarted?: boolean }> {
+async function invokeScanStart(
+  target: Target,
+  payload: Record<string, unknown>,
+): Promise<{ scanId: string; alreadyStarted?: boolean }> {
   const out = await target.lambda.send(
-    new InvokeCommand({ FunctionName: target.scanStartFunction, Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
+    new InvokeCommand({
+      FunctionName: target.scanStartFunction,
+      Payload: new TextEncoder().encode(JSON.stringify(payload)),
+    }),
   );
   const text = out.Payload ? new TextDecoder().decode(out.Payload) : "null";
   let body: Record<string, unknown> = {};
@@ -97,7 +106,8 @@ async function invokeScanStart(target: Target, payload: Record<string, unknown>)
     const isValidation = body.errorType === "ValidationError" || /^invalid /.test(message);
     throw new CliError(`scan not started: ${message}`, isValidation ? 2 : 1);
   }
-  if (typeof body.scanId !== "string") throw new CliError(`scan-start answered without a scanId: ${truncate(text, 200)}`, 1);
+  if (typeof body.scanId !== "string")
+    throw new CliError(`scan-start answered without a scanId: ${truncate(text, 200)}`, 1);
   return body as { scanId: string; alreadyStarted?: boolean };
 }
 
@@ -116,7 +126,12 @@ function leaderboardTable(rows: readonly LeaderboardRow[]): string {
   ]);
 }
 
-async function waitForScan(target: Target, scanId: string, timeoutMs: number, bar: ScanProgressBar | undefined): Promise<ScanRecord> {
+async function waitForScan(
+  target: Target,
+  scanId: string,
+  timeoutMs: number,
+  bar: ScanProgressBar | undefined,
+): Promise<ScanRecord> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const progress = await readProgress(target.store, scanId);
@@ -139,28 +154,39 @@ async function waitForScan(target: Target, scanId: string, timeoutMs: number, ba
  */
 export async function scanCommand(options: ScanCommandOptions): Promise<number> {
   if (options.local && options.stage) throw new CliError("choose one of --local and --stage");
-  if (!options.local && !options.stage) throw new CliError("say where to scan: --local (the local stack) or --stage <stage>");
+  if (!options.local && !options.stage)
+    throw new CliError("say where to scan: --local (the local stack) or --stage <stage>");
   const payload = scanPayload(options);
   const timeoutMs = Number(options.timeout ?? 1800) * 1000;
-  if (!(timeoutMs > 0)) throw new CliError(`--timeout "${options.timeout}" is not a positive number of seconds`);
+  if (!(timeoutMs > 0))
+    throw new CliError(`--timeout "${options.timeout}" is not a positive number of seconds`);
 
   let stack: LocalStack | undefined;
   let target: Target;
   let counters: CounterSource = async () => undefined;
   if (options.stage) {
-    if (options.rateLimit) throw new CliError("--rate-limit applies to a local stack only; a stage's limits are its TICKERFLEET_RATE_LIMIT_* settings");
+    if (options.rateLimit)
+      throw new CliError(
+        "--rate-limit applies to a local stack only; a stage's limits are its TICKERFLEET_RATE_LIMIT_* settings",
+      );
     target = targetFrom("stage", `stage ${options.stage}`, stageNames(options.stage));
   } else {
     const running = await runningLocalStack();
     if (running && options.rateLimit) {
-      throw new CliError("--rate-limit is set when the local stack starts; a `tickerfleet local up` is already running with its own");
+      throw new CliError(
+        "--rate-limit is set when the local stack starts; a `tickerfleet local up` is already running with its own",
+      );
     }
     if (running) {
       target = localTarget(running);
       counters = remoteCounters(running);
     } else {
       const rateLimit = options.rateLimit ? parseLimit(options.rateLimit) : undefined;
-      if (!options.json) process.stderr.write("starting the local stack (SQS, DynamoDB, Upstash + redis-server, market simulator, Lambda runtime)…\n");
+      await ensureLocalPrerequisites();
+      if (!options.json)
+        process.stderr.write(
+          "starting the local stack (SQS, DynamoDB, Upstash + redis-server, market simulator, Lambda runtime)…\n",
+        );
       stack = await startLocalStack(rateLimit === undefined ? {} : { rateLimit });
       target = localTarget(stack.env);
       const started = stack;
@@ -172,7 +198,9 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
     const startedAt = Date.now();
     const { scanId, alreadyStarted } = await invokeScanStart(target, payload);
     if (!options.json) {
-      process.stderr.write(`scan ${scanId} ${alreadyStarted ? "was already started" : "started"} on the ${target.label}\n`);
+      process.stderr.write(
+        `scan ${scanId} ${alreadyStarted ? "was already started" : "started"} on the ${target.label}\n`,
+      );
     }
     const bar = new ScanProgressBar();
     let scan: ScanRecord;
@@ -186,7 +214,8 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
     for await (const r of target.store.results(scanId)) {
       if (r.status === "failed") failures.push({ ticker: r.ticker, reason: `${r.reason}: ${r.message}` });
     }
-    for (const ticker of scan.summary?.unaccountedTickers ?? []) failures.push({ ticker, reason: "unaccounted before the scan's deadline" });
+    for (const ticker of scan.summary?.unaccountedTickers ?? [])
+      failures.push({ ticker, reason: "unaccounted before the scan's deadline" });
     const delta = (f: (c: LocalCounters) => number) => (before && after ? f(after) - f(before) : null);
     const summary: ScanSummaryJson = {
       scanId,
@@ -213,14 +242,17 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
     const lines = [
       "",
       `${scan.status}  ${summary.scored} scored, ${summary.failed} failed of ${summary.total} in ${duration(summary.durationMs)}  (${scan.universe}, ${scan.provider})`,
-      scan.summary ? `market: ${scan.summary.market.state} (${scan.summary.market.score}); RS against ${scan.summary.benchmarkSource === "benchmark" ? scan.benchmark : "the universe median"}` : "",
+      scan.summary
+        ? `market: ${scan.summary.market.state} (${scan.summary.market.score}); RS against ${scan.summary.benchmarkSource === "benchmark" ? scan.benchmark : "the universe median"}`
+        : "",
       "",
       leaderboardTable(rows.slice(0, Math.max(1, top))),
     ];
     if (failures.length > 0) {
       lines.push("", `failed (${failures.length}):`);
       for (const f of failures.slice(0, 10)) lines.push(`  ${f.ticker.padEnd(8)} ${truncate(f.reason, 100)}`);
-      if (failures.length > 10) lines.push(`  … and ${failures.length - 10} more: tickerfleet status ${scanId} --json`);
+      if (failures.length > 10)
+        lines.push(`  … and ${failures.length - 10} more: tickerfleet status ${scanId} --json`);
     }
     const c = summary.counts;
     if (c.providerRequests !== null) {
