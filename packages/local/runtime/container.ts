@@ -203,6 +203,11 @@ export class Container {
     void this.worker.terminate();
   }
 
+  /** Kills the container as a crash would (the invocation in flight fails; Lambda would not delete its messages). */
+  kill(): void {
+    this.lose("Runtime.ExitError", "RequestId: container killed: Runtime exited with error: signal: killed");
+  }
+
   /** Stops the container; a running invocation ends as lost. */
   async stop(): Promise<void> {
     this.lose("Runtime.Shutdown", "container stopped");

@@ -126,6 +126,18 @@ export class FunctionPool {
     this.stats.containers = this.all.size;
   }
 
+  /** Kills every container that is running an invocation (fault injection for tests); returns how many. */
+  killBusy(): number {
+    let killed = 0;
+    for (const container of this.all) {
+      if (container.busy) {
+        container.kill();
+        killed++;
+      }
+    }
+    return killed;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of this.idleTimers.values()) clearTimeout(timer);

@@ -74,6 +74,8 @@ export interface LocalRuntime {
   /** The SST_RESOURCE_* values a function's containers get. */
   resourceEnv(fn: FunctionId): Record<string, string>;
   stats(): Record<FunctionId, FunctionStats>;
+  /** Kills the function's containers that are mid-invocation, as a crash would; returns how many. */
+  killBusy(fn: FunctionId): number;
   stop(): Promise<void>;
 }
 
@@ -224,6 +226,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       );
     },
     resourceEnv,
+    killBusy: (fn) => pools[fn].killBusy(),
     stats: () =>
       Object.fromEntries(Object.entries(pools).map(([id, pool]) => [id, { ...pool.stats }])) as Record<
         FunctionId,

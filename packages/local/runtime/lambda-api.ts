@@ -20,7 +20,7 @@ export interface LambdaApiOptions {
   /** @default "127.0.0.1" */
   host?: string;
   /** Extra JSON served at GET /_local/stats (the local stack's counters). */
-  stats?: () => unknown;
+  stats?: () => unknown | Promise<unknown>;
   /** The last log lines of a function, for `X-Amz-Log-Type: Tail`. */
   tailLogs?: (functionName: string) => string;
 }
@@ -74,7 +74,7 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
     try {
       const url = new URL(req.url ?? "/", "http://local");
       if (req.method === "GET" && url.pathname === "/_local/stats") {
-        send(res, 200, options.stats?.() ?? {});
+        send(res, 200, (await options.stats?.()) ?? {});
         return;
       }
       if (req.method === "GET" && /^\/2015-03-31\/functions\/?$/.test(url.pathname)) {

@@ -1,0 +1,88 @@
+/**
+ * At-least-once delivery and crashes, end to end on the local stack: whatever
+ * SQS redelivers and whichever function dies, every ticker ends in exactly one
+ * state and is counted once.
+ */
+import { SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadUniverse } from "../../packages/core/universes.ts";
+import { quickTopology, startTestStack, type TestStack } from "./harness.ts";
+
+const sixty = loadUniverse("sp500")
+  .slice(0, 60)
+  .map((l) => l.symbol);
+
+function sqsFor(t: TestStack): SQSClient {
+  return new SQSClient({
+    endpoint: t.stack.cloud.endpoints.sqs,
+    region: t.stack.cloud.endpoints.region,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+}
+
+async function expectEachTickerOnce(t: TestStack, scanId: string, tickers: readonly string[]) {
+  const results = await t.results(scanId);
+  const seen = results.map((r) => r.ticker).sort();
+  expect(seen).toStrictEqual([...tickers].sort());
+  expect(results.every((r) => r.status === "scored")).toBe(true);
+}
+
+describe("exactly once, whatever SQS and the functions do", () => {
+  let t: TestStack | undefined;
+  afterEach(async () => {
+    await t?.stop();
+    t = undefined;
+  });
+
+  it("counts a ticker once when SQS delivers its messages twice", async () => {
+    // A visibility timeout shorter than a fetch makes SQS hand the same chunks to a
+    // second fetcher while the first still works on them: real duplicate deliveries.
+    t = await startTestStack({
+      rateLimit: null,
+      latency: { kind: "fixed", ms: 1500 },
+      topology: quickTopology(),
+    });
+    const sqs = sqsFor(t);
+    for (const q of [t.stack.runtime.provisioned.queues.fetch, t.stack.runtime.provisioned.queues.score]) {
+      await sqs.send(
+        new SetQueueAttributesCommand({ QueueUrl: q.url, Attributes: { VisibilityTimeout: "1" } }),
+      );
+    }
+    const { scanId } = await t.startScan({ universe: sixty, scanId: "dup-1" });
+    const scan = await t.waitForScan(scanId, 120_000);
+    sqs.destroy();
+
+    const fetchLines = t.logs.filter((l) => l.includes('"event":"fetch"'));
+    const fetchedChunks = fetchLines.flatMap(
+      (l) => (JSON.parse(l.slice(l.indexOf("{"))) as { chunks: string[] }).chunks,
+    );
+    // More chunk deliveries than chunks (7 of them, with the benchmark): duplicates happened.
+    expect(fetchedChunks.length).toBeGreaterThan(7);
+    expect(scan.status).toBe("COMPLETE");
+    expect(scan.summary).toMatchObject({ scored: 60, failed: 0, unaccounted: 0 });
+    await expectEachTickerOnce(t, scanId, sixty);
+  }, 180_000);
+
+  it("loses nothing when a fetcher is killed mid-batch", async () => {
+    t = await startTestStack({
+      rateLimit: null,
+      latency: { kind: "fixed", ms: 2000 },
+      topology: quickTopology(),
+    });
+    const { scanId } = await t.startScan({ universe: sixty, scanId: "kill-1" });
+    // Wait until fetchers are mid-request (the simulator has them), then kill them.
+    const deadline = Date.now() + 20_000;
+    let killed = 0;
+    while (killed === 0 && Date.now() < deadline) {
+      if ((await t.stack.sim.requests()).length > 0) killed = t.stack.runtime.killBusy("fetcher");
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(killed).toBeGreaterThan(0);
+    // Their messages come back after the visibility timeout (30 s here) and are fetched again.
+    const scan = await t.waitForScan(scanId, 150_000);
+    expect(scan.status).toBe("COMPLETE");
+    expect(scan.summary).toMatchObject({ scored: 60, failed: 0, unaccounted: 0 });
+    await expectEachTickerOnce(t, scanId, sixty);
+    expect(t.stack.stats().functions.fetcher.errors).toBeGreaterThanOrEqual(killed);
+  }, 200_000);
+});
