@@ -1,0 +1,219 @@
+/**
+ * The fetcher's decisions, with in-memory stand-ins for its ports (the queue,
+ * cache and limiter adapters are tested against real servers elsewhere; here
+ * the question is what the step decides for each ticker).
+ */
+import { describe, expect, it } from "vitest";
+import type { FetchFailure, FetchResult, MarketDataProvider } from "../market-data.port.ts";
+import { seriesFromBars } from "../series.ts";
+import { decodeSeries, encodeSeries } from "../series-codec.ts";
+import { cacheKey } from "./cache-key.ts";
+import { DEFAULT_FETCH_CONFIG, type FetchDeps, type FetchInput, fetchChunks } from "./fetch-chunks.ts";
+import type { FetchMessage, ScoreMessage } from "./messages.ts";
+import type { OutboundMessage, TokenGrant } from "./ports.ts";
+
+function bars(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    date: new Date(Date.UTC(2026, 0, 5) + i * 86_400_000).toISOString().slice(0, 10),
+    open: 10 + i,
+    high: 11 + i,
+    low: 9 + i,
+    close: 10.5 + i,
+    adjClose: 10.5 + i,
+    volume: 1000 + i,
+  }));
+}
+
+function provider(
+  answers: Record<string, FetchResult | ((attempt: number) => FetchResult)>,
+): MarketDataProvider & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    name: "yahoo",
+    calls,
+    async fetchDaily(symbol) {
+      calls.push(symbol);
+      const answer = answers[symbol];
+      if (typeof answer === "function") return answer(calls.filter((c) => c === symbol).length);
+      if (answer) return answer;
+      return { ok: true, series: seriesFromBars(symbol, bars(80)) };
+    },
+  };
+}
+
+const failure = (
+  symbol: string,
+  kind: FetchFailure["kind"],
+  extra: Partial<FetchFailure> = {},
+): FetchFailure => ({
+  ok: false,
+  kind,
+  provider: "yahoo",
+  symbol,
+  message: `${kind} for ${symbol}`,
+  ...extra,
+});
+
+function harness(options: {
+  provider: MarketDataProvider;
+  grants?: TokenGrant[];
+  cache?: Map<string, string>;
+  remainingMs?: () => number;
+}) {
+  const cache = options.cache ?? new Map<string, string>();
+  const scored: OutboundMessage<ScoreMessage>[] = [];
+  const requeued: OutboundMessage<FetchMessage>[] = [];
+  const grants = options.grants ?? [];
+  const cacheCalls = { get: 0, set: 0 };
+  const deps: FetchDeps = {
+    providers: () => ({
+      provider: options.provider,
+      limiter: { maxTake: 5, take: async () => grants.shift() ?? { granted: true } },
+    }),
+    cache: {
+      async getMany(keys) {
+        cacheCalls.get++;
+        return keys.map((k) => cache.get(k) ?? null);
+      },
+      async setMany(entries) {
+        cacheCalls.set++;
+        for (const [k, v] of entries) cache.set(k, v);
+      },
+    },
+    scoreQueue: { send: async (m) => void scored.push(...m) },
+    fetchQueue: { send: async (m) => void requeued.push(...m) },
+    remainingMs: options.remainingMs ?? (() => 60_000),
+    sleep: async () => undefined,
+    random: () => 0.5,
+  };
+  return { deps, scored, requeued, cache, cacheCalls };
+}
+
+function input(id: string, tickers: string[], attempts = 0): FetchInput {
+  return {
+    id,
+    message: {
+      v: 1,
+      kind: "fetch",
+      scanId: "s1",
+      chunk: Number(id),
+      provider: "yahoo",
+      days: 60,
+      tickers: tickers.map((s) => ({ s, attempts })),
+    },
+  };
+}
+
+describe("fetchChunks", () => {
+  it("reads the cache once for the whole batch and fetches only the misses", async () => {
+    const p = provider({});
+    const cache = new Map([[cacheKey("yahoo", 60, "AAPL"), encodeSeries(seriesFromBars("AAPL", bars(70)))]]);
+    const h = harness({ provider: p, cache });
+    const report = await fetchChunks([input("1", ["AAPL", "MSFT"]), input("2", ["NVDA"])], h.deps);
+    expect(h.cacheCalls).toStrictEqual({ get: 1, set: 1 });
+    expect(p.calls.sort()).toStrictEqual(["MSFT", "NVDA"]);
+    expect(report).toMatchObject({ cacheHits: 1, providerRequests: 2, requeued: 0, failedIds: [] });
+    const outcomes = h.scored.flatMap((m) =>
+      m.body.outcomes.map((o) => [o.s, o.kind, o.kind === "series" ? o.source : ""]),
+    );
+    expect(outcomes.sort()).toStrictEqual([
+      ["AAPL", "series", "cache"],
+      ["MSFT", "series", "provider"],
+      ["NVDA", "series", "provider"],
+    ]);
+    // What was fetched is cached, trimmed to the days asked for.
+    expect(decodeSeries(h.cache.get(cacheKey("yahoo", 60, "MSFT"))!).dates).toHaveLength(60);
+  });
+
+  it("fails unknown and invalid tickers at once, and never their neighbours", async () => {
+    const h = harness({
+      provider: provider({ ZZZZ: failure("ZZZZ", "not-found"), BAD: failure("BAD", "invalid-response") }),
+    });
+    await fetchChunks([input("1", ["AAPL", "ZZZZ", "BAD"])], h.deps);
+    const outcomes = h.scored[0]!.body.outcomes.map((o) =>
+      o.kind === "failed" ? `${o.s}:${o.reason}` : `${o.s}:ok`,
+    );
+    expect(outcomes.sort()).toStrictEqual(["AAPL:ok", "BAD:invalid-response", "ZZZZ:not-found"]);
+    expect(h.requeued).toStrictEqual([]);
+  });
+
+  it("re-enqueues only rate-limited and transient tickers, delayed at least as long as Retry-After", async () => {
+    const h = harness({
+      provider: provider({
+        SLOW: failure("SLOW", "rate-limited", { status: 429, retryAfterMs: 30_000 }),
+        FLAKY: failure("FLAKY", "transient", { status: 503 }),
+      }),
+    });
+    const report = await fetchChunks([input("1", ["AAPL", "SLOW", "FLAKY"])], h.deps);
+    expect(report.requeued).toBe(2);
+    const back = h.requeued.map((m) => ({
+      tickers: m.body.tickers.map((t) => `${t.s}@${t.attempts}`),
+      delay: m.delaySeconds,
+    }));
+    expect(back).toContainEqual({ tickers: ["SLOW@1"], delay: 30 });
+    const flaky = back.find((b) => b.tickers[0] === "FLAKY@1")!;
+    expect(flaky.delay).toBeGreaterThanOrEqual(1);
+    expect(flaky.delay).toBeLessThanOrEqual(DEFAULT_FETCH_CONFIG.backoff.baseMs / 1000);
+    expect(h.scored[0]!.body.outcomes.map((o) => o.s)).toStrictEqual(["AAPL"]);
+  });
+
+  it("fails a ticker with its last reason after the last attempt", async () => {
+    const h = harness({ provider: provider({ FLAKY: failure("FLAKY", "transient", { status: 502 }) }) });
+    await fetchChunks([input("1", ["FLAKY"], DEFAULT_FETCH_CONFIG.maxAttempts - 1)], h.deps);
+    expect(h.requeued).toStrictEqual([]);
+    expect(h.scored[0]!.body.outcomes[0]).toMatchObject({
+      kind: "failed",
+      s: "FLAKY",
+      reason: "transient",
+      attempts: DEFAULT_FETCH_CONFIG.maxAttempts,
+    });
+  });
+
+  it("hands the chunk back untouched when the limit says 'not yet' for longer than it may wait", async () => {
+    const p = provider({});
+    const h = harness({ provider: p, grants: [{ granted: false, retryAfterMs: 7_500 }] });
+    const report = await fetchChunks([input("1", ["AAPL", "MSFT"])], h.deps);
+    expect(p.calls).toStrictEqual([]);
+    expect(report.requeued).toBe(2);
+    expect(h.requeued).toStrictEqual([
+      {
+        body: expect.objectContaining({
+          tickers: [
+            { s: "AAPL", attempts: 0 },
+            { s: "MSFT", attempts: 0 },
+          ],
+        }),
+        delaySeconds: 8,
+      },
+    ]);
+  });
+
+  it("waits inside the function for a short 'not yet'", async () => {
+    const p = provider({});
+    const h = harness({ provider: p, grants: [{ granted: false, retryAfterMs: 40 }] });
+    await fetchChunks([input("1", ["AAPL"])], h.deps);
+    expect(p.calls).toStrictEqual(["AAPL"]);
+    expect(h.requeued).toStrictEqual([]);
+  });
+
+  it("stops taking work when the invocation runs short of time and hands back the rest", async () => {
+    const p = provider({});
+    const h = harness({ provider: p, remainingMs: () => 1_000 });
+    const report = await fetchChunks([input("1", ["AAPL", "MSFT"])], h.deps);
+    expect(p.calls).toStrictEqual([]);
+    expect(report.requeued).toBe(2);
+    expect(h.scored).toStrictEqual([]);
+  });
+
+  it("fails the input whose outcomes could not be queued, so SQS brings it back", async () => {
+    const h = harness({ provider: provider({}) });
+    h.deps.scoreQueue = {
+      send: async () => {
+        throw new Error("SQS unavailable");
+      },
+    };
+    const report = await fetchChunks([input("7", ["AAPL"])], h.deps);
+    expect(report.failedIds).toStrictEqual(["7"]);
+    expect(report.handoffErrors).toStrictEqual(["SQS unavailable"]);
+  });
+});

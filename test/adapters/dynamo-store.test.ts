@@ -1,0 +1,200 @@
+/**
+ * The DynamoDB data model and the scorer/finalize steps against dynalite
+ * through @aws-sdk/lib-dynamodb: exactly-once accounting without transactions.
+ */
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoScanStore } from "../../packages/adapters/dynamo/scan-store.ts";
+import { planChunks } from "../../packages/core/pipeline/chunks.ts";
+import { finalizeScan } from "../../packages/core/pipeline/finalize-scan.ts";
+import type { FinalizeMessage, ScoreMessage } from "../../packages/core/pipeline/messages.ts";
+import type { OutboundMessage } from "../../packages/core/pipeline/ports.ts";
+import type { ScanRecord } from "../../packages/core/pipeline/records.ts";
+import { scoreChunk } from "../../packages/core/pipeline/score-chunk.ts";
+import { syntheticSeries } from "../../packages/core/scoring/synthetic-series.ts";
+import { encodeSeries } from "../../packages/core/series-codec.ts";
+import { type DynamoServer, startDynamoServer } from "../../packages/local/dynamo/index.ts";
+import { createTableInput } from "../../packages/local/runtime/provision.ts";
+import { topology } from "../../stacks/topology/index.ts";
+
+let server: DynamoServer;
+let store: DynamoScanStore;
+let client: DynamoDBClient;
+
+beforeAll(async () => {
+  server = await startDynamoServer();
+  client = new DynamoDBClient({
+    endpoint: server.url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "x", secretAccessKey: "y" },
+  });
+  for (const spec of Object.values(topology.tables))
+    await client.send(new CreateTableCommand(createTableInput(spec.name, spec)));
+  store = new DynamoScanStore(
+    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    {
+      scans: topology.tables.scans.name,
+      results: topology.tables.results.name,
+    },
+  );
+});
+afterAll(async () => {
+  client?.destroy();
+  await server?.close();
+});
+
+function scanRecord(scanId: string, tickers: string[]): ScanRecord {
+  return {
+    scanId,
+    universe: "custom",
+    provider: "yahoo",
+    days: 300,
+    benchmark: "SPY",
+    trigger: "invoke",
+    total: tickers.length,
+    chunkCount: Math.ceil(tickers.length / 2) + 1,
+    status: "RUNNING",
+    createdAt: new Date().toISOString(),
+    deadlineAt: new Date(Date.now() + 3_600_000).toISOString(),
+  };
+}
+
+function seriesData(symbol: string, seed: number): string {
+  return encodeSeries(syntheticSeries(symbol, seed, 300));
+}
+
+async function startScan(scanId: string, tickers: string[]) {
+  await store.createScan(scanRecord(scanId, tickers));
+  const chunks = planChunks(scanId, tickers, "SPY", 2);
+  await store.putChunks(chunks, true);
+  return chunks;
+}
+
+function scoreMessage(
+  scanId: string,
+  chunk: number,
+  tickers: string[],
+  role: "universe" | "benchmark" = "universe",
+): ScoreMessage {
+  return {
+    v: 1,
+    kind: "score",
+    scanId,
+    chunk,
+    role,
+    outcomes: tickers.map((s, i) => ({
+      kind: "series",
+      s,
+      data: seriesData(s, chunk * 10 + i + 1),
+      source: "provider",
+    })),
+  };
+}
+
+function finalizeQueue() {
+  const sent: OutboundMessage<FinalizeMessage>[] = [];
+  return { sent, send: async (m: readonly OutboundMessage<FinalizeMessage>[]) => void sent.push(...m) };
+}
+
+describe("DynamoScanStore with the scorer and finalize", () => {
+  it("creates a scan once and reports the existing one to a second start", async () => {
+    const record = scanRecord("twice", ["AAPL"]);
+    expect(await store.createScan(record)).toStrictEqual({ created: true });
+    const again = await store.createScan({ ...record, createdAt: "2030-01-01T00:00:00.000Z" });
+    expect(again).toMatchObject({
+      created: false,
+      existing: { scanId: "twice", createdAt: record.createdAt },
+    });
+  });
+
+  it("counts a score message delivered twice once, and asks finalize once the last chunk is in", async () => {
+    const tickers = ["AAA", "BBB", "CCC"];
+    await startScan("dup", tickers);
+    const queue = finalizeQueue();
+    const first = scoreMessage("dup", 0, ["AAA", "BBB"]);
+    expect(await scoreChunk(first, { store, finalizeQueue: queue })).toMatchObject({
+      scored: 2,
+      chunkComplete: true,
+      finalizeRequested: false,
+    });
+    // The same message again (SQS at-least-once): same results, same progress.
+    expect(await scoreChunk(first, { store, finalizeQueue: queue })).toMatchObject({
+      scored: 2,
+      chunkComplete: true,
+      finalizeRequested: false,
+    });
+    await scoreChunk(scoreMessage("dup", 2, ["SPY"], "benchmark"), { store, finalizeQueue: queue });
+    expect(queue.sent).toStrictEqual([]);
+    const last = await scoreChunk(scoreMessage("dup", 1, ["CCC"]), { store, finalizeQueue: queue });
+    expect(last.finalizeRequested).toBe(true);
+
+    const chunks = await store.chunks("dup");
+    expect(chunks.map((c) => [c.chunk, [...c.scored].sort()])).toStrictEqual([
+      [0, ["AAA", "BBB"]],
+      [1, ["CCC"]],
+      [2, ["SPY"]],
+    ]);
+    const results = [];
+    for await (const r of store.results("dup")) results.push(r.ticker);
+    expect(results).toStrictEqual(["AAA", "BBB", "CCC"]);
+  });
+
+  it("never lets a late failure replace a score", async () => {
+    await startScan("late-fail", ["AAA"]);
+    const queue = finalizeQueue();
+    await scoreChunk(scoreMessage("late-fail", 0, ["AAA"]), { store, finalizeQueue: queue });
+    await scoreChunk(
+      {
+        v: 1,
+        kind: "score",
+        scanId: "late-fail",
+        chunk: 0,
+        outcomes: [
+          { kind: "failed", s: "AAA", reason: "transient", message: "after 5 attempts", attempts: 5 },
+        ],
+      },
+      { store, finalizeQueue: queue },
+    );
+    const results = [];
+    for await (const r of store.results("late-fail")) results.push(r.status);
+    expect(results).toStrictEqual(["scored"]);
+  });
+
+  it("finalizes once even when two finalizers race, with ranks, leaderboard and breadth", async () => {
+    const tickers = ["AAA", "BBB", "CCC", "DDD"];
+    await startScan("race", tickers);
+    const queue = finalizeQueue();
+    await scoreChunk(scoreMessage("race", 0, ["AAA", "BBB"]), { store, finalizeQueue: queue });
+    await scoreChunk(scoreMessage("race", 1, ["CCC", "DDD"]), { store, finalizeQueue: queue });
+    await scoreChunk(scoreMessage("race", 2, ["SPY"], "benchmark"), { store, finalizeQueue: queue });
+    expect(queue.sent).toHaveLength(1);
+
+    const outcomes = await Promise.all([
+      finalizeScan("race", { store, leaseMs: 60_000 }),
+      finalizeScan("race", { store, leaseMs: 60_000 }),
+    ]);
+    expect(outcomes.filter((o) => o.finalized)).toHaveLength(1);
+    const scan = await store.getScan("race");
+    expect(scan).toMatchObject({
+      status: "COMPLETE",
+      summary: { scored: 4, failed: 0, unaccounted: 0, benchmarkSource: "benchmark" },
+    });
+    expect(scan?.summary?.rsThresholds).toHaveLength(99);
+    const board = await store.leaderboard("race");
+    expect(board?.map((r) => r.ticker).sort()).toStrictEqual(tickers);
+    const breadth = (await store.breadth("race")) as { dates: string[] };
+    expect(breadth.dates.length).toBeGreaterThan(100);
+  });
+
+  it("finalizes an overdue scan PARTIAL, naming the tickers never accounted for", async () => {
+    await startScan("overdue", ["AAA", "BBB", "CCC"]);
+    const queue = finalizeQueue();
+    await scoreChunk(scoreMessage("overdue", 0, ["AAA", "BBB"]), { store, finalizeQueue: queue });
+    const outcome = await finalizeScan("overdue", { store, leaseMs: 60_000 });
+    expect(outcome).toMatchObject({ finalized: true, status: "PARTIAL", scored: 2, unaccounted: 1 });
+    const scan = await store.getScan("overdue");
+    expect(scan?.summary?.unaccountedTickers).toStrictEqual(["CCC"]);
+    expect(scan?.summary?.benchmarkSource).toBe("universe-median");
+  });
+});
