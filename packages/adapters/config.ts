@@ -11,7 +11,8 @@ import { type ProviderLimit, parseProviderLimit } from "../core/rate-plan.ts";
  * - TICKERFLEET_RATE_LIMIT_<PROVIDER>: the provider plan's limit, e.g. `100/1s`,
  *   `300/min`, `25/d`. Defaults: the free/observed limits in the README.
  * - TICKERFLEET_RATE_JITTER_MS: spread of request arrival times the limit
- *   allows for. @default 25
+ *   allows for (network and scheduling delay between a token and the request
+ *   reaching the provider). @default 100
  * - TICKERFLEET_MAX_TAKE: most rate-limit tokens one Redis call takes. @default 5
  * - TICKERFLEET_CACHE_TTL_SECONDS: response cache lifetime. @default 300
  * - TICKERFLEET_MAX_ATTEMPTS: provider attempts per ticker. @default 5
@@ -51,7 +52,7 @@ export interface LimiterSettings {
 
 export function limiterSettings(env: NodeJS.ProcessEnv = process.env): LimiterSettings {
   return {
-    jitterMs: intFrom(env, "TICKERFLEET_RATE_JITTER_MS", 25, 0, 60_000),
+    jitterMs: intFrom(env, "TICKERFLEET_RATE_JITTER_MS", 100, 0, 60_000),
     maxTake: intFrom(env, "TICKERFLEET_MAX_TAKE", 5, 1, 100),
   };
 }

@@ -26,7 +26,6 @@ import type { Series } from "./series.ts";
  * exact. The magic prefix versions the format.
  */
 const MAGIC = "TFS2";
-const DAY_MS = 86_400_000;
 
 class ByteWriter {
   private buf = new Uint8Array(4096);
@@ -93,14 +92,38 @@ class ByteReader {
   }
 }
 
-function dayNumber(iso: string): number {
-  const t = Date.parse(`${iso}T00:00:00Z`);
-  if (!Number.isFinite(t)) throw new RangeError(`not an ISO date: ${iso}`);
-  return Math.round(t / DAY_MS);
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Days since 1970-01-01 of an ISO date, by Howard Hinnant's days_from_civil:
+ * integer arithmetic, no Date objects (thousands of dates per chunk).
+ */
+export function dayNumber(iso: string): number {
+  const m = ISO_DATE.exec(iso);
+  if (!m) throw new RangeError(`not an ISO date: ${iso}`);
+  const d = Number(m[3]);
+  const mo = Number(m[2]);
+  const y = Number(m[1]) - (mo <= 2 ? 1 : 0);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) throw new RangeError(`not an ISO date: ${iso}`);
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
-function isoFromDay(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+/** The ISO date of a day number (civil_from_days, the inverse of dayNumber). */
+export function isoFromDay(day: number): string {
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${String(y).padStart(4, "0")}-${m < 10 ? "0" : ""}${m}-${d < 10 ? "0" : ""}${d}`;
 }
 
 /** Prices keep this many significant digits of the series' highest adjusted close. */

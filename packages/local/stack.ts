@@ -40,6 +40,11 @@ export interface LocalStackStats extends LocalCloudStats {
   functions: Record<FunctionId, FunctionStats>;
 }
 
+/** Counters a scan's summary reports, as totals since the stack started. */
+export interface LocalCounters extends LocalCloudStats {
+  providerRequests: number;
+}
+
 export interface LocalStack {
   readonly cloud: LocalCloud;
   readonly sim: SimulatorThread;
@@ -49,6 +54,8 @@ export interface LocalStack {
   readonly env: Record<string, string>;
   /** Counters of the cloud's parts and functions; provider requests are in `sim.requests()`. */
   stats(): LocalStackStats;
+  /** The cloud's counters plus the requests the simulator received. */
+  counters(): Promise<LocalCounters>;
   stop(): Promise<void>;
 }
 
@@ -121,12 +128,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stoppers.push(() => runtime.stop());
     const stats = (): LocalStackStats => ({ ...cloud.stats(), functions: runtime.stats() });
+    const counters = async (): Promise<LocalCounters> => ({
+      ...cloud.stats(),
+      providerRequests: (await sim.requests()).length,
+    });
     const lambdaApi = await startLambdaApi({
       target: runtime,
       region: cloud.endpoints.region,
       accountId: "000000000000",
       port: base === undefined ? 0 : base + 5,
-      stats,
+      stats: async () => ({ ...(await counters()), functions: runtime.stats() }),
     });
     stoppers.push(() => lambdaApi.close());
     const env: Record<string, string> = {
@@ -136,6 +147,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       FMP_API_KEY: LOCAL_KEYS.fmp,
       POLYGON_API_KEY: LOCAL_KEYS.polygon,
       ALPHAVANTAGE_API_KEY: LOCAL_KEYS.alphavantage,
+      TICKERFLEET_SIM_URL: sim.url,
       TICKERFLEET_SCAN_START_FUNCTION: runtime.functionNames.scanStart,
       TICKERFLEET_SCANS_TABLE: runtime.provisioned.tables.scans,
       TICKERFLEET_RESULTS_TABLE: runtime.provisioned.tables.results,
@@ -148,6 +160,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       lambdaApi,
       env,
       stats,
+      counters,
       async stop() {
         if (stopped) return;
         stopped = true;

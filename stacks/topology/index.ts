@@ -168,20 +168,24 @@ export const topology: Topology = {
     },
   },
   subscriptions: [
+    // Fetch concurrency by Little's law: requests in flight ≈ rate × latency. One invocation keeps
+    // up to batchSize × chunkSize (50) requests in flight, so 4 cover 100 requests/s at up to ~2 s
+    // of latency; more would only contend for the same tokens.
     {
       queue: "fetch",
       fn: "fetcher",
       batchSize: 5,
       batchWindowSeconds: 0,
-      maxConcurrency: 8,
+      maxConcurrency: 4,
       partialResponses: true,
     },
+    // Scoring a chunk takes a few ms of CPU: two scorers keep up with any provider limit.
     {
       queue: "score",
       fn: "scorer",
       batchSize: 10,
       batchWindowSeconds: 1,
-      maxConcurrency: 4,
+      maxConcurrency: 2,
       partialResponses: true,
     },
     {
