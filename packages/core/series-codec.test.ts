@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "./errors.ts";
-import { seriesFromBars, type Bar } from "./series.ts";
+import { type Bar, seriesFromBars } from "./series.ts";
 import { dayNumber, decodeSeries, encodeSeries, isoFromDay } from "./series-codec.ts";
 
 function randomWalk(seed: number, n: number, start: number): Bar[] {

@@ -70,7 +70,11 @@ function loadOther(): Listing[] {
 
 function dedupe(listings: Listing[]): Listing[] {
   const seen = new Set<string>();
-  return listings.filter((l) => (seen.has(l.symbol) ? false : (seen.add(l.symbol), true)));
+  return listings.filter((l) => {
+    if (seen.has(l.symbol)) return false;
+    seen.add(l.symbol);
+    return true;
+  });
 }
 
 /** The listings of a shipped universe, in file order, duplicates removed. */

@@ -39,9 +39,9 @@ export async function bundleHandlers(
           format: "esm",
           target: "node20",
           sourcemap: false,
-        // As SST does by default: a smaller bundle parses and compiles faster at cold start.
-        minify: true,
-        keepNames: true,
+          // As SST does by default: a smaller bundle parses and compiles faster at cold start.
+          minify: true,
+          keepNames: true,
           logLevel: "error",
           // ESM bundles of CommonJS dependencies need a require (as SST's default banner provides).
           banner: {
