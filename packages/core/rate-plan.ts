@@ -13,10 +13,10 @@
  *
  * the provider never sees more than N requests in any window. Among the
  * (r ≤ B, integer I in ms, since the library rounds its interval to whole ms)
- * that satisfy the bound, we pick the one with the
- * highest rate r / I, or, within 3 % of it (configurable), the one with the largest B. B is
- * the most tokens one call may take: taking several per call saves Redis
- * commands, and costs B tokens of the window's budget.
+ * that satisfy the bound, we pick the one with the highest rate r / I, or,
+ * within 3 % of it (configurable), the one with the largest B. B is the most
+ * tokens one call may take: taking several per call saves Redis commands, and
+ * costs B tokens of the window's budget.
  */
 export interface ProviderLimit {
   /** Requests allowed per window. */

@@ -169,14 +169,15 @@ export const topology: Topology = {
   },
   subscriptions: [
     // Fetch concurrency by Little's law: requests in flight ≈ rate × latency. One invocation keeps
-    // up to batchSize × chunkSize (50) requests in flight, so 4 cover 100 requests/s at up to ~2 s
-    // of latency; more would only contend for the same tokens.
+    // up to batchSize × chunkSize (20) requests in flight, so 6 cover 100 requests/s at up to ~1 s
+    // of latency; more would only contend for the same tokens. Small batches keep the invocations
+    // out of step, so one's tail (its slowest request) overlaps another's work.
     {
       queue: "fetch",
       fn: "fetcher",
-      batchSize: 5,
+      batchSize: 2,
       batchWindowSeconds: 0,
-      maxConcurrency: 4,
+      maxConcurrency: 6,
       partialResponses: true,
     },
     // Scoring a chunk takes a few ms of CPU: two scorers keep up with any provider limit.
@@ -184,7 +185,7 @@ export const topology: Topology = {
       queue: "score",
       fn: "scorer",
       batchSize: 10,
-      batchWindowSeconds: 1,
+      batchWindowSeconds: 0,
       maxConcurrency: 2,
       partialResponses: true,
     },

@@ -37,6 +37,17 @@ export function deadlineFor(provider: ProviderName, env: NodeJS.ProcessEnv = pro
     Math.max(topology.scan.deadlineSeconds, Math.ceil((2 * tickers) / plan.ratePerSecond) + 600);
 }
 
+/** Tickers per fetch message: the topology's, unless TICKERFLEET_CHUNK_SIZE says otherwise (1..100). */
+export function chunkSize(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.TICKERFLEET_CHUNK_SIZE;
+  if (raw === undefined || raw === "") return topology.scan.chunkSize;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 100) {
+    throw new ConfigError(`TICKERFLEET_CHUNK_SIZE="${raw}" must be an integer from 1 to 100`);
+  }
+  return value;
+}
+
 /** scan-start's composition: validate, record, enqueue. Clients are created once per container. */
 export function createScanStart(resources: ScanStartResources, env: NodeJS.ProcessEnv = process.env) {
   const defaults = scanDefaults(env);
@@ -47,7 +58,7 @@ export function createScanStart(resources: ScanStartResources, env: NodeJS.Proce
     const result = await startScan(request, {
       store,
       fetchQueue,
-      chunkSize: topology.scan.chunkSize,
+      chunkSize: chunkSize(env),
       deadlineSeconds: deadlineFor(request.provider, env),
     });
     console.log(

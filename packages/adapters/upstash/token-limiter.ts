@@ -27,6 +27,10 @@ export function limiterIdentifier(provider: string, apiKey: string | undefined):
 export class UpstashTokenLimiter implements TokenLimiter {
   readonly plan: BucketPlan;
   private readonly ratelimit: Ratelimit;
+  /** Refusals in a row for this container: how far to back off. */
+  private denials = 0;
+  /** Epoch ms before which a take cannot succeed, as far as this container knows. */
+  private notBefore = 0;
 
   constructor(
     redis: Redis,
@@ -52,15 +56,25 @@ export class UpstashTokenLimiter implements TokenLimiter {
   }
 
   async take(n: number): Promise<TokenGrant> {
-    const want = Math.max(1, Math.min(n, this.plan.maxTokens));
+    // Not worth a Redis command before the bucket can hold what we would ask for.
+    const now = Date.now();
+    if (now < this.notBefore) return { granted: false, retryAfterMs: this.notBefore - now };
+    const { refillRate: r, intervalMs: interval, maxTokens } = this.plan;
+    const want = Math.max(1, Math.min(n, maxTokens));
     const result = await this.ratelimit.limit(this.identifier, { rate: want });
-    if (result.success) return { granted: true };
-    // Denied: tokens refill r at a time every interval. Wait until enough could have
-    // accumulated, plus up to one interval at random so contending fetchers do not
-    // all ask again at the same instant (each denial costs a Redis command).
-    const untilRefill = Math.max(0, result.reset - Date.now());
-    const refillsNeeded = Math.max(0, Math.ceil(want / this.plan.refillRate) - 1);
-    const spread = Math.round(Math.random() * this.plan.intervalMs);
-    return { granted: false, retryAfterMs: untilRefill + refillsNeeded * this.plan.intervalMs + spread };
+    if (result.success) {
+      // The reply says what is left and when the next refill comes: ask again when the
+      // bucket would be full, not at once (an immediate ask would only be refused).
+      this.denials = 0;
+      this.notBefore =
+        result.remaining > 0 ? 0 : result.reset + (Math.ceil(maxTokens / r) - 1) * interval;
+      return { granted: true };
+    }
+    // Refused (another fetcher took the tokens): back off a random share of the time the
+    // bucket needs to fill, more with each refusal in a row, so contending fetchers spread
+    // out and about one asks per refill; each refusal costs a Redis command.
+    this.denials = Math.min(this.denials + 1, 4);
+    this.notBefore = result.reset + Math.round(Math.random() * Math.ceil(want / r) * interval * this.denials);
+    return { granted: false, retryAfterMs: Math.max(0, this.notBefore - Date.now()) };
   }
 }

@@ -129,6 +129,11 @@ export class Container {
     );
   }
 
+  /** Resolves once the handler module is loaded (or failed to load). */
+  async whenReady(): Promise<void> {
+    await this.ready;
+  }
+
   get busy(): boolean {
     return this.pending !== undefined;
   }

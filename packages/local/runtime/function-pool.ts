@@ -126,6 +126,26 @@ export class FunctionPool {
     this.stats.containers = this.all.size;
   }
 
+  /**
+   * Starts containers until `count` are warm, as Lambda's provisioned concurrency
+   * keeps them: the next invocations skip the cold start.
+   */
+  async prewarm(count: number): Promise<void> {
+    const target = Math.min(count, this.options.maxContainers ?? 64);
+    const started: Container[] = [];
+    while (this.all.size < target) {
+      const container = new Container({
+        ...this.options,
+        log: (line) => this.options.log(this.options.functionName, container.id, line),
+      });
+      this.all.add(container);
+      started.push(container);
+    }
+    this.stats.containers = this.all.size;
+    await Promise.all(started.map((c) => c.whenReady()));
+    for (const container of started) this.release(container);
+  }
+
   /** Kills every container that is running an invocation (fault injection for tests); returns how many. */
   killBusy(): number {
     let killed = 0;

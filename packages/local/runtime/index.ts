@@ -74,6 +74,8 @@ export interface LocalRuntime {
   /** The SST_RESOURCE_* values a function's containers get. */
   resourceEnv(fn: FunctionId): Record<string, string>;
   stats(): Record<FunctionId, FunctionStats>;
+  /** Starts containers ahead of use (provisioned concurrency): `count` per function, or its mapping's concurrency. */
+  prewarm(counts?: Partial<Record<FunctionId, number>>): Promise<void>;
   /** Kills the function's containers that are mid-invocation, as a crash would; returns how many. */
   killBusy(fn: FunctionId): number;
   stop(): Promise<void>;
@@ -227,6 +229,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     },
     resourceEnv,
     killBusy: (fn) => pools[fn].killBusy(),
+    async prewarm(counts) {
+      await Promise.all(
+        (Object.keys(pools) as FunctionId[]).map((fn) => {
+          const sub = topology.subscriptions.find((s) => s.fn === fn);
+          return pools[fn].prewarm(counts?.[fn] ?? sub?.maxConcurrency ?? 1);
+        }),
+      );
+    },
     stats: () =>
       Object.fromEntries(Object.entries(pools).map(([id, pool]) => [id, { ...pool.stats }])) as Record<
         FunctionId,
