@@ -41,7 +41,6 @@ export async function bundleHandlers(
           sourcemap: false,
           // As SST does by default: a smaller bundle parses and compiles faster at cold start.
           minify: true,
-          keepNames: true,
           logLevel: "error",
           // ESM bundles of CommonJS dependencies need a require (as SST's default banner provides).
           banner: {
