@@ -10,4 +10,6 @@ export const handler = createScorer({
   scansTable: Resource.ScansTable.name,
   resultsTable: Resource.ResultsTable.name,
   finalizeQueueUrl: Resource.FinalizeQueue.url,
+  upstashUrl: Resource.UpstashRedisRestUrl.value,
+  upstashToken: Resource.UpstashRedisRestToken.value,
 });

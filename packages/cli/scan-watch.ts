@@ -16,7 +16,7 @@ export async function readProgress(store: DynamoScanStore, scanId: string): Prom
   let total = 0;
   for (const chunk of chunks) {
     if (chunk.role !== "universe") continue;
-    total += chunk.tickers.length;
+    total += chunk.size;
     scored += chunk.scored.size;
     for (const t of chunk.failed) if (!chunk.scored.has(t)) failed++;
   }

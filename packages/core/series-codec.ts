@@ -98,7 +98,8 @@ class ByteReader {
  * (a scan converts millions of dates).
  */
 export function dayNumber(iso: string): number {
-  if (iso.length !== 10 || iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45) throw new RangeError(`not an ISO date: ${iso}`);
+  if (iso.length !== 10 || iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45)
+    throw new RangeError(`not an ISO date: ${iso}`);
   let year = 0;
   for (let i = 0; i < 4; i++) year = year * 10 + digitAt(iso, i);
   const mo = digitAt(iso, 5) * 10 + digitAt(iso, 6);

@@ -3,7 +3,7 @@
  * subscription is declared by subscribing it to its queue (SST then grants it
  * exactly the SQS actions the event-source mapping needs); the others
  * (scan-start) are declared on their own. Each links exactly the topology's
- * `links` (least privilege: the fetcher alone sees the Upstash and provider
+ * `links` (least privilege: the fetcher alone sees the provider keys, the fetcher and scorer the Upstash
  * secrets) and gets the TICKERFLEET_* settings set in the deploying shell.
  */
 import {

@@ -2,7 +2,7 @@
  * The SST secrets the fetcher reads through `Resource.<Name>.value`. Values are
  * set per stage with `npx sst secret set <Name> <value> --stage <stage>`; they
  * live encrypted in the stage's state and reach only the functions that link
- * them (the topology links them to the fetcher alone).
+ * them (the topology links provider keys to the fetcher alone, Upstash to the fetcher and scorer).
  */
 import type { ResourceName } from "../topology/index.ts";
 

@@ -1,11 +1,14 @@
 /**
  * The DynamoDB data model and the scorer/finalize steps against dynalite
- * through @aws-sdk/lib-dynamodb: exactly-once accounting without transactions.
+ * through @aws-sdk/lib-dynamodb, with the chunk-completion set on the local
+ * Upstash: exactly-once accounting without transactions.
  */
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoScanStore } from "../../packages/adapters/dynamo/scan-store.ts";
+import { UpstashScanCoordinator } from "../../packages/adapters/upstash/scan-coordinator.ts";
 import { planChunks } from "../../packages/core/pipeline/chunks.ts";
 import { finalizeScan } from "../../packages/core/pipeline/finalize-scan.ts";
 import type { FinalizeMessage, ScoreMessage } from "../../packages/core/pipeline/messages.ts";
@@ -16,13 +19,20 @@ import { syntheticSeries } from "../../packages/core/scoring/synthetic-series.ts
 import { encodeSeries } from "../../packages/core/series-codec.ts";
 import { type DynamoServer, startDynamoServer } from "../../packages/local/dynamo/index.ts";
 import { createTableInput } from "../../packages/local/runtime/provision.ts";
+import { type LocalUpstash, startLocalUpstash } from "../../packages/local/upstash/index.ts";
 import { topology } from "../../stacks/topology/index.ts";
 
 let server: DynamoServer;
 let store: DynamoScanStore;
 let client: DynamoDBClient;
+let upstash: LocalUpstash;
+let coordinator: UpstashScanCoordinator;
 
 beforeAll(async () => {
+  upstash = await startLocalUpstash();
+  coordinator = new UpstashScanCoordinator(
+    new Redis({ url: upstash.upstash.url, token: upstash.upstash.token, enableTelemetry: false }),
+  );
   server = await startDynamoServer();
   client = new DynamoDBClient({
     endpoint: server.url,
@@ -42,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   client?.destroy();
   await server?.close();
+  await upstash?.stop();
 });
 
 function scanRecord(scanId: string, tickers: string[]): ScanRecord {
@@ -64,10 +75,13 @@ function seriesData(symbol: string, seed: number): string {
   return encodeSeries(syntheticSeries(symbol, seed, 300));
 }
 
+const chunkPlans = new Map<string, ReturnType<typeof planChunks>>();
+
 async function startScan(scanId: string, tickers: string[]) {
   await store.createScan(scanRecord(scanId, tickers));
+  await store.putTickers(scanId, tickers);
   const chunks = planChunks(scanId, tickers, "SPY", 2);
-  await store.putChunks(chunks, true);
+  chunkPlans.set(scanId, chunks);
   return chunks;
 }
 
@@ -77,12 +91,15 @@ function scoreMessage(
   tickers: string[],
   role: "universe" | "benchmark" = "universe",
 ): ScoreMessage {
+  const plan = chunkPlans.get(scanId)!;
   return {
     v: 1,
     kind: "score",
     scanId,
     chunk,
     role,
+    chunkSize: plan[chunk]!.tickers.length,
+    chunkCount: plan.length,
     outcomes: tickers.map((s, i) => ({
       kind: "series",
       s,
@@ -113,27 +130,35 @@ describe("DynamoScanStore with the scorer and finalize", () => {
     await startScan("dup", tickers);
     const queue = finalizeQueue();
     const first = scoreMessage("dup", 0, ["AAA", "BBB"]);
-    expect(await scoreChunk(first, { store, finalizeQueue: queue })).toMatchObject({
+    expect(await scoreChunk(first, { store, coordinator, finalizeQueue: queue })).toMatchObject({
       scored: 2,
       chunkComplete: true,
       finalizeRequested: false,
     });
     // The same message again (SQS at-least-once): same results, same progress.
-    expect(await scoreChunk(first, { store, finalizeQueue: queue })).toMatchObject({
+    expect(await scoreChunk(first, { store, coordinator, finalizeQueue: queue })).toMatchObject({
       scored: 2,
       chunkComplete: true,
       finalizeRequested: false,
     });
-    await scoreChunk(scoreMessage("dup", 2, ["SPY"], "benchmark"), { store, finalizeQueue: queue });
+    await scoreChunk(scoreMessage("dup", 2, ["SPY"], "benchmark"), {
+      store,
+      coordinator,
+      finalizeQueue: queue,
+    });
     expect(queue.sent).toStrictEqual([]);
-    const last = await scoreChunk(scoreMessage("dup", 1, ["CCC"]), { store, finalizeQueue: queue });
+    const last = await scoreChunk(scoreMessage("dup", 1, ["CCC"]), {
+      store,
+      coordinator,
+      finalizeQueue: queue,
+    });
     expect(last.finalizeRequested).toBe(true);
 
     const chunks = await store.chunks("dup");
-    expect(chunks.map((c) => [c.chunk, [...c.scored].sort()])).toStrictEqual([
-      [0, ["AAA", "BBB"]],
-      [1, ["CCC"]],
-      [2, ["SPY"]],
+    expect(chunks.map((c) => [c.chunk, c.role, c.size, [...c.scored].sort()])).toStrictEqual([
+      [0, "universe", 2, ["AAA", "BBB"]],
+      [1, "universe", 1, ["CCC"]],
+      [2, "benchmark", 1, ["SPY"]],
     ]);
     const results = [];
     for await (const r of store.results("dup")) results.push(r.ticker);
@@ -143,18 +168,15 @@ describe("DynamoScanStore with the scorer and finalize", () => {
   it("never lets a late failure replace a score", async () => {
     await startScan("late-fail", ["AAA"]);
     const queue = finalizeQueue();
-    await scoreChunk(scoreMessage("late-fail", 0, ["AAA"]), { store, finalizeQueue: queue });
+    await scoreChunk(scoreMessage("late-fail", 0, ["AAA"]), { store, coordinator, finalizeQueue: queue });
     await scoreChunk(
       {
-        v: 1,
-        kind: "score",
-        scanId: "late-fail",
-        chunk: 0,
+        ...scoreMessage("late-fail", 0, []),
         outcomes: [
           { kind: "failed", s: "AAA", reason: "transient", message: "after 5 attempts", attempts: 5 },
         ],
       },
-      { store, finalizeQueue: queue },
+      { store, coordinator, finalizeQueue: queue },
     );
     const results = [];
     for await (const r of store.results("late-fail")) results.push(r.status);
@@ -165,9 +187,13 @@ describe("DynamoScanStore with the scorer and finalize", () => {
     const tickers = ["AAA", "BBB", "CCC", "DDD"];
     await startScan("race", tickers);
     const queue = finalizeQueue();
-    await scoreChunk(scoreMessage("race", 0, ["AAA", "BBB"]), { store, finalizeQueue: queue });
-    await scoreChunk(scoreMessage("race", 1, ["CCC", "DDD"]), { store, finalizeQueue: queue });
-    await scoreChunk(scoreMessage("race", 2, ["SPY"], "benchmark"), { store, finalizeQueue: queue });
+    await scoreChunk(scoreMessage("race", 0, ["AAA", "BBB"]), { store, coordinator, finalizeQueue: queue });
+    await scoreChunk(scoreMessage("race", 1, ["CCC", "DDD"]), { store, coordinator, finalizeQueue: queue });
+    await scoreChunk(scoreMessage("race", 2, ["SPY"], "benchmark"), {
+      store,
+      coordinator,
+      finalizeQueue: queue,
+    });
     expect(queue.sent).toHaveLength(1);
 
     const outcomes = await Promise.all([
@@ -190,7 +216,11 @@ describe("DynamoScanStore with the scorer and finalize", () => {
   it("finalizes an overdue scan PARTIAL, naming the tickers never accounted for", async () => {
     await startScan("overdue", ["AAA", "BBB", "CCC"]);
     const queue = finalizeQueue();
-    await scoreChunk(scoreMessage("overdue", 0, ["AAA", "BBB"]), { store, finalizeQueue: queue });
+    await scoreChunk(scoreMessage("overdue", 0, ["AAA", "BBB"]), {
+      store,
+      coordinator,
+      finalizeQueue: queue,
+    });
     const outcome = await finalizeScan("overdue", { store, leaseMs: 60_000 });
     expect(outcome).toMatchObject({ finalized: true, status: "PARTIAL", scored: 2, unaccounted: 1 });
     const scan = await store.getScan("overdue");

@@ -181,7 +181,7 @@ describe("run()", () => {
     expect(deployed.ofType("sst.aws.Function").map((d) => d.name)).toStrictEqual(["ScanStart"]);
   });
 
-  it("links the Upstash and provider secrets to the fetcher alone, the provider keys with placeholder 'unset'", async () => {
+  it("links provider keys to the fetcher alone and Upstash to the fetcher and scorer, keys with placeholder 'unset'", async () => {
     const deployed = await deploy("dev");
     const declared = functionArgs(deployed);
     const secretNames = [
@@ -201,7 +201,13 @@ describe("run()", () => {
     ]);
     for (const [id, args] of Object.entries(declared)) {
       const secretsLinked = linkNames(deployed, args.link).filter((name) => secretNames.includes(name));
-      expect(secretsLinked, id).toStrictEqual(id === "fetcher" ? secretNames : []);
+      const expected =
+        id === "fetcher"
+          ? secretNames
+          : id === "scorer"
+            ? ["UpstashRedisRestUrl", "UpstashRedisRestToken"]
+            : [];
+      expect(secretsLinked, id).toStrictEqual(expected);
     }
   });
 

@@ -1,15 +1,19 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { Redis } from "@upstash/redis";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { type FinalizeMessage, parseScoreMessage } from "../../core/pipeline/messages.ts";
 import { scoreChunk } from "../../core/pipeline/score-chunk.ts";
 import { documentClient, sqsClient } from "../aws-clients.ts";
 import { DynamoScanStore } from "../dynamo/scan-store.ts";
 import { SqsMessageSender } from "../sqs/message-sender.ts";
+import { UpstashScanCoordinator } from "../upstash/scan-coordinator.ts";
 
 export interface ScorerResources {
   scansTable: string;
   resultsTable: string;
   finalizeQueueUrl: string;
+  upstashUrl: string;
+  upstashToken: string;
 }
 
 /** The scorer's composition: each score message (part of a chunk) is scored and accounted on its own. */
@@ -19,10 +23,13 @@ export function createScorer(resources: ScorerResources) {
     results: resources.resultsTable,
   });
   const finalizeQueue = new SqsMessageSender<FinalizeMessage>(sqsClient(), resources.finalizeQueueUrl);
+  const coordinator = new UpstashScanCoordinator(
+    new Redis({ url: resources.upstashUrl, token: resources.upstashToken, enableTelemetry: false }),
+  );
   const processor = new BatchProcessor(EventType.SQS);
   const handleRecord = async (record: SQSRecord) => {
     const message = parseScoreMessage(record.body);
-    const report = await scoreChunk(message, { store, finalizeQueue });
+    const report = await scoreChunk(message, { store, coordinator, finalizeQueue });
     console.log(JSON.stringify({ event: "score", scanId: message.scanId, chunk: message.chunk, ...report }));
   };
   return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>

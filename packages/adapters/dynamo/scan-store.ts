@@ -12,7 +12,7 @@ import { TickerfleetError } from "../../core/errors.ts";
 import type { FinalizeStore, ScoreStore, StartScanStore } from "../../core/pipeline/ports.ts";
 import type {
   ChunkProgress,
-  ChunkRecord,
+  ChunkRole,
   LeaderboardRow,
   ResultRecord,
   ScanRecord,
@@ -26,8 +26,9 @@ import type {
  * Scans table, key (scanId, item):
  *   item "scan"         the scan record; `entity` = "scan" feeds the byCreated index
  *                       (recent scans), `universe` the byUniverse index (latest per universe)
- *   item "chunk#000042" one chunk: its tickers and the string sets scored / failed / cached
- *   item "progress"     chunkCount and the number set `done` of completed chunks
+ *   item "tickers"      the scan's tickers, comma-separated (for naming the unaccounted)
+ *   item "chunk#000042" one chunk's progress: its size and the string sets scored / failed /
+ *                       cached, created by the chunk's first score message
  *   item "benchmark"    the benchmark's metrics
  *   item "leaderboard"  the top rows, ranked by finalize
  *   item "breadth"      the breadth series of the scan's window
@@ -132,38 +133,15 @@ export class DynamoScanStore implements StartScanStore, ScoreStore, FinalizeStor
     }
   }
 
-  async putChunks(chunks: readonly ChunkRecord[], fresh: boolean): Promise<void> {
-    if (chunks.length === 0) return;
-    const scanId = chunks[0]!.scanId;
-    const expiresAt = this.expiresAt();
-    const items = chunks.map((c) => ({
-      scanId: c.scanId,
-      item: chunkItem(c.chunk),
-      chunk: c.chunk,
-      role: c.role,
-      tickers: c.tickers,
-      expiresAt,
-    }));
-    const progress = { scanId, item: "progress", chunkCount: chunks.length, expiresAt };
-    if (fresh) {
-      await this.batchPut(this.tables.scans, [...items, progress]);
-      return;
-    }
-    // A resumed start: chunks may already hold progress, so only absent ones are written.
-    const conditional = [...items, progress].map(async (Item) => {
-      try {
-        await this.db.send(
-          new PutCommand({
-            TableName: this.tables.scans,
-            Item,
-            ConditionExpression: "attribute_not_exists(scanId)",
-          }),
-        );
-      } catch (error) {
-        if (!isConditionalFailure(error)) throw error;
-      }
-    });
-    await Promise.all(conditional);
+  async putTickers(scanId: string, tickers: readonly string[]): Promise<void> {
+    // One item for the whole list (7,480 tickers ≈ 40 KB, well under DynamoDB's 400 KB):
+    // written once, read once by finalize.
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tables.scans,
+        Item: { scanId, item: "tickers", tickers: tickers.join(","), expiresAt: this.expiresAt() },
+      }),
+    );
   }
 
   async markEnqueued(scanId: string, at: string): Promise<void> {
@@ -236,48 +214,34 @@ export class DynamoScanStore implements StartScanStore, ScoreStore, FinalizeStor
 
   async recordChunkProgress(
     scanId: string,
-    chunk: number,
+    chunk: { index: number; size: number; role: ChunkRole },
     update: { scored: readonly string[]; failed: readonly string[]; cached: readonly string[] },
-  ): Promise<ChunkProgress | undefined> {
-    const parts: string[] = [];
-    const values: Record<string, unknown> = {};
+  ): Promise<ChunkProgress> {
+    const adds: string[] = [];
+    const values: Record<string, unknown> = {
+      ":chunk": chunk.index,
+      ":size": chunk.size,
+      ":role": chunk.role,
+      ":expires": this.expiresAt(),
+    };
     for (const name of ["scored", "failed", "cached"] as const) {
       if (update[name].length > 0) {
-        parts.push(`${name} :${name}`);
+        adds.push(`${name} :${name}`);
         values[`:${name}`] = new Set(update[name]);
       }
     }
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tables.scans,
-          Key: { scanId, item: chunkItem(chunk) },
-          UpdateExpression: parts.length > 0 ? `ADD ${parts.join(", ")}` : "SET chunk = chunk",
-          ConditionExpression: "attribute_exists(tickers)",
-          ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      return this.chunkFromItem(out.Attributes!);
-    } catch (error) {
-      if (isConditionalFailure(error)) return undefined;
-      throw error;
-    }
-  }
-
-  async markChunkDone(scanId: string, chunk: number): Promise<{ done: number; of: number }> {
+    // An upsert: the chunk's first score message creates its record; sets make repeats harmless.
     const out = await this.db.send(
       new UpdateCommand({
         TableName: this.tables.scans,
-        Key: { scanId, item: "progress" },
-        UpdateExpression: "ADD done :chunk",
-        ConditionExpression: "attribute_exists(chunkCount)",
-        ExpressionAttributeValues: { ":chunk": new Set([chunk]) },
+        Key: { scanId, item: chunkItem(chunk.index) },
+        UpdateExpression: `SET chunk = :chunk, #size = :size, #role = :role, expiresAt = :expires${adds.length > 0 ? ` ADD ${adds.join(", ")}` : ""}`,
+        ExpressionAttributeNames: { "#role": "role", "#size": "size" },
+        ExpressionAttributeValues: values,
         ReturnValues: "ALL_NEW",
       }),
     );
-    const attrs = out.Attributes ?? {};
-    return { done: toSet(attrs.done).size, of: Number(attrs.chunkCount) };
+    return this.chunkFromItem(out.Attributes!);
   }
 
   // ---- finalize
@@ -337,6 +301,18 @@ export class DynamoScanStore implements StartScanStore, ScoreStore, FinalizeStor
       out.push(this.chunkFromItem(item));
     }
     return out;
+  }
+
+  async tickers(scanId: string): Promise<string[]> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.tables.scans,
+        Key: { scanId, item: "tickers" },
+        ConsistentRead: true,
+      }),
+    );
+    const text = out.Item?.tickers;
+    return typeof text === "string" && text.length > 0 ? text.split(",") : [];
   }
 
   async getBenchmark(scanId: string): Promise<Record<string, number | boolean | string | null> | undefined> {
@@ -474,7 +450,7 @@ export class DynamoScanStore implements StartScanStore, ScoreStore, FinalizeStor
       scanId: String(item.scanId),
       chunk: Number(item.chunk),
       role: item.role === "benchmark" ? "benchmark" : "universe",
-      tickers: (item.tickers as string[]) ?? [],
+      size: Number(item.size ?? 0),
       scored: toSet(item.scored),
       failed: toSet(item.failed),
       cached: toSet(item.cached),

@@ -66,8 +66,7 @@ export class UpstashTokenLimiter implements TokenLimiter {
       // The reply says what is left and when the next refill comes: ask again when the
       // bucket would be full, not at once (an immediate ask would only be refused).
       this.denials = 0;
-      this.notBefore =
-        result.remaining > 0 ? 0 : result.reset + (Math.ceil(maxTokens / r) - 1) * interval;
+      this.notBefore = result.remaining > 0 ? 0 : result.reset + (Math.ceil(maxTokens / r) - 1) * interval;
       return { granted: true };
     }
     // Refused (another fetcher took the tokens): back off a random share of the time the

@@ -97,6 +97,8 @@ function input(id: string, tickers: string[], attempts = 0): FetchInput {
       kind: "fetch",
       scanId: "s1",
       chunk: Number(id),
+      chunkSize: tickers.length,
+      chunkCount: 3,
       provider: "yahoo",
       days: 60,
       tickers: tickers.map((s) => ({ s, attempts })),

@@ -231,6 +231,8 @@ export async function fetchChunks(
           scanId: input.message.scanId,
           chunk: input.message.chunk,
           role: input.message.role,
+          chunkSize: input.message.chunkSize,
+          chunkCount: input.message.chunkCount,
           outcomes: list,
         },
       });

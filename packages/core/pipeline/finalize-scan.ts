@@ -72,14 +72,10 @@ export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<
     entries.push({ metrics });
     if (result.breadth.length > 0) breadth.add(result.breadth);
   }
-  const chunks = await deps.store.chunks(scanId);
-  const unaccounted: string[] = [];
+  const [chunks, tickers] = await Promise.all([deps.store.chunks(scanId), deps.store.tickers(scanId)]);
   let cacheHits = 0;
-  for (const chunk of chunks) {
-    if (chunk.role !== "universe") continue;
-    cacheHits += chunk.cached.size;
-    for (const ticker of chunk.tickers) if (!accounted.has(ticker)) unaccounted.push(ticker);
-  }
+  for (const chunk of chunks) if (chunk.role === "universe") cacheHits += chunk.cached.size;
+  const unaccounted = tickers.filter((ticker) => !accounted.has(ticker));
   for (const ticker of unaccounted)
     failures.push({ ticker, reason: "unaccounted: not scored or failed before the scan's deadline" });
 

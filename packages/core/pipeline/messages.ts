@@ -27,6 +27,10 @@ export const fetchMessage = z.object({
   chunk: z.number().int().min(0),
   /** The benchmark's chunk is scored apart from the ranked universe. @default "universe" */
   role: z.enum(["universe", "benchmark"]).default("universe"),
+  /** Tickers in the whole chunk (a re-enqueued message carries only some of them). */
+  chunkSize: z.number().int().min(1).max(100),
+  /** Chunks in the scan, the benchmark's included. */
+  chunkCount: z.number().int().min(1),
   provider: z.enum(PROVIDERS),
   days: z.number().int().min(1).max(5000),
   tickers: z.array(fetchTicker).min(1).max(100),
@@ -63,6 +67,8 @@ export const scoreMessage = z.object({
   scanId,
   chunk: z.number().int().min(0),
   role: z.enum(["universe", "benchmark"]).default("universe"),
+  chunkSize: z.number().int().min(1).max(100),
+  chunkCount: z.number().int().min(1),
   outcomes: z.array(tickerOutcome).min(1).max(100),
 });
 export type ScoreMessage = z.input<typeof scoreMessage>;

@@ -1,6 +1,6 @@
 import type {
   ChunkProgress,
-  ChunkRecord,
+  ChunkRole,
   LeaderboardRow,
   ResultRecord,
   ScanRecord,
@@ -44,8 +44,8 @@ export interface TokenLimiter {
 export interface StartScanStore {
   /** Writes the scan record unless one with this id exists; returns the existing one then. */
   createScan(record: ScanRecord): Promise<{ created: true } | { created: false; existing: ScanRecord }>;
-  /** Writes chunk records. `fresh`: none can exist yet; otherwise only absent ones are written. */
-  putChunks(chunks: readonly ChunkRecord[], fresh: boolean): Promise<void>;
+  /** Records the scan's tickers (idempotent), so finalize can name those never accounted for. */
+  putTickers(scanId: string, tickers: readonly string[]): Promise<void>;
   markEnqueued(scanId: string, at: string): Promise<void>;
 }
 
@@ -54,16 +54,23 @@ export interface ScoreStore {
   putResults(results: readonly ResultRecord[]): Promise<void>;
   putBenchmark(scanId: string, metrics: Record<string, number | boolean | string | null>): Promise<void>;
   /**
-   * Adds tickers to a chunk's accounted sets (idempotent) and returns the chunk's progress after.
-   * Undefined when the chunk record does not exist (yet).
+   * Adds tickers to a chunk's accounted sets (idempotent; the chunk's record is created by
+   * its first update) and returns the chunk's progress after.
    */
   recordChunkProgress(
     scanId: string,
-    chunk: number,
+    chunk: { index: number; size: number; role: ChunkRole },
     update: { scored: readonly string[]; failed: readonly string[]; cached: readonly string[] },
-  ): Promise<ChunkProgress | undefined>;
-  /** Adds a completed chunk to the scan's done set (idempotent); returns how many are done of how many. */
-  markChunkDone(scanId: string, chunk: number): Promise<{ done: number; of: number }>;
+  ): Promise<ChunkProgress>;
+}
+
+/**
+ * Which of a scan's chunks are complete: a set in Upstash (adding is idempotent,
+ * so a chunk completed twice counts once), one command per completed chunk.
+ */
+export interface ScanCoordinator {
+  /** Adds a completed chunk; returns how many chunks of the scan are complete. */
+  markChunkDone(scanId: string, chunk: number): Promise<number>;
 }
 
 export interface FinalizeStore {
@@ -72,6 +79,8 @@ export interface FinalizeStore {
   claimFinalize(scanId: string, now: Date, leaseMs: number): Promise<ScanRecord | undefined>;
   results(scanId: string): AsyncIterable<ResultRecord>;
   chunks(scanId: string): Promise<ChunkProgress[]>;
+  /** The scan's tickers, as scan-start recorded them. */
+  tickers(scanId: string): Promise<string[]>;
   getBenchmark(scanId: string): Promise<Record<string, number | boolean | string | null> | undefined>;
   /** Writes leaderboard and breadth, then the final status, guarded by the lease. */
   completeScan(input: {

@@ -58,15 +58,22 @@ export interface ChunkRecord {
 }
 
 /** A chunk's progress: which of its tickers are accounted for, and how. */
-export interface ChunkProgress extends ChunkRecord {
+export interface ChunkProgress {
+  scanId: string;
+  chunk: number;
+  role: ChunkRole;
+  /** Tickers in the chunk. */
+  size: number;
   scored: ReadonlySet<string>;
   failed: ReadonlySet<string>;
   cached: ReadonlySet<string>;
 }
 
 /** True when every ticker of the chunk is scored or failed. */
-export function chunkComplete(p: Pick<ChunkProgress, "tickers" | "scored" | "failed">): boolean {
-  return p.tickers.every((t) => p.scored.has(t) || p.failed.has(t));
+export function chunkComplete(p: Pick<ChunkProgress, "size" | "scored" | "failed">): boolean {
+  let accounted = p.scored.size;
+  for (const t of p.failed) if (!p.scored.has(t)) accounted++;
+  return accounted >= p.size;
 }
 
 export interface ScoredResult {

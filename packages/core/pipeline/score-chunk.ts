@@ -1,12 +1,12 @@
-import { TickerfleetError } from "../errors.ts";
 import { computeTickerMetrics, type TickerMetrics } from "../scoring/ticker-metrics.ts";
 import { decodeSeries } from "../series-codec.ts";
 import type { FinalizeMessage, ScoreMessage } from "./messages.ts";
-import type { MessageSender, ScoreStore } from "./ports.ts";
+import type { MessageSender, ScanCoordinator, ScoreStore } from "./ports.ts";
 import { chunkComplete, type ResultRecord } from "./records.ts";
 
 export interface ScoreDeps {
   store: ScoreStore;
+  coordinator: ScanCoordinator;
   finalizeQueue: MessageSender<FinalizeMessage>;
 }
 
@@ -101,13 +101,11 @@ export async function scoreChunk(message: ScoreMessage, deps: ScoreDeps): Promis
 
   const scored = results.filter((r) => r.status === "scored").map((r) => r.ticker);
   const failed = results.filter((r) => r.status === "failed").map((r) => r.ticker);
-  const progress = await deps.store.recordChunkProgress(scanId, chunk, { scored, failed, cached });
-  if (!progress) {
-    throw new TickerfleetError(
-      "UNKNOWN_CHUNK",
-      `scan ${scanId} has no chunk ${chunk} (yet); the message will be retried`,
-    );
-  }
+  const progress = await deps.store.recordChunkProgress(
+    scanId,
+    { index: chunk, size: message.chunkSize, role: message.role ?? "universe" },
+    { scored, failed, cached },
+  );
   const report: ScoreReport = {
     scored: scored.length,
     failed: failed.length,
@@ -116,8 +114,8 @@ export async function scoreChunk(message: ScoreMessage, deps: ScoreDeps): Promis
   };
   if (!chunkComplete(progress)) return report;
   report.chunkComplete = true;
-  const { done, of } = await deps.store.markChunkDone(scanId, chunk);
-  if (done >= of) {
+  const done = await deps.coordinator.markChunkDone(scanId, chunk);
+  if (done >= message.chunkCount) {
     await deps.finalizeQueue.send([{ body: { v: 1, kind: "finalize", scanId } }]);
     report.finalizeRequested = true;
   }

@@ -71,7 +71,7 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
       };
     }
   }
-  await deps.store.putChunks(chunks, created.created);
+  await deps.store.putTickers(request.scanId, request.tickers);
   await deps.fetchQueue.send(
     chunks.map((c) => ({
       body: {
@@ -80,6 +80,8 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
         scanId: request.scanId,
         chunk: c.chunk,
         role: c.role,
+        chunkSize: c.tickers.length,
+        chunkCount: chunks.length,
         provider: request.provider,
         days: request.days,
         tickers: c.tickers.map((s) => ({ s, attempts: 0 })),
