@@ -34,13 +34,17 @@ export async function run(): Promise<BenchResult> {
     const requests = log.length;
     const rate = LIMIT.limit / (LIMIT.windowMs / 1000);
     const idealMs = (requests / rate) * 1000;
-    const fetchSpanMs = accepted.length > 1 ? accepted[accepted.length - 1]!.startMs - accepted[0]!.startMs : 0;
-    const counters = stack.stats();
+    const fetchSpanMs =
+      accepted.length > 1 ? accepted[accepted.length - 1]!.startMs - accepted[0]!.startMs : 0;
+    const counters = await stack.stats();
 
     // The seeds' scanner against the same simulator, limit and latency, after the window has emptied.
     await new Promise((r) => setTimeout(r, 2 * LIMIT.windowMs));
     const baselineSince = Date.now();
-    const baseline = await seedScan({ baseUrl: stack.sim.urls.yahoo, symbols: sp500.map((s) => toProviderSymbol(s, "yahoo")) });
+    const baseline = await seedScan({
+      baseUrl: stack.sim.urls.yahoo,
+      symbols: sp500.map((s) => toProviderSymbol(s, "yahoo")),
+    });
     const baselineLog = (await stack.sim.requests(baselineSince)).filter((r) => r.startMs >= baselineSince);
 
     const worst = maxRequestsInAnyWindow(log, LIMIT.windowMs);

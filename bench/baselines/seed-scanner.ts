@@ -36,17 +36,26 @@ export interface SeedScanResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function fetchOne(options: Required<SeedScanOptions>, symbol: string, tally: { errors: number }): Promise<boolean> {
+async function fetchOne(
+  options: Required<SeedScanOptions>,
+  symbol: string,
+  tally: { errors: number },
+): Promise<boolean> {
   for (let attempt = 1; attempt <= options.attempts; attempt++) {
     try {
-      const res = await fetch(`${options.baseUrl}/v8/finance/chart/${encodeURIComponent(symbol)}?range=2y&interval=1d`, {
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
+      const res = await fetch(
+        `${options.baseUrl}/v8/finance/chart/${encodeURIComponent(symbol)}?range=2y&interval=1d`,
+        {
+          signal: AbortSignal.timeout(options.timeoutMs),
+        },
+      );
       if (!res.ok) {
         await res.body?.cancel();
         throw new Error(`HTTP ${res.status}`);
       }
-      const body = (await res.json()) as { chart: { result: { indicators: { quote: { close: (number | null)[] }[] } }[] } };
+      const body = (await res.json()) as {
+        chart: { result: { indicators: { quote: { close: (number | null)[] }[] } }[] };
+      };
       const closes = body.chart.result[0]!.indicators.quote[0]!.close.filter((c): c is number => c !== null);
       sma(closes, 50);
       rsi(closes, 14);

@@ -14,7 +14,11 @@ export interface TimedScan {
 }
 
 /** Starts a scan through the Lambda Invoke API (as the CLI does) and waits for its final status. */
-export async function timedScan(stack: LocalStack, payload: Record<string, unknown>, timeoutMs = 600_000): Promise<TimedScan> {
+export async function timedScan(
+  stack: LocalStack,
+  payload: Record<string, unknown>,
+  timeoutMs = 600_000,
+): Promise<TimedScan> {
   const credentials = { accessKeyId: "local", secretAccessKey: "local" };
   const region = stack.cloud.endpoints.region;
   const lambda = new LambdaClient({ endpoint: stack.lambdaApi.url, region, credentials });
@@ -27,10 +31,17 @@ export async function timedScan(stack: LocalStack, payload: Record<string, unkno
     const startedAtMs = Date.now();
     const t0 = performance.now();
     const out = await lambda.send(
-      new InvokeCommand({ FunctionName: stack.runtime.functionNames.scanStart, Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
+      new InvokeCommand({
+        FunctionName: stack.runtime.functionNames.scanStart,
+        Payload: new TextEncoder().encode(JSON.stringify(payload)),
+      }),
     );
-    const body = JSON.parse(new TextDecoder().decode(out.Payload)) as { scanId?: string; errorMessage?: string };
-    if (out.FunctionError || !body.scanId) throw new Error(`scan-start failed: ${body.errorMessage ?? "no scanId"}`);
+    const body = JSON.parse(new TextDecoder().decode(out.Payload)) as {
+      scanId?: string;
+      errorMessage?: string;
+    };
+    if (out.FunctionError || !body.scanId)
+      throw new Error(`scan-start failed: ${body.errorMessage ?? "no scanId"}`);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const scan = await store.getScan(body.scanId);

@@ -1,9 +1,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { type DynamoServer, startDynamoServer } from "./dynamo/index.ts";
+import { type RedisProcess, startRedisServer } from "./redis/index.ts";
 import type { LocalEndpoints } from "./runtime/index.ts";
 import { type SqsServer, startSqsServer } from "./sqs/index.ts";
-import { type LocalUpstash, startLocalUpstash } from "./upstash/index.ts";
+import { startUpstashServerThread, type UpstashServerThread } from "./upstash/index.ts";
 
 export interface LocalCloudOptions {
   /**
@@ -32,8 +33,10 @@ export interface LocalCloud {
   readonly env: Record<string, string>;
   readonly sqs: SqsServer;
   readonly dynamodb: DynamoServer;
-  readonly upstash: LocalUpstash;
-  stats(): LocalCloudStats;
+  readonly redis: RedisProcess;
+  /** The Upstash REST server, in its own thread. */
+  readonly upstash: UpstashServerThread;
+  stats(): Promise<LocalCloudStats>;
   stop(): Promise<void>;
 }
 
@@ -52,19 +55,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     started.push({ stop: () => sqs.close() });
     const dynamodb = await startDynamoServer({ port: base === undefined ? 0 : base + 1 });
     started.push({ stop: () => dynamodb.close() });
-    const upstash = await startLocalUpstash({
-      upstash: {
-        port: base === undefined ? 0 : base + 2,
-        ...(options.upstashToken ? { token: options.upstashToken } : {}),
-      },
-      redis: base === undefined ? {} : { port: base + 3 },
+    const redis = await startRedisServer(base === undefined ? {} : { port: base + 3 });
+    started.push(redis);
+    const upstash = await startUpstashServerThread({
+      redisPort: redis.port,
+      redisHost: redis.host,
+      port: base === undefined ? 0 : base + 2,
+      ...(options.upstashToken ? { token: options.upstashToken } : {}),
     });
-    started.push(upstash);
+    started.push({ stop: () => upstash.close() });
     const endpoints: LocalEndpoints = {
       sqs: sqs.url,
       dynamodb: dynamodb.url,
-      upstashUrl: upstash.upstash.url,
-      upstashToken: upstash.upstash.token,
+      upstashUrl: upstash.url,
+      upstashToken: upstash.token,
       region,
       accessKeyId: "local",
       secretAccessKey: "local",
@@ -72,8 +76,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const env = {
       AWS_ENDPOINT_URL_SQS: sqs.url,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
-      UPSTASH_REDIS_REST_URL: upstash.upstash.url,
-      UPSTASH_REDIS_REST_TOKEN: upstash.upstash.token,
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: upstash.token,
       AWS_REGION: region,
       AWS_ACCESS_KEY_ID: "local",
       AWS_SECRET_ACCESS_KEY: "local",
@@ -84,10 +88,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       env,
       sqs,
       dynamodb,
+      redis,
       upstash,
-      stats() {
+      async stats() {
         const s = sqs.stats();
-        const u = upstash.upstash.stats();
+        const u = await upstash.stats();
         const d = dynamodb.stats();
         return {
           sqsRequests: s.totalRequests,

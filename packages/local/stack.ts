@@ -8,7 +8,7 @@ import { type LocalRuntime, startLocalRuntime } from "./runtime/index.ts";
 import { type LambdaApi, startLambdaApi } from "./runtime/lambda-api.ts";
 import type { BatchReport } from "./runtime/sqs-mapping.ts";
 import type { LatencyDistribution, SimulatorConfigPatch } from "./sim/index.ts";
-import { type SimulatorThread, startMarketSimulatorThread } from "./sim/thread.ts";
+import { type SimulatorProcess, startSimulatorProcess } from "./sim/process.ts";
 
 export interface LocalStackOptions {
   /** Fixed ports from this base (see startLocalCloud); free ports by default. */
@@ -47,13 +47,13 @@ export interface LocalCounters extends LocalCloudStats {
 
 export interface LocalStack {
   readonly cloud: LocalCloud;
-  readonly sim: SimulatorThread;
+  readonly sim: SimulatorProcess;
   readonly runtime: LocalRuntime;
   readonly lambdaApi: LambdaApi;
   /** Every endpoint as KEY=value (what `local up` prints and writes to .tickerfleet/local.env). */
   readonly env: Record<string, string>;
   /** Counters of the cloud's parts and functions; provider requests are in `sim.requests()`. */
-  stats(): LocalStackStats;
+  stats(): Promise<LocalStackStats>;
   /** The cloud's counters plus the requests the simulator received. */
   counters(): Promise<LocalCounters>;
   stop(): Promise<void>;
@@ -85,7 +85,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   try {
     const providerPatch = { rateLimit, latency };
-    const sim = await startMarketSimulatorThread({
+    const sim = await startSimulatorProcess({
       port: base === undefined ? 0 : base + 4,
       seed: options.seed ?? 42,
       ...(options.asOf ? { asOf: options.asOf } : {}),
@@ -127,9 +127,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     });
     stoppers.push(() => runtime.stop());
-    const stats = (): LocalStackStats => ({ ...cloud.stats(), functions: runtime.stats() });
+    const stats = async (): Promise<LocalStackStats> => ({
+      ...(await cloud.stats()),
+      functions: runtime.stats(),
+    });
     const counters = async (): Promise<LocalCounters> => ({
-      ...cloud.stats(),
+      ...(await cloud.stats()),
       providerRequests: (await sim.requests()).length,
     });
     const lambdaApi = await startLambdaApi({

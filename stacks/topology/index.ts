@@ -132,7 +132,7 @@ export const topology: Topology = {
       handler: "functions/scorer.handler",
       timeoutSeconds: SCORER_TIMEOUT,
       memoryMB: 1024,
-      links: ["ScansTable", "ResultsTable", "FinalizeQueue"],
+      links: ["ScansTable", "ResultsTable", "FinalizeQueue", ...UPSTASH],
       description: "Computes indicators and scores, writes results and records progress exactly once.",
     },
     finalize: {
@@ -175,9 +175,9 @@ export const topology: Topology = {
     {
       queue: "fetch",
       fn: "fetcher",
-      batchSize: 2,
+      batchSize: 3,
       batchWindowSeconds: 0,
-      maxConcurrency: 6,
+      maxConcurrency: 4,
       partialResponses: true,
     },
     // Scoring a chunk takes a few ms of CPU: two scorers keep up with any provider limit.

@@ -83,6 +83,6 @@ describe("exactly once, whatever SQS and the functions do", () => {
     expect(scan.status).toBe("COMPLETE");
     expect(scan.summary).toMatchObject({ scored: 60, failed: 0, unaccounted: 0 });
     await expectEachTickerOnce(t, scanId, sixty);
-    expect(t.stack.stats().functions.fetcher.errors).toBeGreaterThanOrEqual(killed);
+    expect((await t.stack.stats()).functions.fetcher.errors).toBeGreaterThanOrEqual(killed);
   }, 200_000);
 });

@@ -1,0 +1,42 @@
+import type { SimulatorConfigPatch } from "./config.ts";
+import { type SimulatorOptions, startMarketSimulator } from "./server.ts";
+
+/**
+ * The simulator as a child process (see process.ts): started by the parent
+ * with IPC, answering control messages, and gone as soon as the parent is
+ * (its IPC channel closes even when the parent is killed).
+ */
+type Request =
+  | { id: number; op: "requests"; since?: number }
+  | { id: number; op: "clearRequests" }
+  | { id: number; op: "configure"; patch: SimulatorConfigPatch }
+  | { id: number; op: "config" }
+  | { id: number; op: "close" };
+
+const send = (message: unknown) => process.send?.(message);
+process.on("disconnect", () => process.exit(0));
+
+const options = JSON.parse(process.env.TICKERFLEET_SIM_OPTIONS ?? "{}") as SimulatorOptions;
+const sim = await startMarketSimulator(options);
+send({ op: "ready", url: sim.url, urls: sim.urls, seed: sim.seed, asOf: sim.asOf });
+
+process.on("message", async (request: Request) => {
+  try {
+    let value: unknown;
+    if (request.op === "requests") {
+      const all = sim.requests();
+      value = request.since === undefined ? all : all.filter((r) => r.startMs >= request.since!);
+    } else if (request.op === "clearRequests") sim.clearRequests();
+    else if (request.op === "configure") sim.configure(request.patch);
+    else if (request.op === "config") value = sim.config;
+    else if (request.op === "close") {
+      await sim.close();
+      send({ id: request.id, ok: true });
+      process.disconnect?.();
+      return;
+    }
+    send({ id: request.id, ok: true, value });
+  } catch (error) {
+    send({ id: request.id, ok: false, error: (error as Error).message });
+  }
+});

@@ -1,0 +1,94 @@
+import { fork } from "node:child_process";
+import { setPriority } from "node:os";
+import { ValidationError } from "../../core/errors.ts";
+import type { ProviderName } from "../../core/market-data.port.ts";
+import type { SimulatorConfig, SimulatorConfigPatch } from "./config.ts";
+import type { SimRequestLog } from "./request-log.ts";
+import type { SimulatorOptions } from "./server.ts";
+
+/** The simulator running in its own process; the same controls as `Simulator`, asynchronous. */
+export interface SimulatorProcess {
+  readonly url: string;
+  readonly urls: Record<ProviderName, string>;
+  readonly seed: number;
+  readonly asOf: string;
+  readonly pid: number;
+  /** Requests so far (optionally only those that arrived at or after `since`, epoch ms). */
+  requests(since?: number): Promise<SimRequestLog[]>;
+  clearRequests(): Promise<void>;
+  configure(patch: SimulatorConfigPatch): Promise<void>;
+  config(): Promise<SimulatorConfig>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the market simulator in a child process. Its arrival timestamps are
+ * what proves a rate limit held, so it must stamp a request when it arrives,
+ * not when a thread of a busy process next gets a core: it runs apart, and at
+ * a higher scheduling priority when the user may grant one (root), as a real
+ * provider's clock is independent of our load.
+ */
+export async function startSimulatorProcess(options: SimulatorOptions = {}): Promise<SimulatorProcess> {
+  const child = fork(new URL("./process-bootstrap.mjs", import.meta.url), [], {
+    env: { ...process.env, TICKERFLEET_SIM_OPTIONS: JSON.stringify(options) },
+    execArgv: [],
+    serialization: "advanced",
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  try {
+    setPriority(child.pid!, -10);
+  } catch {
+    // Not permitted (not root): the simulator shares the machine like everything else.
+  }
+  const ready = await new Promise<{
+    url: string;
+    urls: Record<ProviderName, string>;
+    seed: number;
+    asOf: string;
+  }>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      reject(new Error(`the simulator process exited (${code}) before it was ready`)),
+    );
+    child.once("message", (message) => resolve(message as never));
+  });
+  child.removeAllListeners("exit");
+  child.removeAllListeners("error");
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  child.on("message", (message: { id?: number; ok?: boolean; value?: unknown; error?: string }) => {
+    const waiter = message.id === undefined ? undefined : pending.get(message.id);
+    if (!waiter) return;
+    pending.delete(message.id!);
+    if (message.ok) waiter.resolve(message.value);
+    else waiter.reject(new ValidationError("simulator request", [message.error ?? "failed"]));
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.once("exit", () => {
+    for (const waiter of pending.values()) waiter.reject(new Error("the simulator process exited"));
+    pending.clear();
+  });
+  const call = <T>(op: string, extra: Record<string, unknown> = {}): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      child.send({ id, op, ...extra });
+    });
+  let closed = false;
+  return {
+    ...ready,
+    pid: child.pid!,
+    requests: (since) => call<SimRequestLog[]>("requests", since === undefined ? {} : { since }),
+    clearRequests: () => call<void>("clearRequests"),
+    configure: (patch) => call<void>("configure", { patch }),
+    config: () => call<SimulatorConfig>("config"),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await call<void>("close").catch(() => undefined);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
