@@ -131,7 +131,7 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
       notes: [
         "Timeline, seconds after the scan-start invoke: first/last provider request, last score message, then finalize; containers pre-warmed.",
         "fetcherBusySeconds / scorerBusySeconds: summed invocation durations across containers (they overlap).",
-        "peakMemoryMB: resident memory of the one process running every part: emulators, simulator thread, function containers.",
+        "peakMemoryMB: resident memory of the process running the emulators and the function containers (the simulator and redis-server are processes of their own); cpuSeconds likewise.",
         "Every part shares this machine's cores: the simulator generating and serialising 7,480 two-year bodies, the fetchers parsing them, the SQS server, dynalite and the Upstash proxy.",
       ],
     };
