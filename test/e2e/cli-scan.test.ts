@@ -1,0 +1,123 @@
+/**
+ * The CLI as a user drives it against a running `tickerfleet local up`: a scan
+ * with --json, then status, top, ticker and breadth reading what it left.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const BIN = new URL("../../bin/tickerfleet.mjs", import.meta.url).pathname;
+const TICKERS = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "JPM", "XOM", "ZZZZQ"];
+let cwd: string;
+let stack: ChildProcess;
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  cwd = mkdtempSync(join(tmpdir(), "tf-cli-"));
+  stack = spawn(process.execPath, [BIN, "local", "up", "--rate-limit", "50/1s"], {
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  stack.stderr!.on("data", (d) => {
+    stderr += d;
+  });
+  const deadline = Date.now() + 60_000;
+  while (!stderr.includes("local stack up") && Date.now() < deadline) {
+    if (stack.exitCode !== null) throw new Error(`local up exited: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}, 90_000);
+
+afterAll(async () => {
+  if (stack && stack.exitCode === null) {
+    const exited = new Promise((r) => stack.once("exit", r));
+    stack.kill("SIGINT");
+    await exited;
+  }
+});
+
+describe("tickerfleet scan --local against a running local up", () => {
+  let scanId = "";
+
+  it("prints the summary with --json: status, counts, failures with reasons", async () => {
+    const { code, stdout, stderr } = await run([
+      "scan",
+      "--local",
+      "--universe",
+      TICKERS.join(","),
+      "--json",
+    ]);
+    expect(code, stderr).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(Object.keys(summary).sort()).toStrictEqual(
+      ["counts", "durationMs", "failed", "failures", "scanId", "scored", "status", "total"].sort(),
+    );
+    expect(summary).toMatchObject({ status: "PARTIAL", total: 9, scored: 8, failed: 1 });
+    expect(summary.failures).toStrictEqual([
+      { ticker: "ZZZZQ", reason: expect.stringMatching(/^not-found: /) },
+    ]);
+    expect(Object.keys(summary.counts).sort()).toStrictEqual(
+      ["cacheHits", "dynamoWrites", "providerRequests", "redisCommands", "sqsRequests"].sort(),
+    );
+    // 9 tickers and the benchmark, nothing cached yet.
+    expect(summary.counts.providerRequests).toBe(10);
+    expect(summary.counts.cacheHits).toBe(0);
+    for (const k of ["redisCommands", "sqsRequests", "dynamoWrites"])
+      expect(summary.counts[k]).toBeGreaterThan(0);
+    expect(summary.durationMs).toBeGreaterThan(0);
+    scanId = summary.scanId;
+  }, 120_000);
+
+  it("prints a leaderboard table without --json, from the cache the second time", async () => {
+    const { code, stdout } = await run(["scan", "--local", "--universe", TICKERS.slice(0, 8).join(",")]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/COMPLETE\s+8 scored, 0 failed of 8/);
+    expect(stdout).toMatch(/#\s+Ticker\s+Name\s+Score\s+RS\s+Trend/);
+    for (const t of TICKERS.slice(0, 8)) expect(stdout).toContain(` ${t} `);
+    expect(stdout).toMatch(/cache hits 8/);
+  }, 120_000);
+
+  it("status, top, ticker and breadth read what the scan left", async () => {
+    const status = JSON.parse((await run(["status", scanId, "--local", "--json"])).stdout);
+    expect(status).toMatchObject({ scanId, status: "PARTIAL", progress: { total: 9, scored: 8, failed: 1 } });
+
+    const top = JSON.parse((await run(["top", "--scan", scanId, "--local", "--json", "-n", "3"])).stdout);
+    expect(top.rows.map((r: { rank: number }) => r.rank)).toStrictEqual([1, 2, 3]);
+
+    const ticker = JSON.parse((await run(["ticker", "aapl", "--local", "--json"])).stdout);
+    expect(ticker.ticker).toBe("AAPL");
+    expect(ticker.history.length).toBeGreaterThanOrEqual(2);
+    for (const h of ticker.history) expect(h.rsRating).toBeGreaterThanOrEqual(1);
+
+    const breadth = JSON.parse(
+      (await run(["breadth", "--scan", scanId, "--local", "--json", "--days", "5"])).stdout,
+    );
+    expect(breadth.rows).toHaveLength(5);
+    expect(breadth.rows[4].advances + breadth.rows[4].declines).toBeLessThanOrEqual(8);
+  }, 60_000);
+
+  it("names a bad request and exits 2", async () => {
+    const { code, stderr } = await run(["scan", "--local", "--universe", "AAPL,BAD;SYM", "--json"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("BAD;SYM");
+    const unknown = await run(["status", "no-such-scan", "--local"]);
+    expect(unknown.code).toBe(3);
+  }, 60_000);
+});
