@@ -50,6 +50,7 @@
  *   the window's start, so its level is relative to the window, not comparable
  *   with published values that accumulate over decades; its direction is.
  */
+import { dayNumber, isoFromDay } from "./days.ts";
 import { ValidationError } from "./errors.ts";
 import { ema, rollingHighest, rollingLowest, sma } from "./indicators.ts";
 import { adjustedHighLow } from "./scoring/adjusted-prices.ts";
@@ -72,20 +73,8 @@ const NEW_LOW_BIT = 128;
 
 // ---------------------------------------------------------------- weekdays
 
-/** Days since 1970-01-01 of an ISO `YYYY-MM-DD` date, without allocating (H. Hinnant's days_from_civil). */
-export function epochDay(iso: string): number {
-  if (iso.length !== 10 || iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45) throw badDate(iso);
-  let y = digits(iso, 0, 4);
-  const m = digits(iso, 5, 2);
-  const d = digits(iso, 8, 2);
-  if (y < 0 || m < 1 || m > 12 || d < 1 || d > 31) throw badDate(iso);
-  if (m <= 2) y -= 1;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
+/** Days since 1970-01-01 of an ISO `YYYY-MM-DD` date (see days.ts). */
+export const epochDay = dayNumber;
 
 /**
  * Weekday number of an ISO date (0 = Monday 1970-01-05), or -1 for a Saturday
@@ -103,21 +92,7 @@ export function weekdayIndex(iso: string): number {
 export function isoFromWeekdayIndex(index: number): string {
   const week = Math.floor(index / 5);
   const day = 4 + week * 7 + (index - week * 5);
-  return new Date(day * 86_400_000).toISOString().slice(0, 10);
-}
-
-function digits(s: string, from: number, count: number): number {
-  let v = 0;
-  for (let i = from; i < from + count; i++) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
-}
-
-function badDate(iso: string): ValidationError {
-  return new ValidationError("date", [`${JSON.stringify(iso)} is not an ISO YYYY-MM-DD date`]);
+  return isoFromDay(day);
 }
 
 // ---------------------------------------------------------- contribution

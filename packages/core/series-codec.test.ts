@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "./errors.ts";
 import { type Bar, seriesFromBars } from "./series.ts";
-import { dayNumber, decodeSeries, encodeSeries, isoFromDay } from "./series-codec.ts";
+import { decodeSeries, encodeSeries } from "./series-codec.ts";
 
 function randomWalk(seed: number, n: number, start: number): Bar[] {
   let s = seed;
@@ -30,19 +30,6 @@ function randomWalk(seed: number, n: number, start: number): Bar[] {
   }
   return bars;
 }
-
-describe("day numbers", () => {
-  it("agree with Date for every day from 1900 to 2100", () => {
-    for (let day = -25_567; day <= 47_482; day++) {
-      const iso = new Date(day * 86_400_000).toISOString().slice(0, 10);
-      if (isoFromDay(day) !== iso || dayNumber(iso) !== day) {
-        expect({ day, iso: isoFromDay(day), back: dayNumber(iso) }).toStrictEqual({ day, iso, back: day });
-      }
-    }
-    expect(() => dayNumber("2026-13-01")).toThrow(RangeError);
-    expect(() => dayNumber("26-1-1")).toThrow(RangeError);
-  });
-});
 
 describe("series codec", () => {
   it.each([

@@ -1,4 +1,5 @@
 import { deflateRawSync, inflateRawSync } from "node:zlib";
+import { dayNumber, isoFromDay } from "./days.ts";
 import { ValidationError } from "./errors.ts";
 import type { Series } from "./series.ts";
 
@@ -90,49 +91,6 @@ class ByteReader {
   get done(): boolean {
     return this.pos === this.buf.length;
   }
-}
-
-/**
- * Days since 1970-01-01 of an ISO `YYYY-MM-DD` date, by Howard Hinnant's
- * days_from_civil: character codes and integer arithmetic, no Date or RegExp
- * (a scan converts millions of dates).
- */
-export function dayNumber(iso: string): number {
-  if (iso.length !== 10 || iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45)
-    throw new RangeError(`not an ISO date: ${iso}`);
-  let year = 0;
-  for (let i = 0; i < 4; i++) year = year * 10 + digitAt(iso, i);
-  const mo = digitAt(iso, 5) * 10 + digitAt(iso, 6);
-  const d = digitAt(iso, 8) * 10 + digitAt(iso, 9);
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) throw new RangeError(`not an ISO date: ${iso}`);
-  const y = year - (mo <= 2 ? 1 : 0);
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
-
-function digitAt(iso: string, i: number): number {
-  const c = iso.charCodeAt(i) - 48;
-  if (c < 0 || c > 9) throw new RangeError(`not an ISO date: ${iso}`);
-  return c;
-}
-
-/** The ISO date of a day number (civil_from_days, the inverse of dayNumber). */
-export function isoFromDay(day: number): string {
-  const z = day + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return `${String(y).padStart(4, "0")}-${m < 10 ? "0" : ""}${m}-${d < 10 ? "0" : ""}${d}`;
 }
 
 /** Prices keep this many significant digits of the series' highest adjusted close. */

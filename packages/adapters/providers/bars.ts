@@ -1,3 +1,4 @@
+import { dayNumber, isoFromDay } from "../../core/days.ts";
 import { ValidationError } from "../../core/errors.ts";
 import type { DailyRange, FetchResult } from "../../core/market-data.port.ts";
 import type { Series } from "../../core/series.ts";
@@ -19,31 +20,12 @@ export function isIsoDate(value: unknown): value is string {
   return typeof value === "string" && value.length === 10 && ISO_DATE.test(value);
 }
 
-/** `YYYY-MM-DD` of a day count since 1970-01-01 (Hinnant's civil-from-days: no Date allocation). */
-export function isoDateFromDayNumber(dayNumber: number): string {
-  const z = dayNumber + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  return `${year}-${month < 10 ? "0" : ""}${month}-${day < 10 ? "0" : ""}${day}`;
-}
+/** Day numbers and ISO dates: the one implementation in core/days.ts, under this module's names. */
+export { dayNumber as dayNumberFromIsoDate, isoFromDay as isoDateFromDayNumber } from "../../core/days.ts";
 
 /** The calendar date at epoch `ms`, in UTC. */
 export function isoDateFromEpochMs(ms: number): string {
-  return isoDateFromDayNumber(Math.floor(ms / MS_PER_DAY));
-}
-
-export function dayNumberFromIsoDate(iso: string): number {
-  return (
-    Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / MS_PER_DAY
-  );
+  return isoFromDay(Math.floor(ms / MS_PER_DAY));
 }
 
 /** The calendar days to request for a DailyRange: `to` inclusive, `from` early enough for `days` trading days. */
@@ -67,15 +49,15 @@ export function dailyWindow(range: DailyRange, now: number = Date.now()): DailyW
     problems.push(`days must be an integer from 1 to ${MAX_DAYS}, got ${range.days}`);
   }
   const to = range.to ?? isoDateFromEpochMs(now);
-  if (!isIsoDate(to) || isoDateFromDayNumber(dayNumberFromIsoDate(to)) !== to) {
+  if (!isIsoDate(to) || isoFromDay(dayNumber(to)) !== to) {
     problems.push(`to must be a calendar date YYYY-MM-DD, got ${JSON.stringify(range.to)}`);
   }
   if (problems.length > 0) throw new ValidationError("daily range", problems);
-  const toDay = dayNumberFromIsoDate(to);
+  const toDay = dayNumber(to);
   const fromDay = toDay - Math.ceil((range.days * 365) / 250) - 7;
   return {
     days: range.days,
-    from: isoDateFromDayNumber(fromDay),
+    from: isoFromDay(fromDay),
     to,
     fromEpochSeconds: fromDay * 86_400,
     endEpochSeconds: (toDay + 1) * 86_400,
