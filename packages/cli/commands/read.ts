@@ -9,6 +9,7 @@ import {
 import { canonicalSymbol } from "../../core/symbols.ts";
 import { CliError } from "../errors.ts";
 import { duration, fixed, signed, table } from "../format.ts";
+import { leaderboardTable } from "../leaderboard-table.ts";
 import { readProgress } from "../scan-watch.ts";
 import { resolveTarget, type Target, type TargetOptions } from "../target.ts";
 
@@ -84,16 +85,7 @@ export async function topCommand(options: ReadOptions & { scan?: string; n?: str
     print(options.json, { scanId: scan.scanId, status: scan.status, rows }, () =>
       [
         `scan ${scan.scanId} (${scan.universe}, ${scan.status}, finished ${scan.finishedAt ?? "–"})`,
-        table(rows, [
-          { header: "#", value: (r) => String(r.rank), align: "right" },
-          { header: "Ticker", value: (r) => r.ticker },
-          { header: "Score", value: (r) => fixed(r.score, 1), align: "right" },
-          { header: "RS", value: (r) => String(r.rsRating), align: "right" },
-          { header: "Trend", value: (r) => `${r.trendCount}/8`, align: "right" },
-          { header: "Close", value: (r) => fixed(r.close, 2), align: "right" },
-          { header: "Chg %", value: (r) => signed(r.changePct, 2), align: "right" },
-          { header: "MACD", value: (r) => r.macdStage },
-        ]),
+        leaderboardTable(rows),
       ].join("\n"),
     );
     return 0;

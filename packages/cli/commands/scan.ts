@@ -1,10 +1,11 @@
 import { InvokeCommand } from "@aws-sdk/client-lambda";
-import type { LeaderboardRow, ScanRecord } from "../../core/pipeline/records.ts";
+import type { ScanRecord } from "../../core/pipeline/records.ts";
 import { parseProviderLimit } from "../../core/rate-plan.ts";
-import { allListings, isUniverseName } from "../../core/universes.ts";
+import { isUniverseName } from "../../core/universes.ts";
 import { type LocalCounters, type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { CliError } from "../errors.ts";
-import { duration, fixed, signed, table, truncate } from "../format.ts";
+import { duration, truncate } from "../format.ts";
+import { leaderboardTable } from "../leaderboard-table.ts";
 import { ensureLocalPrerequisites } from "../prerequisites.ts";
 import { ScanProgressBar } from "../progress-bar.ts";
 import { isFinished, readProgress } from "../scan-watch.ts";
@@ -109,21 +110,6 @@ async function invokeScanStart(
   if (typeof body.scanId !== "string")
     throw new CliError(`scan-start answered without a scanId: ${truncate(text, 200)}`, 1);
   return body as { scanId: string; alreadyStarted?: boolean };
-}
-
-function leaderboardTable(rows: readonly LeaderboardRow[]): string {
-  const names = allListings();
-  return table(rows, [
-    { header: "#", value: (r) => String(r.rank), align: "right" },
-    { header: "Ticker", value: (r) => r.ticker },
-    { header: "Name", value: (r) => truncate(names.get(r.ticker)?.name ?? "", 28) },
-    { header: "Score", value: (r) => fixed(r.score, 1), align: "right" },
-    { header: "RS", value: (r) => String(r.rsRating), align: "right" },
-    { header: "Trend", value: (r) => `${r.trendCount}/8`, align: "right" },
-    { header: "Close", value: (r) => fixed(r.close, 2), align: "right" },
-    { header: "Chg %", value: (r) => signed(r.changePct, 2), align: "right" },
-    { header: "MACD", value: (r) => r.macdStage },
-  ]);
 }
 
 async function waitForScan(
