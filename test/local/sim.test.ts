@@ -796,20 +796,23 @@ describe("request log and admin API", () => {
 });
 
 describe("tickerfleet sim", () => {
-  it("prints one TICKERFLEET_<PROVIDER>_URL line per provider, applies the options, stops on abort", async () => {
+  it("prints one TICKERFLEET_<PROVIDER>_URL line per provider and a key per keyed provider, applies the options, stops on abort", async () => {
     const lines: string[] = [];
     const stop = new AbortController();
     const running = simCommand(
       { seed: 9, asOf: AS_OF, rateLimit: "polygon=5/60s,yahoo=100/1s", latency: "fmp=fixed:5" },
       { stdout: { write: (t: string) => lines.push(t) }, stderr: { write: () => true }, signal: stop.signal },
     );
-    for (let i = 0; i < 200 && lines.length < 4; i++) await sleep(10);
+    for (let i = 0; i < 200 && lines.length < 7; i++) await sleep(10);
     const env = Object.fromEntries(lines.map((l) => l.trim().split("=") as [string, string]));
     expect(Object.keys(env)).toEqual([
       "TICKERFLEET_YAHOO_URL",
       "TICKERFLEET_FMP_URL",
       "TICKERFLEET_POLYGON_URL",
       "TICKERFLEET_ALPHAVANTAGE_URL",
+      "FMP_API_KEY",
+      "POLYGON_API_KEY",
+      "ALPHAVANTAGE_API_KEY",
     ]);
     const base = env.TICKERFLEET_POLYGON_URL!.replace(/\/polygon$/, "");
     const config = (await getJson(`${base}/_sim/config`)).body;

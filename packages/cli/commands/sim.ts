@@ -15,6 +15,13 @@ import {
  * `export`); everything else goes to stderr. Stops on SIGINT/SIGTERM.
  * Bad options throw ConfigError naming the bad value.
  */
+/** Keys the simulator accepts (it accepts any non-empty key not in its rejectedKeys). */
+const SIM_KEYS = {
+  FMP_API_KEY: "sim-fmp-key",
+  POLYGON_API_KEY: "sim-polygon-key",
+  ALPHAVANTAGE_API_KEY: "sim-alphavantage-key",
+};
+
 export interface SimCommandOptions {
   /** @default 0 (a free port) */
   port?: number;
@@ -52,6 +59,8 @@ export async function simCommand(
   });
   for (const provider of PROVIDERS)
     io.stdout.write(`TICKERFLEET_${provider.toUpperCase()}_URL=${sim.urls[provider]}\n`);
+  // The simulator accepts any non-empty key; print one per keyed provider so the lines can be exported as they are.
+  for (const [name, value] of Object.entries(SIM_KEYS)) io.stdout.write(`${name}=${value}\n`);
   io.stderr.write(
     `market simulator on ${sim.url} (seed ${sim.seed}, data up to ${sim.asOf}); ` +
       `request log ${sim.url}/_sim/requests, config ${sim.url}/_sim/config. Ctrl-C stops it.\n`,
