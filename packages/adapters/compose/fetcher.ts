@@ -1,11 +1,13 @@
 import { Redis } from "@upstash/redis";
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { ConfigError } from "../../core/errors.ts";
 import type { ProviderName } from "../../core/market-data.port.ts";
 import { type FetchInput, fetchChunks, type ProviderAccess } from "../../core/pipeline/fetch-chunks.ts";
 import { type FetchMessage, parseFetchMessage, type ScoreMessage } from "../../core/pipeline/messages.ts";
 import { sqsClient } from "../aws-clients.ts";
 import { fetchConfig, limiterSettings, providerLimit } from "../config.ts";
 import { createProvider, providerConfigFromEnv } from "../providers/index.ts";
+import { notConfiguredProvider } from "../providers/not-configured.ts";
 import { SqsMessageSender } from "../sqs/message-sender.ts";
 import { UpstashResponseCache } from "../upstash/response-cache.ts";
 import { limiterIdentifier, UpstashTokenLimiter } from "../upstash/token-limiter.ts";
@@ -18,6 +20,13 @@ export interface FetcherResources {
   /** Provider API keys from SST secrets; empty or "unset" means not configured. */
   apiKeys: Partial<Record<ProviderName, string>>;
 }
+
+const SECRET_OF: Record<ProviderName, string> = {
+  yahoo: "",
+  fmp: "FmpApiKey",
+  polygon: "PolygonApiKey",
+  alphavantage: "AlphaVantageApiKey",
+};
 
 const KEY_ENV: Record<ProviderName, string | undefined> = {
   yahoo: undefined,
@@ -56,16 +65,22 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
       const key = resources.apiKeys[name];
       const keyEnv = KEY_ENV[name];
       const providerEnv = keyEnv && key && key !== "unset" ? { ...env, [keyEnv]: key } : env;
-      const providerConfig = providerConfigFromEnv(name, providerEnv);
-      found = {
-        provider: createProvider(name, providerConfig),
-        limiter: new UpstashTokenLimiter(
-          redis,
-          limiterIdentifier(name, providerConfig.apiKey),
-          providerLimit(name, env),
-          limits,
-        ),
-      };
+      const limiter = (apiKey: string | undefined) =>
+        new UpstashTokenLimiter(redis, limiterIdentifier(name, apiKey), providerLimit(name, env), limits);
+      try {
+        const providerConfig = providerConfigFromEnv(name, providerEnv);
+        found = { provider: createProvider(name, providerConfig), limiter: limiter(providerConfig.apiKey) };
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        // A scan asked for a provider this deployment has no key for: fail its tickers with the reason.
+        const hint = keyEnv
+          ? ` (set the ${SECRET_OF[name]} secret: npx sst secret set ${SECRET_OF[name]} …)`
+          : "";
+        found = {
+          provider: notConfiguredProvider(name, `${error.message}${hint}`),
+          limiter: limiter(undefined),
+        };
+      }
       access.set(name, found);
     }
     return found;
