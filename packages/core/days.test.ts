@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dayNumber, isoFromDay } from "./days.ts";
+import { dayNumber, isCalendarDate, isoFromDay } from "./days.ts";
 import { ValidationError } from "./errors.ts";
 
 describe("day numbers", () => {
@@ -10,9 +10,14 @@ describe("day numbers", () => {
       if (isoFromDay(day) !== iso || dayNumber(iso) !== day) mismatches.push(`${day} ${iso}`);
     }
     expect(mismatches).toStrictEqual([]);
+    expect(dayNumber("2024-02-29")).toBe(19_782);
   });
 
-  it.each(["2026-13-01", "26-1-1", "2026-01-0x", "2026/01/01", ""])("names a bad date: %j", (bad) => {
-    expect(() => dayNumber(bad)).toThrow(ValidationError);
-  });
+  it.each(["2026-13-01", "26-1-1", "2026-01-0x", "2026/01/01", "", "2026-02-29", "2026-04-31"])(
+    "names a bad date: %j",
+    (bad) => {
+      expect(() => dayNumber(bad)).toThrow(ValidationError);
+      expect(isCalendarDate(bad)).toBe(false);
+    },
+  );
 });

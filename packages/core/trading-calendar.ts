@@ -1,3 +1,4 @@
+import { civilFromDays, dayNumber, daysFromCivil, isoFromDay } from "./days.ts";
 import { ValidationError } from "./errors.ts";
 
 /**
@@ -14,9 +15,6 @@ import { ValidationError } from "./errors.ts";
  * days of mourning) are listed explicitly because real data has no bars there.
  */
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const MS_PER_DAY = 86_400_000;
-
 /** NYSE closures outside the regular rules, since 2012. */
 const SPECIAL_CLOSURES: ReadonlySet<string> = new Set([
   "2012-10-29", // Hurricane Sandy
@@ -25,43 +23,20 @@ const SPECIAL_CLOSURES: ReadonlySet<string> = new Set([
   "2025-01-09", // National day of mourning, Jimmy Carter
 ]);
 
-/** Days since 1970-01-01 for a valid ISO date; throws ValidationError naming the bad value. */
-function toDayNumber(iso: string): number {
-  const match = ISO_DATE.exec(iso);
-  if (!match) throw new ValidationError("date", [`expected YYYY-MM-DD, got ${JSON.stringify(iso)}`]);
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  const ms = Date.UTC(year, month - 1, day);
-  const back = new Date(ms);
-  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day) {
-    throw new ValidationError("date", [`${iso} is not a calendar date`]);
-  }
-  return ms / MS_PER_DAY;
-}
-
-function fromDayNumber(dayNumber: number): string {
-  return new Date(dayNumber * MS_PER_DAY).toISOString().slice(0, 10);
-}
-
-function dayNumberOf(year: number, month: number, day: number): number {
-  return Date.UTC(year, month - 1, day) / MS_PER_DAY;
-}
-
 /** 0 = Sunday ... 6 = Saturday. 1970-01-01 was a Thursday. */
-function weekday(dayNumber: number): number {
-  return (((dayNumber + 4) % 7) + 7) % 7;
+function weekday(day: number): number {
+  return (((day + 4) % 7) + 7) % 7;
 }
 
 /** The n-th (1-based) given weekday of a month. */
 function nthWeekday(year: number, month: number, wantedWeekday: number, n: number): number {
-  const first = dayNumberOf(year, month, 1);
+  const first = daysFromCivil(year, month, 1);
   const offset = (wantedWeekday - weekday(first) + 7) % 7;
   return first + offset + (n - 1) * 7;
 }
 
 function lastWeekday(year: number, month: number, wantedWeekday: number): number {
-  const last = dayNumberOf(year, month + 1, 1) - 1;
+  const last = daysFromCivil(year, month + 1, 1) - 1;
   return last - ((weekday(last) - wantedWeekday + 7) % 7);
 }
 
@@ -81,15 +56,15 @@ function easterSunday(year: number): number {
   const m = Math.floor((a + 11 * h + 22 * l) / 451);
   const month = Math.floor((h + l - 7 * m + 114) / 31);
   const day = ((h + l - 7 * m + 114) % 31) + 1;
-  return dayNumberOf(year, month, day);
+  return daysFromCivil(year, month, day);
 }
 
 /** A fixed-date holiday moved to Friday (Saturday) or Monday (Sunday). */
-function observed(dayNumber: number): number {
-  const wd = weekday(dayNumber);
-  if (wd === 6) return dayNumber - 1;
-  if (wd === 0) return dayNumber + 1;
-  return dayNumber;
+function observed(day: number): number {
+  const wd = weekday(day);
+  if (wd === 6) return day - 1;
+  if (wd === 0) return day + 1;
+  return day;
 }
 
 const holidayCache = new Map<number, ReadonlySet<number>>();
@@ -99,57 +74,57 @@ function holidaysOf(year: number): ReadonlySet<number> {
   let set = holidayCache.get(year);
   if (set) return set;
   const days: number[] = [];
-  const newYear = dayNumberOf(year, 1, 1);
+  const newYear = daysFromCivil(year, 1, 1);
   // Saturday New Year's Day is not observed on the preceding Friday (Dec 31).
   if (weekday(newYear) !== 6) days.push(observed(newYear));
   days.push(nthWeekday(year, 1, 1, 3)); // Martin Luther King Jr. Day
   days.push(nthWeekday(year, 2, 1, 3)); // Washington's Birthday
   days.push(easterSunday(year) - 2); // Good Friday
   days.push(lastWeekday(year, 5, 1)); // Memorial Day
-  if (year >= 2022) days.push(observed(dayNumberOf(year, 6, 19))); // Juneteenth
-  days.push(observed(dayNumberOf(year, 7, 4))); // Independence Day
+  if (year >= 2022) days.push(observed(daysFromCivil(year, 6, 19))); // Juneteenth
+  days.push(observed(daysFromCivil(year, 7, 4))); // Independence Day
   days.push(nthWeekday(year, 9, 1, 1)); // Labor Day
   days.push(nthWeekday(year, 11, 4, 4)); // Thanksgiving
-  days.push(observed(dayNumberOf(year, 12, 25))); // Christmas
+  days.push(observed(daysFromCivil(year, 12, 25))); // Christmas
   set = new Set(days);
   holidayCache.set(year, set);
   return set;
 }
 
-function isTradingDayNumber(dayNumber: number): boolean {
-  const wd = weekday(dayNumber);
+function isTradingDayNumber(day: number): boolean {
+  const wd = weekday(day);
   if (wd === 0 || wd === 6) return false;
-  const year = new Date(dayNumber * MS_PER_DAY).getUTCFullYear();
-  if (holidaysOf(year).has(dayNumber)) return false;
-  return !SPECIAL_CLOSURES.has(fromDayNumber(dayNumber));
+  const { year } = civilFromDays(day);
+  if (holidaysOf(year).has(day)) return false;
+  return !SPECIAL_CLOSURES.has(isoFromDay(day));
 }
 
 /** True when NYSE has a regular session on this date. */
 export function isTradingDay(iso: string): boolean {
-  return isTradingDayNumber(toDayNumber(iso));
+  return isTradingDayNumber(dayNumber(iso));
 }
 
 /** Every trading day from `fromIso` to `toIso`, both inclusive, ascending; empty when from > to. */
 export function tradingDaysBetween(fromIso: string, toIso: string): string[] {
-  const from = toDayNumber(fromIso);
-  const to = toDayNumber(toIso);
+  const from = dayNumber(fromIso);
+  const to = dayNumber(toIso);
   const days: string[] = [];
-  for (let d = from; d <= to; d++) if (isTradingDayNumber(d)) days.push(fromDayNumber(d));
+  for (let d = from; d <= to; d++) if (isTradingDayNumber(d)) days.push(isoFromDay(d));
   return days;
 }
 
 /** The last trading day strictly before `iso`. */
 export function previousTradingDay(iso: string): string {
-  let d = toDayNumber(iso) - 1;
+  let d = dayNumber(iso) - 1;
   while (!isTradingDayNumber(d)) d--;
-  return fromDayNumber(d);
+  return isoFromDay(d);
 }
 
 /** `iso` itself when it is a trading day, else the last trading day before it. */
 export function lastTradingDayOnOrBefore(iso: string): string {
-  let d = toDayNumber(iso);
+  let d = dayNumber(iso);
   while (!isTradingDayNumber(d)) d--;
-  return fromDayNumber(d);
+  return isoFromDay(d);
 }
 
 /**
@@ -160,7 +135,7 @@ export function lastTradingDayOnOrBefore(iso: string): string {
  */
 export function addTradingDays(iso: string, n: number): string {
   if (!Number.isInteger(n)) throw new ValidationError("trading day count", [`expected an integer, got ${n}`]);
-  let d = toDayNumber(iso);
+  let d = dayNumber(iso);
   if (n === 0) return lastTradingDayOnOrBefore(iso);
   const step = n > 0 ? 1 : -1;
   let remaining = Math.abs(n);
@@ -168,5 +143,5 @@ export function addTradingDays(iso: string, n: number): string {
     d += step;
     if (isTradingDayNumber(d)) remaining--;
   }
-  return fromDayNumber(d);
+  return isoFromDay(d);
 }

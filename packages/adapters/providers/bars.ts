@@ -1,4 +1,4 @@
-import { dayNumber, isoFromDay } from "../../core/days.ts";
+import { dayNumber, isCalendarDate, isoFromDay } from "../../core/days.ts";
 import { ValidationError } from "../../core/errors.ts";
 import type { DailyRange, FetchResult } from "../../core/market-data.port.ts";
 import type { Series } from "../../core/series.ts";
@@ -11,13 +11,13 @@ import { type FailureContext, failure } from "./classify.ts";
  * Written without per-bar objects: it runs for every bar of every ticker.
  */
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MS_PER_DAY = 86_400_000;
 /** Upper bound on `range.days`: ~40 years of bars, far beyond any provider's daily history. */
 export const MAX_DAYS = 10_000;
 
+/** A provider's date field that names a real calendar day (`2024-02-30` does not). */
 export function isIsoDate(value: unknown): value is string {
-  return typeof value === "string" && value.length === 10 && ISO_DATE.test(value);
+  return typeof value === "string" && isCalendarDate(value);
 }
 
 /** Day numbers and ISO dates: the one implementation in core/days.ts, under this module's names. */
@@ -49,7 +49,7 @@ export function dailyWindow(range: DailyRange, now: number = Date.now()): DailyW
     problems.push(`days must be an integer from 1 to ${MAX_DAYS}, got ${range.days}`);
   }
   const to = range.to ?? isoDateFromEpochMs(now);
-  if (!isIsoDate(to) || isoFromDay(dayNumber(to)) !== to) {
+  if (!isCalendarDate(to)) {
     problems.push(`to must be a calendar date YYYY-MM-DD, got ${JSON.stringify(range.to)}`);
   }
   if (problems.length > 0) throw new ValidationError("daily range", problems);

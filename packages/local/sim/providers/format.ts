@@ -1,3 +1,5 @@
+import { isCalendarDate } from "../../../core/days.ts";
+
 /** Number spellings the providers use on the wire. */
 
 const POW10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000];
@@ -79,8 +81,4 @@ export function fmpLabel(iso: string): string {
 }
 
 /** True for `YYYY-MM-DD` that is a real calendar date. */
-export function isIsoDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-}
+export const isIsoDate = isCalendarDate;
