@@ -1,7 +1,6 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { DynamoScanStore } from "../../packages/adapters/dynamo/scan-store.ts";
+import type { DynamoScanStore } from "../../packages/adapters/dynamo/scan-store.ts";
+import { invokeScanStart, type StartedScan, waitForScan } from "../../packages/cli/scan-watch.ts";
+import { localTarget } from "../../packages/cli/target.ts";
 import type { ResultRecord, ScanRecord } from "../../packages/core/pipeline/records.ts";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../packages/local/stack.ts";
 import { type Topology, topology } from "../../stacks/topology/index.ts";
@@ -25,9 +24,8 @@ export function quickTopology(seconds = { fetcher: 5, scorer: 5, finalize: 15 })
 export interface TestStack {
   stack: LocalStack;
   store: DynamoScanStore;
-  lambda: LambdaClient;
   /** Starts a scan through the Lambda Invoke API, as the CLI and `aws lambda invoke` do. */
-  startScan(payload: Record<string, unknown>): Promise<{ scanId: string; alreadyStarted: boolean }>;
+  startScan(payload: Record<string, unknown>): Promise<StartedScan>;
   waitForScan(scanId: string, timeoutMs: number): Promise<ScanRecord>;
   results(scanId: string): Promise<ResultRecord[]>;
   logs: string[];
@@ -42,49 +40,26 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
     },
     ...options,
   });
-  const credentials = { accessKeyId: "local", secretAccessKey: "local" };
-  const region = stack.cloud.endpoints.region;
-  const dynamo = new DynamoDBClient({ endpoint: stack.cloud.endpoints.dynamodb, region, credentials });
-  const store = new DynamoScanStore(DynamoDBDocumentClient.from(dynamo), {
-    scans: stack.runtime.provisioned.tables.scans,
-    results: stack.runtime.provisioned.tables.results,
-  });
-  const lambda = new LambdaClient({ endpoint: stack.lambdaApi.url, region, credentials });
+  const target = localTarget(stack.env);
   return {
     stack,
-    store,
-    lambda,
+    store: target.store,
     logs,
-    async startScan(payload) {
-      const out = await lambda.send(
-        new InvokeCommand({
-          FunctionName: "ScanStart",
-          Payload: new TextEncoder().encode(JSON.stringify(payload)),
-        }),
-      );
-      const body = JSON.parse(new TextDecoder().decode(out.Payload)) as Record<string, unknown>;
-      if (out.FunctionError) throw new Error(`scan-start failed: ${String(body.errorMessage)}`);
-      return body as { scanId: string; alreadyStarted: boolean };
-    },
+    startScan: (payload) => invokeScanStart(target, payload),
     async waitForScan(scanId, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const scan = await store.getScan(scanId);
-        if (scan && (scan.status === "COMPLETE" || scan.status === "PARTIAL")) return scan;
-        await new Promise((r) => setTimeout(r, 250));
+      try {
+        return await waitForScan(target, scanId, { timeoutMs, pollMs: 250 });
+      } catch (error) {
+        throw new Error(`${(error as Error).message}; last log lines:\n${logs.slice(-15).join("\n")}`);
       }
-      throw new Error(
-        `scan ${scanId} did not finish within ${timeoutMs} ms; last log lines:\n${logs.slice(-15).join("\n")}`,
-      );
     },
     async results(scanId) {
       const out: ResultRecord[] = [];
-      for await (const r of store.results(scanId)) out.push(r);
+      for await (const r of target.store.results(scanId)) out.push(r);
       return out;
     },
     async stop() {
-      lambda.destroy();
-      dynamo.destroy();
+      target.close();
       await stack.stop();
     },
   };

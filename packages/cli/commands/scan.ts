@@ -1,4 +1,3 @@
-import { InvokeCommand } from "@aws-sdk/client-lambda";
 import type { ScanRecord } from "../../core/pipeline/records.ts";
 import { parseProviderLimit } from "../../core/rate-plan.ts";
 import { isUniverseName } from "../../core/universes.ts";
@@ -8,7 +7,7 @@ import { duration, truncate } from "../format.ts";
 import { leaderboardTable } from "../leaderboard-table.ts";
 import { ensureLocalPrerequisites } from "../prerequisites.ts";
 import { ScanProgressBar } from "../progress-bar.ts";
-import { isFinished, readProgress } from "../scan-watch.ts";
+import { invokeScanStart, waitForScan } from "../scan-watch.ts";
 import { localTarget, runningLocalStack, stageNames, type Target, targetFrom } from "../target.ts";
 
 export interface ScanCommandOptions {
@@ -46,8 +45,6 @@ export interface ScanSummaryJson {
   };
 }
 
-const POLL_MS = 300;
-
 function scanPayload(options: ScanCommandOptions): Record<string, unknown> {
   const universe = options.universe ?? "sp500";
   const payload: Record<string, unknown> = {
@@ -83,54 +80,6 @@ function remoteCounters(env: Record<string, string>): CounterSource {
       return undefined;
     }
   };
-}
-
-async function invokeScanStart(
-  target: Target,
-  payload: Record<string, unknown>,
-): Promise<{ scanId: string; alreadyStarted?: boolean }> {
-  const out = await target.lambda.send(
-    new InvokeCommand({
-      FunctionName: target.scanStartFunction,
-      Payload: new TextEncoder().encode(JSON.stringify(payload)),
-    }),
-  );
-  const text = out.Payload ? new TextDecoder().decode(out.Payload) : "null";
-  let body: Record<string, unknown> = {};
-  try {
-    body = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    throw new CliError(`scan-start answered something that is not JSON: ${truncate(text, 200)}`, 1);
-  }
-  if (out.FunctionError) {
-    const message = String(body.errorMessage ?? text);
-    const isValidation = body.errorType === "ValidationError" || /^invalid /.test(message);
-    throw new CliError(`scan not started: ${message}`, isValidation ? 2 : 1);
-  }
-  if (typeof body.scanId !== "string")
-    throw new CliError(`scan-start answered without a scanId: ${truncate(text, 200)}`, 1);
-  return body as { scanId: string; alreadyStarted?: boolean };
-}
-
-async function waitForScan(
-  target: Target,
-  scanId: string,
-  timeoutMs: number,
-  bar: ScanProgressBar | undefined,
-): Promise<ScanRecord> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const progress = await readProgress(target.store, scanId);
-    bar?.update(progress);
-    if (isFinished(progress.scan)) return progress.scan!;
-    if (Date.now() > deadline) {
-      throw new CliError(
-        `stopped waiting after ${duration(timeoutMs)}; the scan goes on: \`tickerfleet status ${scanId}${target.kind === "local" ? " --local" : ""}\``,
-        4,
-      );
-    }
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
 }
 
 /**
@@ -191,7 +140,7 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
     const bar = new ScanProgressBar();
     let scan: ScanRecord;
     try {
-      scan = await waitForScan(target, scanId, timeoutMs, bar);
+      scan = await waitForScan(target, scanId, { timeoutMs, onProgress: (p) => bar.update(p) });
     } finally {
       bar.stop();
     }
