@@ -1,13 +1,8 @@
-/**
- * `tickerfleet fetch` against the market simulator, as a user runs it: bars for
- * each provider, and each classified failure with its exit code and no stack.
- */
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProviderName } from "../../packages/core/market-data.port.ts";
 import { type Simulator, startMarketSimulator } from "../../packages/local/sim/index.ts";
+import { type CliRun, runCli } from "./run-cli.ts";
 
-const BIN = new URL("../../bin/tickerfleet.mjs", import.meta.url).pathname;
 let sim: Simulator;
 
 beforeAll(async () => {
@@ -17,28 +12,14 @@ afterAll(async () => {
   await sim?.close();
 });
 
-function run(
-  args: string[],
-  extraEnv: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...extraEnv };
   for (const p of ["yahoo", "fmp", "polygon", "alphavantage"] as ProviderName[])
     env[`TICKERFLEET_${p.toUpperCase()}_URL`] = sim.urls[p];
   env.FMP_API_KEY = "test-fmp-key";
   env.POLYGON_API_KEY = "test-polygon-key";
   env.ALPHAVANTAGE_API_KEY = "test-av-key";
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.once("exit", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, { env });
 }
 
 describe("tickerfleet fetch against the simulator", () => {

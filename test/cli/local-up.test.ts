@@ -10,8 +10,8 @@ import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Redis } from "@upstash/redis";
 import { describe, expect, it } from "vitest";
+import { BIN } from "./run-cli.ts";
 
-const BIN = new URL("../../bin/tickerfleet.mjs", import.meta.url).pathname;
 const REQUIRED = [
   "AWS_ENDPOINT_URL_SQS",
   "AWS_ENDPOINT_URL_DYNAMODB",
