@@ -90,17 +90,22 @@ export class FunctionPool {
         this.forget(container);
       }
       if (this.all.size < (this.options.maxContainers ?? 64)) {
-        const container = new Container({
-          ...this.options,
-          log: (line) => this.options.log(this.options.functionName, container.id, line),
-        });
-        this.all.add(container);
-        this.stats.containers = this.all.size;
-        return container;
+        return this.startContainer();
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
       if (this.stopped) throw new Error(`function ${this.name} is stopped`);
     }
+  }
+
+  /** A new container (a cold start), counted in the pool. */
+  private startContainer(): Container {
+    const container = new Container({
+      ...this.options,
+      log: (line) => this.options.log(this.options.functionName, container.id, line),
+    });
+    this.all.add(container);
+    this.stats.containers = this.all.size;
+    return container;
   }
 
   private release(container: Container): void {
@@ -134,14 +139,8 @@ export class FunctionPool {
     const target = Math.min(count, this.options.maxContainers ?? 64);
     const started: Container[] = [];
     while (this.all.size < target) {
-      const container = new Container({
-        ...this.options,
-        log: (line) => this.options.log(this.options.functionName, container.id, line),
-      });
-      this.all.add(container);
-      started.push(container);
+      started.push(this.startContainer());
     }
-    this.stats.containers = this.all.size;
     await Promise.all(started.map((c) => c.whenReady()));
     for (const container of started) this.release(container);
   }
