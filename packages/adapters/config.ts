@@ -1,7 +1,12 @@
 import { ConfigError } from "../core/errors.ts";
 import { PROVIDERS, type ProviderName } from "../core/market-data.port.ts";
 import { DEFAULT_FETCH_CONFIG, type FetchConfig } from "../core/pipeline/fetch-chunks.ts";
-import { type ProviderLimit, parseProviderLimit } from "../core/rate-plan.ts";
+import {
+  DEFAULT_JITTER_MS,
+  DEFAULT_MAX_TAKE,
+  type ProviderLimit,
+  parseProviderLimit,
+} from "../core/rate-plan.ts";
 
 /**
  * Runtime configuration from the environment (set by SST's `environment` in
@@ -12,8 +17,8 @@ import { type ProviderLimit, parseProviderLimit } from "../core/rate-plan.ts";
  *   `300/min`, `25/d`. Defaults: the free/observed limits in the README.
  * - TICKERFLEET_RATE_JITTER_MS: spread of request arrival times the limit
  *   allows for (network and scheduling delay between a token and the request
- *   reaching the provider). @default 100
- * - TICKERFLEET_MAX_TAKE: most rate-limit tokens one Redis call takes. @default 5
+ *   reaching the provider, clock skew between functions). @default 100
+ * - TICKERFLEET_MAX_TAKE: most rate-limit tokens one Redis call takes. @default 25
  * - TICKERFLEET_CACHE_TTL_SECONDS: response cache lifetime. @default 300
  * - TICKERFLEET_MAX_ATTEMPTS: provider attempts per ticker. @default 5
  * - TICKERFLEET_MAX_INLINE_WAIT_MS: longest in-function wait for tokens. @default 2000
@@ -52,8 +57,8 @@ export interface LimiterSettings {
 
 export function limiterSettings(env: NodeJS.ProcessEnv = process.env): LimiterSettings {
   return {
-    jitterMs: intFrom(env, "TICKERFLEET_RATE_JITTER_MS", 100, 0, 60_000),
-    maxTake: intFrom(env, "TICKERFLEET_MAX_TAKE", 5, 1, 100),
+    jitterMs: intFrom(env, "TICKERFLEET_RATE_JITTER_MS", DEFAULT_JITTER_MS, 0, 60_000),
+    maxTake: intFrom(env, "TICKERFLEET_MAX_TAKE", DEFAULT_MAX_TAKE, 1, 1000),
   };
 }
 

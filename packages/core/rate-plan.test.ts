@@ -1,61 +1,63 @@
 import { describe, expect, it } from "vitest";
-import { parseProviderLimit, planTokenBucket } from "./rate-plan.ts";
+import { DEFAULT_JITTER_MS, parseProviderLimit, planLimit } from "./rate-plan.ts";
 
-/**
- * Replays the library's token-bucket arithmetic (refills of r every I ms,
- * capped at B) against the most aggressive client possible: one that takes
- * every token the moment it exists, starting from a full bucket. Returns the
- * most grants seen in any window of `w` ms.
- */
-function worstObservedWindow(plan: ReturnType<typeof planTokenBucket>, w: number, horizonMs: number): number {
-  const grants: number[] = [];
-  let tokens = plan.maxTokens;
-  let refilledAt = 0;
-  for (let now = 0; now <= horizonMs; now++) {
-    if (now >= refilledAt + plan.intervalMs) {
-      const refills = Math.floor((now - refilledAt) / plan.intervalMs);
-      tokens = Math.min(plan.maxTokens, tokens + refills * plan.refillRate);
-      refilledAt += refills * plan.intervalMs;
-    }
-    while (tokens >= 1) {
-      tokens--;
-      grants.push(now);
-    }
-  }
-  let worst = 0;
-  let lo = 0;
-  for (let hi = 0; hi < grants.length; hi++) {
-    while (grants[hi]! - grants[lo]! >= w) lo++;
-    worst = Math.max(worst, hi - lo + 1);
-  }
-  return worst;
-}
+describe("sliding-log plan", () => {
+  it("widens the provider's window by the jitter and one whole-ms tick", () => {
+    const plan = planLimit({ limit: 100, windowMs: 1000 }, { jitterMs: 25 });
+    expect(plan.windows[0]).toStrictEqual({ limit: 100, spanMs: 1026 });
+    expect(plan.jitterMs).toBe(25);
+    expect(plan.ratePerSecond).toBeCloseTo((100 / 1026) * 1000, 9);
+    expect(planLimit({ limit: 300, windowMs: 60_000 }).windows[0]!.spanMs).toBe(
+      60_000 + DEFAULT_JITTER_MS + 1,
+    );
+  });
 
-describe("token bucket plan", () => {
-  it.each([
-    [100, 1000],
-    [50, 1000],
-    [300, 60_000],
-    [60, 60_000],
-    [5, 60_000],
-    [3000, 60_000],
-    [25, 86_400_000],
-  ])("%i per %i ms: no provider window can see more than the limit, jitter included", (limit, windowMs) => {
-    const plan = planTokenBucket({ limit, windowMs });
-    expect(plan.worstWindow).toBeLessThanOrEqual(limit);
-    expect(plan.refillRate).toBeLessThanOrEqual(plan.maxTokens);
-    expect(plan.ratePerSecond).toBeLessThanOrEqual((limit / windowMs) * 1000);
-    if (windowMs <= 60_000) {
-      // Grants within any window widened by the jitter are what can arrive within one provider window.
-      expect(
-        worstObservedWindow(plan, windowMs + plan.jitterMs, Math.min(20 * windowMs, 300_000)),
-      ).toBeLessThanOrEqual(limit);
+  it("paces windows up to a minute in tenths at the provider's own rate, and leaves a daily allowance whole", () => {
+    expect(planLimit({ limit: 100, windowMs: 1000 }).windows[1]).toStrictEqual({ limit: 10, spanMs: 100 });
+    expect(planLimit({ limit: 300, windowMs: 60_000 }).windows[1]).toStrictEqual({ limit: 30, spanMs: 6000 });
+    expect(planLimit({ limit: 5, windowMs: 60_000 }).windows[1]).toStrictEqual({ limit: 1, spanMs: 12_000 });
+    expect(planLimit({ limit: 25, windowMs: 86_400_000 }).windows).toHaveLength(1);
+    expect(planLimit({ limit: 1, windowMs: 1000 }).windows).toHaveLength(1);
+    for (const [limit, windowMs] of [
+      [100, 1000],
+      [7, 1000],
+      [3000, 60_000],
+      [5, 60_000],
+    ] as const) {
+      const [outer, pace] = planLimit({ limit, windowMs }).windows;
+      // The pacing window never binds over the long run: its rate is at least the provider's.
+      expect(pace!.limit / pace!.spanMs).toBeGreaterThanOrEqual(limit / windowMs);
+      expect(outer!.limit / outer!.spanMs).toBeLessThan(limit / windowMs);
     }
   });
 
-  it("runs within a few percent of a per-second limit and closer for a per-minute one", () => {
-    expect(planTokenBucket({ limit: 100, windowMs: 1000 }).ratePerSecond).toBeGreaterThan(90);
-    expect(planTokenBucket({ limit: 300, windowMs: 60_000 }).ratePerSecond).toBeGreaterThan(4.85);
+  it("never plans faster than the provider allows, and within the jitter's share of it", () => {
+    for (const [limit, windowMs] of [
+      [100, 1000],
+      [5, 60_000],
+      [3000, 60_000],
+      [25, 86_400_000],
+    ] as const) {
+      const plan = planLimit({ limit, windowMs }, { jitterMs: 100 });
+      const allowed = (limit / windowMs) * 1000;
+      expect(plan.ratePerSecond).toBeLessThan(allowed);
+      expect(plan.ratePerSecond).toBeGreaterThanOrEqual(allowed * (windowMs / (windowMs + 101)) - 1e-9);
+    }
+  });
+
+  it("takes at most what any window holds in one call", () => {
+    expect(planLimit({ limit: 5, windowMs: 60_000 }).maxTake).toBe(1);
+    expect(planLimit({ limit: 25, windowMs: 86_400_000 }).maxTake).toBe(25);
+    expect(planLimit({ limit: 100, windowMs: 1000 }, { maxTake: 40 }).maxTake).toBe(10);
+    expect(planLimit({ limit: 3000, windowMs: 60_000 }, { maxTake: 40 }).maxTake).toBe(40);
+    expect(planLimit({ limit: 100, windowMs: 1000 }, { maxTake: 0 }).maxTake).toBe(1);
+  });
+
+  it("rejects a limit, window or jitter that cannot be planned, naming it", () => {
+    expect(() => planLimit({ limit: 0, windowMs: 1000 })).toThrow(/positive integer, got 0/);
+    expect(() => planLimit({ limit: 2.5, windowMs: 1000 })).toThrow(/got 2.5/);
+    expect(() => planLimit({ limit: 10, windowMs: 0 })).toThrow(/at least 1 ms, got 0/);
+    expect(() => planLimit({ limit: 10, windowMs: 1000 }, { jitterMs: -1 })).toThrow(/jitter.*got -1/);
   });
 
   it("parses limits and names a bad one", () => {
@@ -63,9 +65,5 @@ describe("token bucket plan", () => {
     expect(parseProviderLimit("300/min")).toStrictEqual({ limit: 300, windowMs: 60_000 });
     expect(parseProviderLimit("25/d")).toStrictEqual({ limit: 25, windowMs: 86_400_000 });
     expect(() => parseProviderLimit("fast")).toThrow(/"fast"/);
-  });
-
-  it("rejects a limit too small to hold with a bucket", () => {
-    expect(() => planTokenBucket({ limit: 1, windowMs: 1000 })).toThrow(/too small/);
   });
 });

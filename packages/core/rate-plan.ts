@@ -1,22 +1,30 @@
 /**
- * How to hold a provider's limit with @upstash/ratelimit's token bucket.
+ * How to hold a provider's limit exactly: a sliding log of grants.
  *
  * A provider allows N requests in any window of W ms (we assume a sliding
- * window, the strictest reading). A token bucket with capacity B that adds r
- * tokens every I ms can hand out, in any span of length T, at most the tokens
- * in the bucket when the span opens (≤ B) plus those added during it
- * (≤ r·⌈T / I⌉). A token granted at t reaches the provider at t + latency, and
- * latencies differ by up to J ms (the jitter), so the requests that arrive in
- * one provider window were granted within a span of W + J. Hence if
+ * window, the strictest reading; a fixed window is a special case). The limiter
+ * keeps the time of every token it granted in the last S ms and grants n more
+ * only if the log then holds at most N: so no span of S ms holds more than N
+ * grants. A token granted at t reaches the provider at t + latency, and
+ * latencies differ by up to J ms (the jitter: network, scheduling, clock skew
+ * between functions), so the requests that arrive in one provider window were
+ * granted within W + J. With
  *
- *     B + r·⌈(W + J) / I⌉ ≤ N
+ *     S = W + J + 1   (one more ms because grant times are whole ms)
  *
- * the provider never sees more than N requests in any window. Among the
- * (r ≤ B, integer I in ms, since the library rounds its interval to whole ms)
- * that satisfy the bound, we pick the one with the highest rate r / I, or,
- * within 3 % of it (configurable), the one with the largest B. B is the most
- * tokens one call may take: taking several per call saves Redis commands, and
- * costs B tokens of the window's budget.
+ * no provider window ever sees more than N, summed over every fetcher, and
+ * the limiter runs at N per S: the most any scheme can promise without
+ * knowing the network's delay better than J. Unlike a token bucket (which
+ * must reserve its capacity B out of N, and whose refill interval is rounded
+ * to whole ms), nothing is lost but the jitter.
+ *
+ * Pacing. A log alone would hand out all N at the start of each span: a burst
+ * of N requests at once, which queues in every layer between us and the
+ * provider and so *makes* the jitter it must allow for. A second log, of
+ * ⌈N/k⌉ grants per ⌊W/k⌋ ms (k = 10 sub-windows, fewer when N is small),
+ * spreads the grants over the window at the provider's own rate, which is
+ * above N per S, so the first log still sets the pace. Only windows up to a
+ * minute are paced: a daily allowance is better spent at once.
  */
 export interface ProviderLimit {
   /** Requests allowed per window. */
@@ -24,65 +32,57 @@ export interface ProviderLimit {
   windowMs: number;
 }
 
-export interface BucketPlan {
-  /** Tokens added per interval (≤ maxTokens). */
-  refillRate: number;
-  intervalMs: number;
-  /** Bucket capacity: also the most tokens one take may ask for. */
-  maxTokens: number;
+/** At most `limit` grants in any span of `spanMs`. */
+export interface LimitWindow {
+  limit: number;
+  spanMs: number;
+}
+
+export interface LimitPlan {
+  /** The provider's window widened by the jitter first, then the pacing window if any. */
+  windows: LimitWindow[];
+  /** Most tokens one take may ask for (never more than any window holds). */
+  maxTake: number;
   /** Sustained grants per second. */
   ratePerSecond: number;
-  /** Worst-case requests arriving in one provider window, jitter included (≤ limit). */
-  worstWindow: number;
   /** The jitter the plan allows for. */
   jitterMs: number;
 }
 
+/** The spread of grant-to-arrival time the limit allows for, unless configured. */
+export const DEFAULT_JITTER_MS = 100;
+/** Most tokens one take asks for, unless configured. */
+export const DEFAULT_MAX_TAKE = 25;
+/** Sub-windows the provider's window is paced in. */
+export const PACING_STEPS = 10;
+/** Windows longer than this are not paced. */
+export const PACE_WINDOWS_UP_TO_MS = 60_000;
+
 export interface PlanOptions {
-  /** Most tokens one call should take. @default 5 */
+  /** Most tokens one call should take. @default DEFAULT_MAX_TAKE */
   maxTake?: number;
-  /** Largest difference in grant-to-arrival time between two requests, in ms. @default 25 */
+  /** Largest difference in grant-to-arrival time between two requests, in ms. @default DEFAULT_JITTER_MS */
   jitterMs?: number;
-  /**
-   * A plan this much slower than the fastest is still chosen if it takes more
-   * tokens per call (fewer Redis commands per request). @default 0.03
-   */
-  rateTolerance?: number;
 }
 
-export function planTokenBucket(provider: ProviderLimit, options: PlanOptions = {}): BucketPlan {
+export function planLimit(provider: ProviderLimit, options: PlanOptions = {}): LimitPlan {
   const { limit: n, windowMs: w } = provider;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`rate limit must be a positive integer, got ${n}`);
   if (!(w >= 1)) throw new RangeError(`rate limit window must be at least 1 ms, got ${w}`);
-  const jitter = options.jitterMs ?? 25;
-  const span = w + jitter;
-  const maxTake = Math.max(1, Math.min(options.maxTake ?? 5, Math.floor(n / 2)));
-  const candidates: BucketPlan[] = [];
-  for (let b = 1; b <= maxTake; b++) {
-    for (let r = 1; r <= b; r++) {
-      // Smallest integer interval with b + r·⌈span / I⌉ ≤ n.
-      const refillsAllowed = Math.floor((n - b) / r);
-      if (refillsAllowed < 1) continue;
-      let interval = Math.ceil(span / refillsAllowed);
-      while (b + r * Math.ceil(span / interval) > n) interval++;
-      candidates.push({
-        refillRate: r,
-        intervalMs: interval,
-        maxTokens: b,
-        ratePerSecond: (r / interval) * 1000,
-        worstWindow: b + r * Math.ceil(span / interval),
-        jitterMs: jitter,
-      });
-    }
+  const jitterMs = options.jitterMs ?? DEFAULT_JITTER_MS;
+  if (!(jitterMs >= 0)) throw new RangeError(`rate limit jitter must be at least 0 ms, got ${jitterMs}`);
+  const outer: LimitWindow = { limit: n, spanMs: Math.ceil(w + jitterMs) + 1 };
+  const windows = [outer];
+  const steps = Math.min(PACING_STEPS, n);
+  if (w <= PACE_WINDOWS_UP_TO_MS && steps > 1 && Math.floor(w / steps) >= 1) {
+    windows.push({ limit: Math.ceil(n / steps), spanMs: Math.floor(w / steps) });
   }
-  // Within the tolerance of the fastest plan, prefer the largest take (fewest Redis commands per request).
-  const fastest = Math.max(...candidates.map((c) => c.ratePerSecond));
-  const best = candidates
-    .filter((c) => c.ratePerSecond >= fastest * (1 - (options.rateTolerance ?? 0.03)))
-    .sort((x, y) => y.maxTokens - x.maxTokens || y.ratePerSecond - x.ratePerSecond)[0];
-  if (!best)
-    throw new RangeError(`a limit of ${n} per ${w} ms is too small to hold with a bucket (needs at least 2)`);
-  return best;
+  return {
+    windows,
+    maxTake: Math.max(1, Math.min(options.maxTake ?? DEFAULT_MAX_TAKE, ...windows.map((x) => x.limit))),
+    ratePerSecond: (n / outer.spanMs) * 1000,
+    jitterMs,
+  };
 }
 
 const LIMIT_PATTERN = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)?\s*(ms|s|m|min|h|d)\s*$/;

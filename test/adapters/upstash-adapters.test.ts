@@ -3,11 +3,13 @@
  * (the local server in front of a real redis-server), through @upstash/redis
  * and @upstash/ratelimit.
  */
+import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { UpstashResponseCache } from "../../packages/adapters/upstash/response-cache.ts";
+import { slidingLog } from "../../packages/adapters/upstash/sliding-log.ts";
 import { limiterIdentifier, UpstashTokenLimiter } from "../../packages/adapters/upstash/token-limiter.ts";
-import { planTokenBucket } from "../../packages/core/rate-plan.ts";
+import { planLimit } from "../../packages/core/rate-plan.ts";
 import { type LocalUpstash, startLocalUpstash } from "../../packages/local/upstash/index.ts";
 
 let local: LocalUpstash;
@@ -58,6 +60,87 @@ describe("UpstashResponseCache", () => {
   });
 });
 
+describe("slidingLog (an @upstash/ratelimit algorithm)", () => {
+  // The caller's clock decides grant times, as in the library's own scripts: fake only Date.
+  afterEach(() => vi.useRealTimers());
+  const at = (ms: number) => vi.setSystemTime(1_800_000_000_000 + ms);
+  const limiterOf = (limit: number, spanMs: number, pace?: { limit: number; spanMs: number }) =>
+    new Ratelimit({
+      redis: client(),
+      limiter: slidingLog(pace ? [{ limit, spanMs }, pace] : [{ limit, spanMs }]),
+      prefix: `tf:test:log:${Date.now()}`,
+      timeout: 0,
+      ephemeralCache: false,
+      analytics: false,
+    });
+
+  it("grants up to the limit in any span and names the exact time the next tokens free up", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const rl = limiterOf(10, 1000);
+    at(0);
+    expect(await rl.limit("k", { rate: 4 })).toMatchObject({ success: true, remaining: 6 });
+    at(300);
+    expect(await rl.limit("k", { rate: 6 })).toMatchObject({
+      success: true,
+      remaining: 0,
+      reset: 1_800_000_001_000,
+    });
+    at(500);
+    // 3 more fit once the 4 granted at 0 have left the span: at 1000 exactly.
+    expect(await rl.limit("k", { rate: 3 })).toMatchObject({
+      success: false,
+      remaining: 0,
+      reset: 1_800_000_001_000,
+    });
+    // 5 more need one of the tokens granted at 300 gone too: 1300.
+    expect(await rl.limit("k", { rate: 5 })).toMatchObject({ success: false, reset: 1_800_000_001_300 });
+    at(999);
+    expect((await rl.limit("k", { rate: 1 })).success).toBe(false);
+    at(1000);
+    expect(await rl.limit("k", { rate: 4 })).toMatchObject({ success: true, remaining: 0 });
+    expect((await rl.limit("k", { rate: 1 })).success).toBe(false);
+    expect(await rl.getRemaining("k")).toStrictEqual({ remaining: 0, reset: 1_800_000_001_300, limit: 10 });
+    at(1300);
+    expect(await rl.getRemaining("k")).toMatchObject({ remaining: 6 });
+    await rl.resetUsedTokens("k");
+    expect(await rl.getRemaining("k")).toMatchObject({ remaining: 10 });
+  });
+
+  it("counts every token of a take, even many taken in the same millisecond", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const rl = limiterOf(50, 1000);
+    at(0);
+    const results = await Promise.all(Array.from({ length: 30 }, () => rl.limit("k", { rate: 2 })));
+    expect(results.filter((r) => r.success)).toHaveLength(25);
+    expect((await rl.getRemaining("k")).remaining).toBe(0);
+  });
+
+  it("holds every window at once and waits for the one that binds", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const rl = limiterOf(10, 1000, { limit: 5, spanMs: 100 });
+    const t = (ms: number) => 1_800_000_000_000 + ms;
+    at(0);
+    expect(await rl.limit("k", { rate: 3 })).toMatchObject({ success: true, remaining: 2, reset: t(0) });
+    // The pacing window holds 2 more until the tokens of 0 leave it at 100.
+    expect(await rl.limit("k", { rate: 3 })).toMatchObject({ success: false, remaining: 2, reset: t(100) });
+    at(100);
+    expect(await rl.limit("k", { rate: 5 })).toMatchObject({ success: true, remaining: 0, reset: t(200) });
+    at(200);
+    // 10 in the long window now: one more fits when the tokens of 0 leave it, at 1000.
+    expect(await rl.limit("k", { rate: 2 })).toMatchObject({ success: true, remaining: 0, reset: t(1000) });
+    at(300);
+    // The pacing window has room again and the long one binds: 5 more need the 3 of 0 and 2 of 100 gone.
+    expect(await rl.limit("k", { rate: 5 })).toMatchObject({ success: false, remaining: 0, reset: t(1100) });
+    expect(await rl.getRemaining("k")).toStrictEqual({ remaining: 0, reset: t(1000), limit: 10 });
+  });
+
+  it("rejects a take it could never grant, naming the bound", async () => {
+    const rl = limiterOf(5, 1000);
+    await expect(rl.limit("k", { rate: 6 })).rejects.toThrow(/rate must be an integer from 1 to 5, got 6/);
+    expect(() => slidingLog([{ limit: 0, spanMs: 1000 }])).toThrow(/limit must be a positive integer, got 0/);
+  });
+});
+
 describe("UpstashTokenLimiter", () => {
   it("never grants more than the provider's limit in any window, across 12 concurrent callers", async () => {
     const limit = { limit: 40, windowMs: 1000 };
@@ -65,7 +148,7 @@ describe("UpstashTokenLimiter", () => {
     // suite shares two cores), so the plan allows for it, as the product allows for network delay.
     const JITTER_MS = 250;
     const id = limiterIdentifier("test", `key-${Date.now()}`);
-    const planned = planTokenBucket(limit, { jitterMs: JITTER_MS }).ratePerSecond;
+    const planned = planLimit(limit, { jitterMs: JITTER_MS }).ratePerSecond;
     const grants: number[] = [];
     const stopAt = Date.now() + 3500;
     await Promise.all(
@@ -74,7 +157,7 @@ describe("UpstashTokenLimiter", () => {
         while (Date.now() < stopAt) {
           const n = limiter.maxTake;
           const grant = await limiter.take(n);
-          if (grant.granted) for (let i = 0; i < n; i++) grants.push(Date.now());
+          if (grant.granted) for (let i = 0; i < grant.tokens; i++) grants.push(Date.now());
           else await new Promise((r) => setTimeout(r, Math.min(grant.retryAfterMs, 200)));
         }
       }),
@@ -108,7 +191,7 @@ describe("UpstashTokenLimiter", () => {
       limit,
     );
     const before = local.upstash.stats().commands;
-    expect(await limiter.take(limiter.maxTake)).toStrictEqual({ granted: true });
+    expect(await limiter.take(limiter.maxTake)).toStrictEqual({ granted: true, tokens: limiter.maxTake });
     expect(local.upstash.stats().commands - before).toBe(1);
     expect(limiter.maxTake).toBeGreaterThan(1);
   });

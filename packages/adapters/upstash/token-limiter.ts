@@ -2,12 +2,8 @@ import { createHash } from "node:crypto";
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
 import type { TokenGrant, TokenLimiter } from "../../core/pipeline/ports.ts";
-import {
-  type BucketPlan,
-  type PlanOptions,
-  type ProviderLimit,
-  planTokenBucket,
-} from "../../core/rate-plan.ts";
+import { type LimitPlan, type PlanOptions, type ProviderLimit, planLimit } from "../../core/rate-plan.ts";
+import { slidingLog } from "./sliding-log.ts";
 
 /**
  * The limiter key of a provider and API key: the key's hash, never the key,
@@ -20,15 +16,14 @@ export function limiterIdentifier(provider: string, apiKey: string | undefined):
 
 /**
  * The provider's limit, shared by every fetcher through Upstash: a
- * @upstash/ratelimit token bucket planned by planTokenBucket so that no provider
- * window sees more than the limit (see core/rate-plan.ts). One `limit()` call
- * takes up to `maxTake` tokens at once: one Redis command (EVALSHA).
+ * @upstash/ratelimit limiter with an exact sliding log of grants, planned by
+ * planLimit so that no provider window sees more than the limit (see
+ * core/rate-plan.ts). One `limit()` call takes up to `maxTake` tokens at once:
+ * one Redis command (EVALSHA).
  */
 export class UpstashTokenLimiter implements TokenLimiter {
-  readonly plan: BucketPlan;
+  readonly plan: LimitPlan;
   private readonly ratelimit: Ratelimit;
-  /** Refusals in a row for this container: how far to back off. */
-  private denials = 0;
   /** Epoch ms before which a take cannot succeed, as far as this container knows. */
   private notBefore = 0;
 
@@ -38,10 +33,10 @@ export class UpstashTokenLimiter implements TokenLimiter {
     limit: ProviderLimit,
     options: PlanOptions = {},
   ) {
-    this.plan = planTokenBucket(limit, options);
+    this.plan = planLimit(limit, options);
     this.ratelimit = new Ratelimit({
       redis,
-      limiter: Ratelimit.tokenBucket(this.plan.refillRate, `${this.plan.intervalMs} ms`, this.plan.maxTokens),
+      limiter: slidingLog(this.plan.windows),
       prefix: "tf:rl",
       analytics: false,
       // A slow Redis must never let requests through: the library's timeout admits them.
@@ -52,28 +47,27 @@ export class UpstashTokenLimiter implements TokenLimiter {
   }
 
   get maxTake(): number {
-    return this.plan.maxTokens;
+    return this.plan.maxTake;
   }
 
   async take(n: number): Promise<TokenGrant> {
-    // Not worth a Redis command before the bucket can hold what we would ask for.
+    // Not worth a Redis command before the log can hold what we would ask for.
     const now = Date.now();
     if (now < this.notBefore) return { granted: false, retryAfterMs: this.notBefore - now };
-    const { refillRate: r, intervalMs: interval, maxTokens } = this.plan;
-    const want = Math.max(1, Math.min(n, maxTokens));
+    const want = Math.max(1, Math.min(n, this.plan.maxTake));
     const result = await this.ratelimit.limit(this.identifier, { rate: want });
-    if (result.success) {
-      // The reply says what is left and when the next refill comes: ask again when the
-      // bucket would be full, not at once (an immediate ask would only be refused).
-      this.denials = 0;
-      this.notBefore = result.remaining > 0 ? 0 : result.reset + (Math.ceil(maxTokens / r) - 1) * interval;
-      return { granted: true };
+    // The reply's reset is exact (see sliding-log.ts): when the budget has room again after a
+    // grant that emptied it, or when `want` more fit after a refusal. Other fetchers may take
+    // those tokens first; then the next reply names the next time, so a refusal costs one
+    // command and no guessing.
+    this.notBefore = result.success && result.remaining > 0 ? 0 : result.reset;
+    if (result.success) return { granted: true, tokens: want };
+    // Fewer than we asked for are free now: take those (the library's takes are all or none).
+    if (result.remaining > 0) {
+      const some = await this.ratelimit.limit(this.identifier, { rate: result.remaining });
+      if (some.success) return { granted: true, tokens: result.remaining };
+      this.notBefore = some.reset;
     }
-    // Refused (another fetcher took the tokens): back off a random share of the time the
-    // bucket needs to fill, more with each refusal in a row, so contending fetchers spread
-    // out and about one asks per refill; each refusal costs a Redis command.
-    this.denials = Math.min(this.denials + 1, 4);
-    this.notBefore = result.reset + Math.round(Math.random() * Math.ceil(want / r) * interval * this.denials);
-    return { granted: false, retryAfterMs: Math.max(0, this.notBefore - Date.now()) };
+    return { granted: false, retryAfterMs: Math.max(1, this.notBefore - Date.now()) };
   }
 }

@@ -68,7 +68,7 @@ function harness(options: {
   const deps: FetchDeps = {
     providers: () => ({
       provider: options.provider,
-      limiter: { maxTake: 5, take: async () => grants.shift() ?? { granted: true } },
+      limiter: { maxTake: 5, take: async (n) => grants.shift() ?? { granted: true, tokens: n } },
     }),
     cache: {
       async getMany(keys) {
@@ -196,6 +196,21 @@ describe("fetchChunks", () => {
     await fetchChunks([input("1", ["AAPL"])], h.deps);
     expect(p.calls).toStrictEqual(["AAPL"]);
     expect(h.requeued).toStrictEqual([]);
+  });
+
+  it("starts only as many requests as the limiter granted tokens for", async () => {
+    const p = provider({});
+    const h = harness({
+      provider: p,
+      grants: [
+        { granted: true, tokens: 2 },
+        { granted: false, retryAfterMs: 9_000 },
+      ],
+    });
+    const report = await fetchChunks([input("1", ["AAPL", "MSFT", "NVDA", "AMZN"])], h.deps);
+    expect(p.calls).toStrictEqual(["AAPL", "MSFT"]);
+    expect(report.requeued).toBe(2);
+    expect(h.requeued.map((m) => m.body.tickers.map((t) => t.s))).toStrictEqual([["NVDA", "AMZN"]]);
   });
 
   it("stops taking work when the invocation runs short of time and hands back the rest", async () => {

@@ -192,7 +192,7 @@ export async function fetchChunks(
           await sleep(wait);
           continue;
         }
-        for (const work of queue.splice(0, n)) {
+        for (const work of queue.splice(0, Math.min(n, grant.tokens))) {
           const running: Promise<void> = fetchOne(work, provider)
             .catch((error: unknown) => {
               // An adapter must return failures as values; if one throws, treat it as transient.

@@ -32,9 +32,10 @@ export interface ResponseCache {
   setMany(entries: readonly (readonly [key: string, value: string])[], ttlSeconds: number): Promise<void>;
 }
 
-export type TokenGrant = { granted: true } | { granted: false; retryAfterMs: number };
+/** Some tokens (1 to n), or none and how long until asking again makes sense. */
+export type TokenGrant = { granted: true; tokens: number } | { granted: false; retryAfterMs: number };
 
-/** Tokens of the provider's shared rate limit; take(n) takes n or none. */
+/** Tokens of the provider's shared rate limit; take(n) takes up to n, or none. */
 export interface TokenLimiter {
   take(n: number): Promise<TokenGrant>;
   /** The most tokens one take may ask for. */

@@ -71,7 +71,10 @@ export class Container {
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: Math.max(128, options.memoryMB) },
       // A Lambda runtime does not inherit the launching process's loader flags (e.g. `--import tsx`).
-      execArgv: [],
+      // TICKERFLEET_CPU_PROFILE_DIR: write a V8 CPU profile per container there when it exits.
+      execArgv: process.env.TICKERFLEET_CPU_PROFILE_DIR
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.TICKERFLEET_CPU_PROFILE_DIR}`]
+        : [],
     });
     for (const stream of [this.worker.stdout, this.worker.stderr]) {
       let buffered = "";
