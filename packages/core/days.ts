@@ -36,10 +36,23 @@ export function civilFromDays(dayNumber: number): { year: number; month: number;
   };
 }
 
+/*
+ * Every series of a scan spans the same few hundred trading days, and the codec turns each of
+ * them into a day number and back once per ticker: remembering the answers takes most of the
+ * cost out of encoding and decoding. Bounded, so odd input cannot grow them without end.
+ */
+const MEMO_DAYS = 100_000;
+const dayByIso = new Map<string, number>();
+const isoByDay = new Map<number, string>();
+
 /** Days since 1970-01-01 of an ISO `YYYY-MM-DD` calendar date; a ValidationError names anything else (2024-02-30 too). */
 export function dayNumber(iso: string): number {
+  const known = dayByIso.get(iso);
+  if (known !== undefined) return known;
   if (!isCalendarDate(iso)) throw badDate(iso);
-  return daysFromCivil(digits(iso, 0, 4), digits(iso, 5, 2), digits(iso, 8, 2));
+  const day = daysFromCivil(digits(iso, 0, 4), digits(iso, 5, 2), digits(iso, 8, 2));
+  if (dayByIso.size < MEMO_DAYS) dayByIso.set(iso, day);
+  return day;
 }
 
 /** True for an ISO `YYYY-MM-DD` string naming a real calendar day. */
@@ -54,8 +67,12 @@ export function isCalendarDate(iso: string): boolean {
 
 /** The ISO `YYYY-MM-DD` date of a day number. */
 export function isoFromDay(dayNumber: number): string {
+  const known = isoByDay.get(dayNumber);
+  if (known !== undefined) return known;
   const { year, month, day } = civilFromDays(dayNumber);
-  return `${String(year).padStart(4, "0")}-${month < 10 ? "0" : ""}${month}-${day < 10 ? "0" : ""}${day}`;
+  const iso = `${String(year).padStart(4, "0")}-${month < 10 ? "0" : ""}${month}-${day < 10 ? "0" : ""}${day}`;
+  if (isoByDay.size < MEMO_DAYS) isoByDay.set(dayNumber, iso);
+  return iso;
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -27,6 +27,8 @@ import type { Series } from "./series.ts";
  * exact. The magic prefix versions the format.
  */
 const MAGIC = "TFS2";
+const UTF8_ENCODER = new TextEncoder();
+const UTF8_DECODER = new TextDecoder();
 
 class ByteWriter {
   private buf = new Uint8Array(4096);
@@ -121,7 +123,7 @@ function volumeExponent(series: Series): number {
 export function encodeSeries(series: Series): string {
   const n = series.dates.length;
   const w = new ByteWriter();
-  w.bytes(new TextEncoder().encode(series.symbol));
+  w.bytes(UTF8_ENCODER.encode(series.symbol));
   w.uint(n);
   const k = priceExponent(series);
   const e = volumeExponent(series);
@@ -174,7 +176,7 @@ export function decodeSeries(text: string): Series {
   try {
     const raw = inflateRawSync(Buffer.from(text.slice(MAGIC.length), "base64"));
     const r = new ByteReader(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength));
-    const symbol = new TextDecoder().decode(r.bytes());
+    const symbol = UTF8_DECODER.decode(r.bytes());
     const n = r.uint();
     const k = r.uint();
     const e = r.uint();
@@ -197,9 +199,16 @@ export function decodeSeries(text: string): Series {
       adjClose[i] = q / unit;
     }
     q = 0;
+    // The factor changes only at dividends and splits: one exp per change, not per bar.
+    let factorOf = Number.NaN;
+    let factor = 1;
     for (let i = 0; i < n; i++) {
       q += r.int();
-      close[i] = adjClose[i]! * Math.exp(q / FACTOR_UNIT);
+      if (q !== factorOf) {
+        factorOf = q;
+        factor = Math.exp(q / FACTOR_UNIT);
+      }
+      close[i] = adjClose[i]! * factor;
     }
     const offsets: Float64Array[] = [];
     for (let c = 0; c < 3; c++) {
