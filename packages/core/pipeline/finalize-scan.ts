@@ -62,6 +62,14 @@ export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<
   const breadth = new BreadthAccumulator();
   const failures: { ticker: string; reason: string }[] = [];
   const accounted = new Set<string>();
+  // The small reads run while the results stream in: finalize is on the scan's critical path.
+  const others = Promise.all([
+    deps.store.chunks(scanId),
+    deps.store.tickers(scanId),
+    deps.store.getBenchmark(scanId),
+  ]);
+  // Settled here too, so a failing small read cannot go unhandled while the results are read.
+  others.catch(() => undefined);
   for await (const result of deps.store.results(scanId)) {
     accounted.add(result.ticker);
     if (result.status === "failed") {
@@ -72,14 +80,13 @@ export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<
     entries.push({ metrics });
     if (result.breadth.length > 0) breadth.add(result.breadth);
   }
-  const [chunks, tickers] = await Promise.all([deps.store.chunks(scanId), deps.store.tickers(scanId)]);
+  const [chunks, tickers, benchmark] = await others;
   let cacheHits = 0;
   for (const chunk of chunks) if (chunk.role === "universe") cacheHits += chunk.cached.size;
   const unaccounted = tickers.filter((ticker) => !accounted.has(ticker));
   for (const ticker of unaccounted)
     failures.push({ ticker, reason: "unaccounted: not scored or failed before the scan's deadline" });
 
-  const benchmark = await deps.store.getBenchmark(scanId);
   const benchmarkReturns = benchmark
     ? returnsFromFields(
         benchmark as unknown as Parameters<typeof returnsFromFields>[0],
