@@ -47,6 +47,11 @@ export interface LimitPlan {
   ratePerSecond: number;
   /** The jitter the plan allows for. */
   jitterMs: number;
+  /**
+   * Longest a take's reply may take (grants are stamped when asked for): half the jitter,
+   * leaving the other half for sending the requests and the network on the way.
+   */
+  maxGrantDelayMs: number;
 }
 
 /** The spread of grant-to-arrival time the limit allows for, unless configured. */
@@ -82,6 +87,8 @@ export function planLimit(provider: ProviderLimit, options: PlanOptions = {}): L
     maxTake: Math.max(1, Math.min(options.maxTake ?? DEFAULT_MAX_TAKE, ...windows.map((x) => x.limit))),
     ratePerSecond: (n / outer.spanMs) * 1000,
     jitterMs,
+    // At least a few ms: with no jitter allowed at all, no reply would ever be quick enough.
+    maxGrantDelayMs: Math.max(5, jitterMs / 2),
   };
 }
 

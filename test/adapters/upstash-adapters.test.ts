@@ -146,7 +146,7 @@ describe("UpstashTokenLimiter", () => {
     const limit = { limit: 40, windowMs: 1000 };
     // Grants are timed here, when each reply reaches its caller: that delay varies (the whole test
     // suite shares two cores), so the plan allows for it, as the product allows for network delay.
-    const JITTER_MS = 250;
+    const JITTER_MS = 400;
     const id = limiterIdentifier("test", `key-${Date.now()}`);
     const planned = planLimit(limit, { jitterMs: JITTER_MS }).ratePerSecond;
     const grants: number[] = [];
@@ -174,6 +174,31 @@ describe("UpstashTokenLimiter", () => {
     expect(grants.length).toBeGreaterThanOrEqual(Math.floor(3.5 * planned * 0.8));
   });
 
+  it("leaves tokens unused when the reply comes back later than half the jitter allows", async () => {
+    const limit = { limit: 300, windowMs: 60_000 };
+    let now = Date.now();
+    // Each reading of the clock is 60 ms after the last: every reply is late for a 100 ms jitter.
+    const clock = () => (now += 60);
+    const limiter = new UpstashTokenLimiter(
+      client(),
+      limiterIdentifier("test", `late-${Date.now()}`),
+      limit,
+      {
+        jitterMs: 100,
+        clock,
+      },
+    );
+    expect(await limiter.take(4)).toStrictEqual({ granted: false, retryAfterMs: 1 });
+    expect(limiter.lateTokens).toBe(4);
+    // With a clock that stands still, the same limiter uses what it gets.
+    const steady = new UpstashTokenLimiter(client(), limiterIdentifier("test", `late-${Date.now()}`), limit, {
+      jitterMs: 100,
+      clock: () => now,
+    });
+    expect(await steady.take(4)).toStrictEqual({ granted: true, tokens: 4 });
+    expect(steady.lateTokens).toBe(0);
+  });
+
   it("keys the budget by provider and a hash of the API key, never the key", () => {
     const id = limiterIdentifier("fmp", "secret-key-123");
     expect(id).toMatch(/^fmp:[0-9a-f]{16}$/);
@@ -189,6 +214,10 @@ describe("UpstashTokenLimiter", () => {
       client(),
       limiterIdentifier("test", `multi-${Date.now()}`),
       limit,
+      {
+        // However slow this shared machine answers, the grant stays usable (see the next test).
+        jitterMs: 10_000,
+      },
     );
     const before = local.upstash.stats().commands;
     expect(await limiter.take(limiter.maxTake)).toStrictEqual({ granted: true, tokens: limiter.maxTake });
