@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { type DynamoServer, startDynamoServer } from "./dynamo/index.ts";
+import { type DynamoServerThread, startDynamoServerThread } from "./dynamo/index.ts";
 import { type RedisProcess, startRedisServer } from "./redis/index.ts";
 import type { LocalEndpoints } from "./runtime/index.ts";
-import { type SqsServer, startSqsServer } from "./sqs/index.ts";
+import { type SqsServerThread, startSqsServerThread } from "./sqs/index.ts";
 import { startUpstashServerThread, type UpstashServerThread } from "./upstash/index.ts";
 
 export interface LocalCloudOptions {
@@ -31,8 +31,8 @@ export interface LocalCloud {
   readonly endpoints: LocalEndpoints;
   /** The variables that point the official clients at this cloud. */
   readonly env: Record<string, string>;
-  readonly sqs: SqsServer;
-  readonly dynamodb: DynamoServer;
+  readonly sqs: SqsServerThread;
+  readonly dynamodb: DynamoServerThread;
   readonly redis: RedisProcess;
   /** The Upstash REST server, in its own thread. */
   readonly upstash: UpstashServerThread;
@@ -51,9 +51,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const region = options.region ?? "us-east-1";
   const started: { stop(): Promise<void> }[] = [];
   try {
-    const sqs = await startSqsServer({ port: base ?? 0, region });
+    const sqs = await startSqsServerThread({ port: base ?? 0, region });
     started.push({ stop: () => sqs.close() });
-    const dynamodb = await startDynamoServer({ port: base === undefined ? 0 : base + 1 });
+    const dynamodb = await startDynamoServerThread({ port: base === undefined ? 0 : base + 1 });
     started.push({ stop: () => dynamodb.close() });
     const redis = await startRedisServer(base === undefined ? {} : { port: base + 3 });
     started.push(redis);
@@ -91,9 +91,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       redis,
       upstash,
       async stats() {
-        const s = sqs.stats();
+        const s = await sqs.stats();
         const u = await upstash.stats();
-        const d = dynamodb.stats();
+        const d = await dynamodb.stats();
         return {
           sqsRequests: s.totalRequests,
           sqsBilledRequests: s.billedRequests,

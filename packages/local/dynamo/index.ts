@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
+import { startServerThread } from "../threads/server-thread.ts";
 
 export interface DynamoServerOptions {
   /** @default 0 (a free port) */
@@ -22,6 +23,32 @@ export interface DynamoServer {
   readonly port: number;
   stats(): DynamoStats;
   close(): Promise<void>;
+}
+
+/** dynalite in a worker thread of its own (see startDynamoServerThread); `stats()` is asynchronous. */
+export interface DynamoServerThread {
+  readonly url: string;
+  readonly port: number;
+  stats(): Promise<DynamoStats>;
+  close(): Promise<void>;
+}
+
+const EMPTY_STATS: DynamoStats = { requests: 0, writeUnits: 0, readUnits: 0, byOperation: {} };
+
+/**
+ * startDynamoServer in a worker thread: dynalite validates and stores every
+ * item in JavaScript (LevelDB in memory, big.js numbers), which on the main
+ * thread competed with the SQS server and the function runtime for one core.
+ */
+export async function startDynamoServerThread(
+  options: DynamoServerOptions = {},
+): Promise<DynamoServerThread> {
+  const thread = await startServerThread<DynamoServerOptions, { url: string; port: number }, DynamoStats>(
+    new URL("./thread-main.ts", import.meta.url),
+    options,
+    EMPTY_STATS,
+  );
+  return { ...thread.info, stats: () => thread.stats(), close: () => thread.close() };
 }
 
 const WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"]);
@@ -77,7 +104,7 @@ function instrument(server: Server, stats: DynamoStats): void {
  */
 export async function startDynamoServer(options: DynamoServerOptions = {}): Promise<DynamoServer> {
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const stats: DynamoStats = { requests: 0, writeUnits: 0, readUnits: 0, byOperation: {} };
+  const stats: DynamoStats = { ...EMPTY_STATS, byOperation: {} };
   instrument(server, stats);
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {

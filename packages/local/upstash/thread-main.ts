@@ -1,15 +1,14 @@
-import { parentPort, workerData } from "node:worker_threads";
-import { startUpstashServer, type UpstashServerOptions } from "./upstash-server.ts";
+import type { ThreadedServer } from "../threads/server-thread.ts";
+import { startUpstashServer, type UpstashServerOptions, type UpstashStats } from "./upstash-server.ts";
 
-const server = await startUpstashServer(workerData as UpstashServerOptions);
-parentPort!.postMessage({ op: "ready", url: server.url, token: server.token });
-
-parentPort!.on("message", async (request: { id: number; op: "stats" | "close" }) => {
-  if (request.op === "stats") {
-    parentPort!.postMessage({ id: request.id, value: server.stats() });
-  } else if (request.op === "close") {
-    await server.close();
-    parentPort!.postMessage({ id: request.id, value: null });
-    parentPort!.close();
-  }
-});
+/** The Upstash REST server inside its worker thread (see thread.ts). */
+export async function serve(
+  options: UpstashServerOptions,
+): Promise<ThreadedServer<{ url: string; token: string }, UpstashStats>> {
+  const server = await startUpstashServer(options);
+  return {
+    info: { url: server.url, token: server.token },
+    stats: () => server.stats(),
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,75 @@
+import { Worker } from "node:worker_threads";
+
+/**
+ * What a module run by startServerThread exports: `serve(options)` starts its
+ * server inside the worker thread and returns what the parent may know of it
+ * (`info`, structured-cloneable), its counters, and how to close it.
+ */
+export interface ThreadedServer<Info, Stats> {
+  info: Info;
+  stats(): Stats;
+  close(): Promise<void>;
+}
+export type Serve<Options, Info, Stats> = (options: Options) => Promise<ThreadedServer<Info, Stats>>;
+
+/** A server running in its own worker thread; its counters are read by message. */
+export interface ServerThread<Info, Stats> {
+  readonly info: Info;
+  stats(): Promise<Stats>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `entry` (a module exporting `serve`, see ThreadedServer) in a worker
+ * thread of its own. In AWS, SQS, DynamoDB and Upstash are services of their
+ * own; here each local stand-in gets its own event loop, so it answers while
+ * the main thread (the function runtime, the other servers) is busy, and the
+ * machine's cores share the work instead of one thread doing it all.
+ */
+export async function startServerThread<Options, Info, Stats>(
+  entry: URL,
+  options: Options,
+  emptyStats: Stats,
+): Promise<ServerThread<Info, Stats>> {
+  const worker = new Worker(new URL("./bootstrap.mjs", import.meta.url), {
+    workerData: { entry: entry.href, options },
+    execArgv: [],
+  });
+  const info = await new Promise<Info>((resolve, reject) => {
+    worker.once("error", reject);
+    worker.once("exit", (code) =>
+      reject(new Error(`the server thread of ${entry.pathname} exited (${code}) before it was ready`)),
+    );
+    worker.once("message", (message: { info: Info }) => resolve(message.info));
+  });
+  worker.removeAllListeners("exit");
+  worker.removeAllListeners("error");
+  const pending = new Map<number, (value: unknown) => void>();
+  let nextId = 1;
+  worker.on("message", (message: { id?: number; value?: unknown }) => {
+    if (message.id === undefined) return;
+    pending.get(message.id)?.(message.value);
+    pending.delete(message.id);
+  });
+  worker.on("exit", () => {
+    for (const resolve of pending.values()) resolve(undefined);
+    pending.clear();
+  });
+  const call = <T>(op: "stats" | "close") =>
+    new Promise<T | undefined>((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve as (v: unknown) => void);
+      worker.postMessage({ id, op });
+    });
+  let closed = false;
+  return {
+    info,
+    stats: async () => (await call<Stats>("stats")) ?? emptyStats,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await call("close");
+      await worker.terminate();
+    },
+  };
+}
