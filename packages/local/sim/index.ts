@@ -19,6 +19,8 @@ export type {
 export { defaultConfig, FAULT_KINDS, parseConfigPatch } from "./config.ts";
 export { parseLatency } from "./latency.ts";
 export type { SimSymbolInfo, SymbolFilter } from "./market-model.ts";
+export type { PrerenderRequest, PrerenderResult, RenderCacheStats } from "./render-cache.ts";
+export { DEFAULT_RENDER_CACHE_BYTES } from "./render-cache.ts";
 export type { SimOutcome, SimRequestLog } from "./request-log.ts";
 export { maxRequestsInAnyWindow } from "./request-log.ts";
 export type { Simulator, SimulatorOptions } from "./server.ts";

@@ -1,4 +1,5 @@
 import type { SimulatorConfigPatch } from "./config.ts";
+import type { PrerenderRequest } from "./render-cache.ts";
 import { type SimulatorOptions, startMarketSimulator } from "./server.ts";
 
 /**
@@ -11,6 +12,8 @@ type Request =
   | { id: number; op: "clearRequests" }
   | { id: number; op: "configure"; patch: SimulatorConfigPatch }
   | { id: number; op: "config" }
+  | { id: number; op: "prerender"; request: PrerenderRequest }
+  | { id: number; op: "renderCacheStats" }
   | { id: number; op: "close" };
 
 const send = (message: unknown) => process.send?.(message);
@@ -29,6 +32,8 @@ process.on("message", async (request: Request) => {
     } else if (request.op === "clearRequests") sim.clearRequests();
     else if (request.op === "configure") sim.configure(request.patch);
     else if (request.op === "config") value = sim.config;
+    else if (request.op === "prerender") value = await sim.prerender(request.request);
+    else if (request.op === "renderCacheStats") value = sim.renderCacheStats();
     else if (request.op === "close") {
       await sim.close();
       send({ id: request.id, ok: true });

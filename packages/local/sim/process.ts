@@ -3,6 +3,7 @@ import { setPriority } from "node:os";
 import { ValidationError } from "../../core/errors.ts";
 import type { ProviderName } from "../../core/market-data.port.ts";
 import type { SimulatorConfig, SimulatorConfigPatch } from "./config.ts";
+import type { PrerenderRequest, PrerenderResult, RenderCacheStats } from "./render-cache.ts";
 import type { SimRequestLog } from "./request-log.ts";
 import type { SimulatorOptions } from "./server.ts";
 
@@ -18,6 +19,14 @@ export interface SimulatorProcess {
   clearRequests(): Promise<void>;
   configure(patch: SimulatorConfigPatch): Promise<void>;
   config(): Promise<SimulatorConfig>;
+  /**
+   * Renders the answers to these requests into the simulator's body cache
+   * ahead of time (see `Simulator.prerender`): no rate limit, log, fault or
+   * request id is touched. Resolves when all are rendered.
+   */
+  prerender(request: PrerenderRequest): Promise<PrerenderResult>;
+  /** The body cache's size and hit counts. */
+  renderCacheStats(): Promise<RenderCacheStats>;
   close(): Promise<void>;
 }
 
@@ -82,6 +91,8 @@ export async function startSimulatorProcess(options: SimulatorOptions = {}): Pro
     clearRequests: () => call<void>("clearRequests"),
     configure: (patch) => call<void>("configure", { patch }),
     config: () => call<SimulatorConfig>("config"),
+    prerender: (request) => call<PrerenderResult>("prerender", { request }),
+    renderCacheStats: () => call<RenderCacheStats>("renderCacheStats"),
     async close() {
       if (closed) return;
       closed = true;

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { ValidationError } from "../../core/errors.ts";
 import { isProviderName, PROVIDERS, type ProviderName } from "../../core/market-data.port.ts";
+import { toProviderSymbol } from "../../core/symbols.ts";
 import { lastTradingDayOnOrBefore } from "../../core/trading-calendar.ts";
 import {
   defaultConfig,
@@ -18,9 +19,24 @@ import { hash4, RandomStream } from "./prng.ts";
 import { alphaVantageProvider } from "./providers/alphavantage.ts";
 import { fmpProvider } from "./providers/fmp.ts";
 import { polygonProvider } from "./providers/polygon.ts";
-import { isAnswer, type ProviderEnv, type SimAnswer, type SimProvider } from "./providers/provider.ts";
+import {
+  answerFrom,
+  isAnswer,
+  type ParsedRequest,
+  type ProviderEnv,
+  type SimAnswer,
+  type SimProvider,
+} from "./providers/provider.ts";
 import { yahooProvider } from "./providers/yahoo.ts";
 import { SlidingWindowLimiter } from "./rate-limiter.ts";
+import {
+  DEFAULT_RENDER_CACHE_BYTES,
+  type PrerenderRequest,
+  type PrerenderResult,
+  parsePrerenderRequest,
+  RenderCache,
+  type RenderCacheStats,
+} from "./render-cache.ts";
 import { keyIdOf, nowMs, RequestLog, redactPath, type SimRequestLog } from "./request-log.ts";
 
 export interface SimulatorOptions {
@@ -43,6 +59,13 @@ export interface SimulatorOptions {
   cacheSymbols?: number;
   /** Request log entries kept (oldest dropped first). @default 200000 */
   requestLogLimit?: number;
+  /**
+   * Bytes of rendered answers kept (least recently used dropped first; all
+   * dropped by `configure`): a repeated request is answered from them, after
+   * the same rate limit, latency, faults and logging as any other. 0 turns the
+   * cache off. @default 600 MiB
+   */
+  renderCacheBytes?: number;
 }
 
 export interface Simulator {
@@ -64,6 +87,18 @@ export interface Simulator {
   symbolInfo(symbol: string): SimSymbolInfo | undefined;
   /** Canonical symbols matching a filter, e.g. `{ split: "2:1", limit: 1 }`. */
   findSymbols(filter: SymbolFilter): string[];
+  /**
+   * Renders the answers to these requests into the body cache ahead of time,
+   * so that serving them later costs a lookup: e.g. `{ provider: "yahoo",
+   * path: "/v8/finance/chart/{symbol}?range=2y&interval=1d", symbols }`.
+   * Touches no rate limit, request log, fault or latency draw and no request
+   * id; yields to live requests as it goes. Resolves when done; throws
+   * ValidationError for a malformed request. `configure` empties the cache:
+   * prerender after configuring.
+   */
+  prerender(request: PrerenderRequest): Promise<PrerenderResult>;
+  /** The body cache's size and hit counts. */
+  renderCacheStats(): RenderCacheStats;
   /** Stops listening, drops held and delayed requests, closes every connection. */
   close(): Promise<void>;
 }
@@ -72,6 +107,10 @@ const STREAM_LATENCY = 0x6c6174;
 const STREAM_FAULT = 0x666c74;
 const STREAM_REQUEST_ID = 0x726964;
 const MAX_ADMIN_BODY = 1 << 20;
+/** A prerender request may list every symbol with its whole path. */
+const MAX_PRERENDER_BODY = 32 << 20;
+/** A prerender gives way to live requests this often. */
+const PRERENDER_SLICE_MS = 20;
 
 function defaultAsOf(): string {
   return lastTradingDayOnOrBefore(new Date().toISOString().slice(0, 10));
@@ -83,13 +122,12 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.end(body);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage, limit = MAX_ADMIN_BODY): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_ADMIN_BODY)
-      throw new ValidationError("request body", [`larger than ${MAX_ADMIN_BODY} bytes`]);
+    if (size > limit) throw new ValidationError("request body", [`larger than ${limit} bytes`]);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString("utf8");
@@ -99,7 +137,9 @@ async function readBody(req: IncomingMessage): Promise<string> {
  * Starts the market simulator: one HTTP server answering as Yahoo's chart
  * API (`/yahoo`), FMP (`/fmp`), Polygon (`/polygon`) and Alpha Vantage
  * (`/alphavantage`) do, with deterministic synthetic data, and `/_sim/*`
- * for the request log, the behaviour config and health.
+ * for the request log, the behaviour config, health, and the body cache
+ * (`GET /_sim/render-cache` its counters, `POST /_sim/prerender` a
+ * PrerenderRequest to render ahead of time).
  */
 export async function startMarketSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const seed = options.seed ?? 42;
@@ -113,6 +153,7 @@ export async function startMarketSimulator(options: SimulatorOptions = {}): Prom
     ? mergeConfig(defaultConfig(), parseConfigPatch(options.config))
     : defaultConfig();
   const log = new RequestLog(options.requestLogLimit ?? 200_000);
+  const renderCache = new RenderCache(options.renderCacheBytes ?? DEFAULT_RENDER_CACHE_BYTES);
   const limiters = Object.fromEntries(PROVIDERS.map((p) => [p, new SlidingWindowLimiter()])) as Record<
     ProviderName,
     SlidingWindowLimiter
@@ -135,24 +176,94 @@ export async function startMarketSimulator(options: SimulatorOptions = {}): Prom
       id += hash4(model.seed, STREAM_REQUEST_ID, n, k).toString(16).padStart(8, "0");
     return id;
   };
-  const envFor = (provider: ProviderName): ProviderEnv => ({
+  const envFor = (provider: ProviderName, nextRequestId: () => string): ProviderEnv => ({
     model,
     get baseUrl() {
       return `${url}/${provider}`;
     },
     config: () => config,
-    requestId,
+    requestId: nextRequestId,
   });
-  const providers: Record<ProviderName, SimProvider> = {
-    yahoo: yahooProvider(envFor("yahoo")),
-    fmp: fmpProvider(envFor("fmp")),
-    polygon: polygonProvider(envFor("polygon")),
-    alphavantage: alphaVantageProvider(envFor("alphavantage")),
-  };
+  const providersWith = (nextRequestId: () => string): Record<ProviderName, SimProvider> => ({
+    yahoo: yahooProvider(envFor("yahoo", nextRequestId)),
+    fmp: fmpProvider(envFor("fmp", nextRequestId)),
+    polygon: polygonProvider(envFor("polygon", nextRequestId)),
+    alphavantage: alphaVantageProvider(envFor("alphavantage", nextRequestId)),
+  });
+  const providers = providersWith(requestId);
+  /** The same providers for prerendering: an error answer they make draws no request id of the live sequence. */
+  const quietProviders = providersWith(() => "0".repeat(32));
+  let closed = false;
+
+  /** The answer respond({}) gives, from the body cache when the request is cacheable. */
+  function plainAnswer(provider: ProviderName, parsed: ParsedRequest): SimAnswer {
+    if (parsed.renderKey === undefined || !parsed.render) return parsed.respond({});
+    return answerFrom(renderCache.answer(provider, parsed.renderKey, parsed.render), requestId);
+  }
+
+  async function prerender(input: PrerenderRequest): Promise<PrerenderResult> {
+    const request = parsePrerenderRequest(input);
+    const { provider } = request;
+    const spell = (symbol: string): string | null => {
+      try {
+        return encodeURIComponent(toProviderSymbol(symbol, provider));
+      } catch {
+        return null; // not a canonical symbol: nothing the provider could be asked for
+      }
+    };
+    const paths: (string | null)[] =
+      request.paths ??
+      request.symbols!.map((symbol) => {
+        const spelled = spell(symbol);
+        return spelled === null ? null : request.path!.replaceAll("{symbol}", spelled);
+      });
+    const startMs = performance.now();
+    const result: Omit<PrerenderResult, "ms" | "cache"> = {
+      requests: paths.length,
+      rendered: 0,
+      alreadyCached: 0,
+      notCacheable: 0,
+      renderedBytes: 0,
+    };
+    let sliceStart = performance.now();
+    for (const path of paths) {
+      if (closed) break;
+      if (performance.now() - sliceStart > PRERENDER_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+      let parsed: ParsedRequest | SimAnswer | null = null;
+      try {
+        if (path !== null)
+          parsed = quietProviders[provider].parse(new URL(path, "http://simulator.invalid"), {});
+      } catch {
+        // A path the live server would answer with a 500 (say, a malformed escape): nothing to keep.
+      }
+      if (
+        !renderCache.enabled ||
+        parsed === null ||
+        isAnswer(parsed) ||
+        parsed.renderKey === undefined ||
+        !parsed.render
+      ) {
+        result.notCacheable++;
+      } else if (renderCache.has(provider, parsed.renderKey)) {
+        result.alreadyCached++;
+      } else {
+        const rendered = parsed.render();
+        renderCache.put(provider, parsed.renderKey, rendered);
+        result.rendered++;
+        result.renderedBytes += rendered.size;
+      }
+    }
+    return { ...result, ms: Math.round(performance.now() - startMs), cache: renderCache.stats() };
+  }
 
   const configure = (patch: SimulatorConfigPatch): SimulatorConfig => {
     const valid = parseConfigPatch(patch);
     config = mergeConfig(config, valid);
+    // Answers depend on no config today; dropped all the same, so that none outlives a change.
+    renderCache.clear();
     for (const provider of PROVIDERS)
       if (valid[provider]?.rateLimit !== undefined) limiters[provider].reset();
     return config;
@@ -216,14 +327,14 @@ export async function startMarketSimulator(options: SimulatorOptions = {}): Prom
         ...answer.headers,
       };
       if (fault === "reset") {
-        const body = Buffer.from(answer.body, "utf8");
+        const body = typeof answer.body === "string" ? Buffer.from(answer.body, "utf8") : answer.body;
         headers["content-length"] = body.length;
         res.writeHead(answer.status, headers);
         res.write(body.subarray(0, Math.floor(body.length / 2)), () => socket.destroy());
         return;
       }
       if (fault === "truncated") {
-        const body = Buffer.from(answer.body, "utf8");
+        const body = typeof answer.body === "string" ? Buffer.from(answer.body, "utf8") : answer.body;
         res.writeHead(answer.status, headers);
         res.end(body.subarray(0, Math.max(1, Math.floor(body.length / 2))));
         return;
@@ -307,7 +418,7 @@ export async function startMarketSimulator(options: SimulatorOptions = {}): Prom
       const stream = faultStreams[provider];
       answer = parsed.respond({ nullBars: { draw: () => stream.next() } });
     } else {
-      answer = parsed.respond({});
+      answer = plainAnswer(provider, parsed);
     }
     deliver(req, res, entry, answer, latency, fault);
   }
@@ -334,6 +445,28 @@ export async function startMarketSimulator(options: SimulatorOptions = {}): Prom
         return;
       }
       sendJson(res, 200, since === null ? log.all() : log.since(Number(since)));
+      return;
+    }
+    if (url.pathname === "/_sim/render-cache") {
+      sendJson(res, 200, renderCache.stats());
+      return;
+    }
+    if (url.pathname === "/_sim/prerender" && method === "POST") {
+      let request: unknown;
+      try {
+        request = JSON.parse(await readBody(req, MAX_PRERENDER_BODY));
+      } catch (error) {
+        const problem =
+          error instanceof ValidationError ? error.problems.join("; ") : "body is not valid JSON";
+        sendJson(res, 400, { error: "invalid prerender request", problems: [problem] });
+        return;
+      }
+      try {
+        sendJson(res, 200, await prerender(request as PrerenderRequest));
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        sendJson(res, 400, { error: error.message, problems: error.problems });
+      }
       return;
     }
     if (url.pathname === "/_sim/config") {
@@ -450,7 +583,10 @@ export async function startMarketSimulator(options: SimulatorOptions = {}): Prom
     },
     symbolInfo: (symbol) => model.info(symbol),
     findSymbols: (filter) => model.findSymbols(filter),
+    prerender,
+    renderCacheStats: () => renderCache.stats(),
     close() {
+      closed = true;
       closing ??= new Promise<void>((resolve, reject) => {
         for (const drop of inFlight) drop();
         inFlight.clear();

@@ -6,6 +6,7 @@ import {
   gatewayErrorAnswer,
   type ParsedRequest,
   type ProviderEnv,
+  renderedAnswer,
   type SimAnswer,
   type SimProvider,
   windowPhrase,
@@ -130,27 +131,34 @@ export function alphaVantageProvider(env: ProviderEnv): SimProvider {
       const symbol = canonical !== undefined && env.model.has(canonical) ? canonical : null;
       const full = url.searchParams.get("outputsize") === "full";
       const csv = url.searchParams.get("datatype") === "csv";
+      const respond = (): SimAnswer => {
+        const fromIndex = full ? undefined : env.model.asOfIndex - COMPACT_DAYS;
+        const series = symbol === null ? undefined : env.model.history(symbol, fromIndex);
+        if (!series) return invalidCall(fn);
+        if (csv) {
+          return {
+            status: 200,
+            body: timeSeriesCsv(fn, series, full),
+            contentType: "application/x-download",
+            outcome: "ok",
+          };
+        }
+        return {
+          status: 200,
+          body: timeSeriesJson(fn, series, spelled, full, env.model.asOf),
+          contentType: JSON_TYPE,
+          outcome: "ok",
+        };
+      };
+      if (symbol === null) return { key, symbol, respond };
       return {
         key,
         symbol,
-        respond() {
-          const fromIndex = full ? undefined : env.model.asOfIndex - COMPACT_DAYS;
-          const series = symbol === null ? undefined : env.model.history(symbol, fromIndex);
-          if (!series) return invalidCall(fn);
-          if (csv) {
-            return {
-              status: 200,
-              body: timeSeriesCsv(fn, series, full),
-              contentType: "application/x-download",
-              outcome: "ok",
-            };
-          }
-          return {
-            status: 200,
-            body: timeSeriesJson(fn, series, spelled, full, env.model.asOf),
-            contentType: JSON_TYPE,
-            outcome: "ok",
-          };
+        respond,
+        renderKey: JSON.stringify([fn, spelled, full, csv]),
+        render() {
+          const answer = respond();
+          return renderedAnswer(answer, [answer.body]);
         },
       };
     },

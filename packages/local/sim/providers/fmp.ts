@@ -6,6 +6,7 @@ import {
   gatewayErrorAnswer,
   type ParsedRequest,
   type ProviderEnv,
+  renderedAnswer,
   type SimAnswer,
   type SimProvider,
 } from "./provider.ts";
@@ -170,32 +171,40 @@ export function fmpProvider(env: ProviderEnv): SimProvider {
       const spelled = requested.toUpperCase();
       const canonical = fromProviderSymbol(spelled, "fmp");
       const symbol = canonical !== undefined && env.model.has(canonical) ? canonical : null;
+      const timeseriesText = url.searchParams.get("timeseries");
+      const respond = (): SimAnswer => {
+        const fromIndex = from ? env.model.indexOnOrAfter(from) : undefined;
+        const series = symbol === null ? undefined : env.model.history(symbol, fromIndex);
+        if (!series) {
+          return {
+            status: 200,
+            body: endpoint === "v3" ? "{}" : "[]",
+            contentType: JSON_TYPE,
+            outcome: "not-found",
+          };
+        }
+        let [first, end] = selectRange(series, from, to);
+        const timeseries = Number(timeseriesText);
+        if (endpoint === "v3" && Number.isInteger(timeseries) && timeseries > 0)
+          first = Math.max(first, end - timeseries);
+        const rows = rowsFor(endpoint, series, spelled, first, end);
+        const body =
+          endpoint === "v3"
+            ? rows.length === 0
+              ? "{}"
+              : `{\n  "symbol": ${JSON.stringify(spelled)},\n  "historical": ${prettyArray(rows).replace(/\n/g, "\n  ")}\n}`
+            : prettyArray(rows);
+        return { status: 200, body, contentType: JSON_TYPE, outcome: "ok" };
+      };
+      if (symbol === null) return { key, symbol, respond };
       return {
         key,
         symbol,
-        respond() {
-          const fromIndex = from ? env.model.indexOnOrAfter(from) : undefined;
-          const series = symbol === null ? undefined : env.model.history(symbol, fromIndex);
-          if (!series) {
-            return {
-              status: 200,
-              body: endpoint === "v3" ? "{}" : "[]",
-              contentType: JSON_TYPE,
-              outcome: "not-found",
-            };
-          }
-          let [first, end] = selectRange(series, from, to);
-          const timeseries = Number(url.searchParams.get("timeseries"));
-          if (endpoint === "v3" && Number.isInteger(timeseries) && timeseries > 0)
-            first = Math.max(first, end - timeseries);
-          const rows = rowsFor(endpoint, series, spelled, first, end);
-          const body =
-            endpoint === "v3"
-              ? rows.length === 0
-                ? "{}"
-                : `{\n  "symbol": ${JSON.stringify(spelled)},\n  "historical": ${prettyArray(rows).replace(/\n/g, "\n  ")}\n}`
-              : prettyArray(rows);
-          return { status: 200, body, contentType: JSON_TYPE, outcome: "ok" };
+        respond,
+        renderKey: JSON.stringify([endpoint, spelled, from, to, endpoint === "v3" ? timeseriesText : null]),
+        render() {
+          const answer = respond();
+          return renderedAnswer(answer, [answer.body]);
         },
       };
     },

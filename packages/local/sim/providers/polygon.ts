@@ -6,9 +6,12 @@ import type { RawBar, SimSeries } from "../price-path.ts";
 import type { SymbolProfile } from "../symbol-profile.ts";
 import { isIsoDate, roundTo } from "./format.ts";
 import {
+  answerFrom,
   gatewayErrorAnswer,
   type ParsedRequest,
   type ProviderEnv,
+  type RenderedAnswer,
+  renderedAnswer,
   type SimAnswer,
   type SimProvider,
 } from "./provider.ts";
@@ -164,56 +167,57 @@ export function polygonProvider(env: ProviderEnv): SimProvider {
 
     const canonical = fromProviderSymbol(ticker, "polygon");
     const symbol = canonical !== undefined && env.model.has(canonical) ? canonical : null;
+    /** The answer, with a gap for its request_id (drawn when it is sent). */
+    const render = (): RenderedAnswer => {
+      const fromDate = "date" in from ? from.date : easternDateOf(from.ms);
+      const series =
+        symbol === null ? undefined : env.model.history(symbol, env.model.indexOnOrAfter(fromDate));
+      const stamps: number[] = [];
+      if (series) {
+        for (let i = 0; i < series.length; i++) {
+          const t = dayStartMs(series.dates[i]!);
+          if (t >= fromMs && t <= toMs) stamps.push(i);
+        }
+      }
+      if (!series || stamps.length === 0) {
+        return renderedAnswer({ status: 200, contentType: JSON_TYPE, outcome: series ? "ok" : "not-found" }, [
+          `{"ticker":${JSON.stringify(ticker)},"queryCount":0,"resultsCount":0,"adjusted":${adjusted},"status":"OK","request_id":"`,
+          `","count":0}`,
+        ]);
+      }
+      if (sort === "desc") stamps.reverse();
+      const page = stamps.slice(0, cappedLimit);
+      const results = page.map((i) =>
+        aggJson(seriesBar(series, i), series.profile, dayStartMs(series.dates[i]!), adjusted),
+      );
+      let nextUrl = "";
+      const following = stamps[cappedLimit];
+      if (following !== undefined) {
+        const nextT = dayStartMs(series.dates[following]!);
+        const cursorParams: Record<string, string> = {};
+        if (!adjusted) cursorParams.adjusted = "false";
+        cursorParams.limit = String(limit);
+        cursorParams.sort = sort;
+        const [nextFrom, nextTo] = sort === "asc" ? [String(nextT), toText!] : [fromText!, String(nextT)];
+        nextUrl = `,"next_url":${JSON.stringify(
+          `${env.baseUrl}/v2/aggs/ticker/${encodeURIComponent(ticker)}/range/1/day/${nextFrom}/${nextTo}?cursor=${encodeCursor(cursorParams)}`,
+        )}`;
+      }
+      return renderedAnswer({ status: 200, contentType: JSON_TYPE, outcome: "ok" }, [
+        `{"ticker":${JSON.stringify(ticker)},"queryCount":${page.length},"resultsCount":${page.length},"adjusted":${adjusted},` +
+          `"results":[${results.join(",")}],"status":"OK","request_id":"`,
+        `","count":${page.length}${nextUrl}}`,
+      ]);
+    };
+    const respond = () => answerFrom(render(), env.requestId);
+    if (symbol === null) return { key, symbol, respond };
     return {
       key,
       symbol,
-      respond() {
-        const fromDate = "date" in from ? from.date : easternDateOf(from.ms);
-        const series =
-          symbol === null ? undefined : env.model.history(symbol, env.model.indexOnOrAfter(fromDate));
-        const stamps: number[] = [];
-        if (series) {
-          for (let i = 0; i < series.length; i++) {
-            const t = dayStartMs(series.dates[i]!);
-            if (t >= fromMs && t <= toMs) stamps.push(i);
-          }
-        }
-        const requestId = env.requestId();
-        if (!series || stamps.length === 0) {
-          return {
-            status: 200,
-            body: `{"ticker":${JSON.stringify(ticker)},"queryCount":0,"resultsCount":0,"adjusted":${adjusted},"status":"OK","request_id":"${requestId}","count":0}`,
-            contentType: JSON_TYPE,
-            outcome: series ? "ok" : "not-found",
-          };
-        }
-        if (sort === "desc") stamps.reverse();
-        const page = stamps.slice(0, cappedLimit);
-        const results = page.map((i) =>
-          aggJson(seriesBar(series, i), series.profile, dayStartMs(series.dates[i]!), adjusted),
-        );
-        let nextUrl = "";
-        const following = stamps[cappedLimit];
-        if (following !== undefined) {
-          const nextT = dayStartMs(series.dates[following]!);
-          const cursorParams: Record<string, string> = {};
-          if (!adjusted) cursorParams.adjusted = "false";
-          cursorParams.limit = String(limit);
-          cursorParams.sort = sort;
-          const [nextFrom, nextTo] = sort === "asc" ? [String(nextT), toText!] : [fromText!, String(nextT)];
-          nextUrl = `,"next_url":${JSON.stringify(
-            `${env.baseUrl}/v2/aggs/ticker/${encodeURIComponent(ticker)}/range/1/day/${nextFrom}/${nextTo}?cursor=${encodeCursor(cursorParams)}`,
-          )}`;
-        }
-        return {
-          status: 200,
-          body:
-            `{"ticker":${JSON.stringify(ticker)},"queryCount":${page.length},"resultsCount":${page.length},"adjusted":${adjusted},` +
-            `"results":[${results.join(",")}],"status":"OK","request_id":"${requestId}","count":${page.length}${nextUrl}}`,
-          contentType: JSON_TYPE,
-          outcome: "ok",
-        };
-      },
+      respond,
+      // Everything the answer depends on (the server's base URL aside, fixed for its life).
+      renderKey: JSON.stringify([ticker, fromText, toText, adjusted, sort, limit]),
+      render,
     };
   }
 

@@ -7,10 +7,60 @@ import type { SimOutcome } from "../request-log.ts";
 /** What the server sends back for one request. */
 export interface SimAnswer {
   status: number;
-  body: string;
+  /** A string is sent UTF-8 encoded. */
+  body: string | Buffer;
   contentType: string;
   outcome: SimOutcome;
   headers?: Record<string, string>;
+}
+
+/**
+ * An answer rendered once to be sent many times (the simulator's body
+ * cache): its bytes, in pieces when it carries a request id (Polygon's
+ * `request_id`), which every sending draws afresh between two pieces.
+ */
+export interface RenderedAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly outcome: SimOutcome;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly parts: readonly Buffer[];
+  /** Bytes held, for the cache's bound. */
+  readonly size: number;
+}
+
+export function renderedAnswer(
+  answer: Omit<SimAnswer, "body">,
+  parts: readonly (string | Buffer)[],
+): RenderedAnswer {
+  const buffers = parts.map((part) => (typeof part === "string" ? Buffer.from(part, "utf8") : part));
+  return {
+    status: answer.status,
+    contentType: answer.contentType,
+    outcome: answer.outcome,
+    ...(answer.headers ? { headers: { ...answer.headers } } : {}),
+    parts: buffers,
+    size: buffers.reduce((sum, b) => sum + b.length, 0),
+  };
+}
+
+/** The answer to send: the rendered bytes, with fresh request ids drawn for its gaps. */
+export function answerFrom(rendered: RenderedAnswer, requestId: () => string): SimAnswer {
+  const { parts } = rendered;
+  let body: Buffer;
+  if (parts.length === 1) body = parts[0]!;
+  else {
+    const pieces: Buffer[] = [parts[0]!];
+    for (let i = 1; i < parts.length; i++) pieces.push(Buffer.from(requestId(), "latin1"), parts[i]!);
+    body = Buffer.concat(pieces);
+  }
+  return {
+    status: rendered.status,
+    body,
+    contentType: rendered.contentType,
+    outcome: rendered.outcome,
+    ...(rendered.headers ? { headers: { ...rendered.headers } } : {}),
+  };
 }
 
 export interface RespondOptions {
@@ -24,7 +74,19 @@ export interface ParsedRequest {
   key: string | null | undefined;
   /** Canonical symbol asked for, or null (none, or not a symbol the provider could spell). */
   symbol: string | null;
+  /** The answer when no fault intervenes (or with the `nulls` fault's bars). */
   respond(options: RespondOptions): SimAnswer;
+  /**
+   * Set when respond({}) is a pure function of this key (and of the model:
+   * seed, asOf, history), so that its rendering can be cached: it names every
+   * input the answer depends on. Unset for answers not worth keeping.
+   */
+  renderKey?: string;
+  /**
+   * respond({}) as bytes, with gaps where request ids go (never drawn here):
+   * `answerFrom(render(), requestId)` is what respond({}) gives. Set with renderKey.
+   */
+  render?(): RenderedAnswer;
 }
 
 export interface ProviderEnv {

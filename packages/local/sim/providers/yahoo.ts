@@ -2,14 +2,16 @@ import { fromProviderSymbol } from "../../../core/symbols.ts";
 import type { RateLimit } from "../config.ts";
 import { easternEpochMs, easternOffsetHours } from "../eastern-time.ts";
 import { gridDates, lastIndexOnOrBefore } from "../grid.ts";
+import { Lru } from "../lru.ts";
 import type { MarketModel } from "../market-model.ts";
 import type { SimSeries } from "../price-path.ts";
-import { float32Text, roundQuote } from "./format.ts";
+import { ByteWriter, float32Text, roundQuote } from "./format.ts";
 import {
   gatewayErrorAnswer,
   type ParsedRequest,
   type ProviderEnv,
   type RespondOptions,
+  renderedAnswer,
   type SimAnswer,
   type SimProvider,
 } from "./provider.ts";
@@ -110,9 +112,6 @@ function timestampOf(iso: string): number {
   return easternEpochMs(iso, 9, 30) / 1000;
 }
 
-/** Spellings of each series' dividend-adjusted closes, made once per generated series. */
-const adjustedSpellings = new WeakMap<SimSeries, (string | undefined)[]>();
-
 /** Each grid day's Yahoo timestamp (09:30 New York, epoch seconds) and its spelling, computed once. */
 const timestampByIndex: number[] = [];
 const timestampTextByIndex: string[] = [];
@@ -132,6 +131,17 @@ function timestampTextAt(gridIndex: number): string {
   return timestampTextByIndex[gridIndex]!;
 }
 
+/** Timestamp columns (`t0,t1,...`) by first grid index and length: every symbol asked for the same days shares one. */
+const timestampColumns = new Lru<string, string>(16);
+
+function timestampColumn(firstGridIndex: number, count: number): string {
+  return timestampColumns.getOrCreate(`${firstGridIndex}+${count}`, () => {
+    const texts: string[] = [];
+    for (let k = 0; k < count; k++) texts.push(timestampTextAt(firstGridIndex + k));
+    return texts.join(",");
+  });
+}
+
 function tradingPeriod(
   iso: string,
   startHour: number,
@@ -148,16 +158,60 @@ function tradingPeriod(
   };
 }
 
+/** The `range` a chart's meta reports: the requested one, or "" for period1/period2. */
+function metaRange(params: URLSearchParams): string {
+  return params.get("period1") !== null || params.get("period2") !== null
+    ? ""
+    : (params.get("range") ?? "1mo");
+}
+
+/** Which extras a chart carries: dividends, splits (`events=div|split`), the adjclose column. */
+interface ChartParts {
+  dividends: boolean;
+  splits: boolean;
+  adjclose: boolean;
+}
+
+function chartParts(params: URLSearchParams): ChartParts {
+  const events = params.get("events") ?? "";
+  return {
+    dividends: events.includes("div"),
+    splits: events.includes("split"),
+    adjclose: params.get("includeAdjustedClose") !== "false",
+  };
+}
+
+const writer = new ByteWriter();
+
+/** Cells of the column being written: one array reused, joined natively. */
+const cells: string[] = [];
+
+/** One price column (split-adjusted single-precision spellings), with nulls where `isNull` says. */
+function writePrices(
+  w: ByteWriter,
+  column: Float64Array,
+  multiplier: Float64Array,
+  first: number,
+  isNull: Uint8Array,
+): void {
+  const count = isNull.length;
+  cells.length = count;
+  for (let k = 0; k < count; k++)
+    cells[k] = isNull[k] ? "null" : float32Text(column[first + k]! / multiplier[first + k]!);
+  w.latin1(cells.join(","));
+}
+
 function buildChart(
   series: SimSeries,
   yahooSymbol: string,
   first: number,
   end: number,
-  params: URLSearchParams,
+  range: string,
+  parts: ChartParts,
   asOf: string,
   firstTradeIndex: number,
   options: RespondOptions,
-): string {
+): Buffer {
   const { profile } = series;
   const n = series.length;
   const last = n - 1;
@@ -171,8 +225,6 @@ function buildChart(
     low52 = Math.min(low52, series.low[i]! / series.multiplier[i]!);
   }
   const name = profile.listing.name;
-  const range =
-    params.get("period1") !== null || params.get("period2") !== null ? "" : (params.get("range") ?? "1mo");
   const meta = {
     currency: "USD",
     symbol: yahooSymbol,
@@ -205,7 +257,10 @@ function buildChart(
   };
   const metaJson = `${JSON.stringify(meta).slice(0, -1)},"validRanges":${VALID_RANGES_JSON}}`;
   if (end <= first) {
-    return `{"chart":{"result":[{"meta":${metaJson},"indicators":{"quote":[{}],"adjclose":[{}]}}],"error":null}}`;
+    return Buffer.from(
+      `{"chart":{"result":[{"meta":${metaJson},"indicators":{"quote":[{}],"adjclose":[{}]}}],"error":null}}`,
+      "utf8",
+    );
   }
 
   const count = end - first;
@@ -220,59 +275,11 @@ function buildChart(
     }
     if (!any) isNull[Math.floor(options.nullBars.draw() * count)] = 1;
   }
-  // Dividend-adjusted closes are not whole cents: their spellings are kept with the series (and go with it).
-  let adjustedTexts = adjustedSpellings.get(series);
-  if (!adjustedTexts) {
-    adjustedTexts = new Array<string | undefined>(series.length);
-    adjustedSpellings.set(series, adjustedTexts);
-  }
-  // Columns are built by concatenation (V8 ropes), about twice as fast as arrays and join here.
-  let ts = "";
-  let open = "";
-  let high = "";
-  let low = "";
-  let close = "";
-  let volume = "";
-  let adjclose = "";
-  for (let k = 0; k < count; k++) {
-    const i = first + k;
-    const sep = k === 0 ? "" : ",";
-    ts += sep + timestampTextAt(series.startIndex + i);
-    if (isNull[k]) {
-      const nul = `${sep}null`;
-      open += nul;
-      high += nul;
-      low += nul;
-      close += nul;
-      volume += nul;
-      adjclose += nul;
-      continue;
-    }
-    const m = series.multiplier[i]!;
-    const c = series.close[i]! / m;
-    open += sep + float32Text(series.open[i]! / m);
-    high += sep + float32Text(series.high[i]! / m);
-    low += sep + float32Text(series.low[i]! / m);
-    close += sep + float32Text(c);
-    volume += sep + String(m === 1 ? series.volume[i]! : Math.round(series.volume[i]! * m));
-    const f = series.dividendFactor[i]!;
-    let adjusted: string | undefined;
-    if (f === 1) adjusted = float32Text(c);
-    else {
-      adjusted = adjustedTexts[i];
-      if (adjusted === undefined) {
-        adjusted = String(Math.fround(c * f));
-        adjustedTexts[i] = adjusted;
-      }
-    }
-    adjclose += sep + adjusted;
-  }
 
-  const events = params.get("events") ?? "";
   let eventsJson = "";
-  if (events.includes("div") || events.includes("split")) {
-    const parts: string[] = [];
-    if (events.includes("div")) {
+  if (parts.dividends || parts.splits) {
+    const events: string[] = [];
+    if (parts.dividends) {
       const divs: string[] = [];
       for (let i = first; i < end; i++) {
         const amount = series.dividend[i]!;
@@ -281,27 +288,70 @@ function buildChart(
           divs.push(`"${t}":{"amount":${roundQuote(amount / series.multiplier[i]!)},"date":${t}}`);
         }
       }
-      if (divs.length) parts.push(`"dividends":{${divs.join(",")}}`);
+      if (divs.length) events.push(`"dividends":{${divs.join(",")}}`);
     }
     const split = profile.split;
-    if (events.includes("split") && split) {
+    if (parts.splits && split) {
       const i = split.index - series.startIndex;
       if (i >= first && i < end) {
         const t = timestampOf(series.dates[i]!);
-        parts.push(
+        events.push(
           `"splits":{"${t}":{"date":${t},"numerator":${split.numerator},"denominator":${split.denominator},"splitRatio":"${split.numerator}:${split.denominator}"}}`,
         );
       }
     }
-    if (parts.length) eventsJson = `,"events":{${parts.join(",")}}`;
+    if (events.length) eventsJson = `,"events":{${events.join(",")}}`;
   }
-  const adjcloseJson =
-    params.get("includeAdjustedClose") === "false" ? "" : `,"adjclose":[{"adjclose":[${adjclose}]}]`;
-  return (
-    `{"chart":{"result":[{"meta":${metaJson},"timestamp":[${ts}]${eventsJson},"indicators":{"quote":[{` +
-    `"open":[${open}],"close":[${close}],"volume":[${volume}],` +
-    `"high":[${high}],"low":[${low}]}]${adjcloseJson}}}],"error":null}}`
-  );
+
+  // Written as bytes, column by column, in the order of Yahoo's own bodies.
+  const w = writer;
+  w.pos = 0;
+  w.ascii('{"chart":{"result":[{"meta":');
+  w.utf8(metaJson);
+  w.ascii(',"timestamp":[');
+  w.latin1(timestampColumn(series.startIndex + first, count));
+  w.byte(93);
+  w.ascii(eventsJson);
+  const { multiplier } = series;
+  w.ascii(',"indicators":{"quote":[{"open":[');
+  writePrices(w, series.open, multiplier, first, isNull);
+  w.ascii('],"close":[');
+  writePrices(w, series.close, multiplier, first, isNull);
+  w.ascii('],"volume":[');
+  for (let k = 0; k < count; k++) {
+    if (k !== 0) w.byte(44);
+    if (isNull[k]) {
+      w.ascii("null");
+      continue;
+    }
+    const m = multiplier[first + k]!;
+    const v = series.volume[first + k]!;
+    w.int(m === 1 ? v : Math.round(v * m));
+  }
+  w.ascii('],"high":[');
+  writePrices(w, series.high, multiplier, first, isNull);
+  w.ascii('],"low":[');
+  writePrices(w, series.low, multiplier, first, isNull);
+  w.ascii("]}]");
+  if (parts.adjclose) {
+    w.ascii(',"adjclose":[{"adjclose":[');
+    cells.length = count;
+    for (let k = 0; k < count; k++) {
+      if (isNull[k]) {
+        cells[k] = "null";
+        continue;
+      }
+      const i = first + k;
+      const c = series.close[i]! / multiplier[i]!;
+      const f = series.dividendFactor[i]!;
+      // Dividend-adjusted closes are not whole cents: spelled each time.
+      cells[k] = f === 1 ? float32Text(c) : String(Math.fround(c * f));
+    }
+    w.latin1(cells.join(","));
+    w.ascii("]}]");
+  }
+  w.ascii('}}],"error":null}}');
+  return w.take();
 }
 
 export function yahooProvider(env: ProviderEnv): SimProvider {
@@ -325,34 +375,53 @@ export function yahooProvider(env: ProviderEnv): SimProvider {
       }
       const canonical = fromProviderSymbol(requested, "yahoo");
       const symbol = canonical !== undefined && env.model.has(canonical) ? canonical : null;
+      if (symbol === null) return { key: null, symbol, respond: () => notFound() };
+      const params = url.searchParams;
+      const selected = selectDays(params, env.model);
+      if (!Array.isArray(selected)) return { key: null, symbol, respond: () => selected };
+      const [fromIndex, endIndex] = selected;
+      const range = metaRange(params);
+      const parts = chartParts(params);
+      const chart = (options: RespondOptions): SimAnswer => {
+        // One bar before the selection (chartPreviousClose) and a year (52-week range) at least.
+        const series = env.model.history(symbol, Math.min(fromIndex - 1, env.model.asOfIndex - 251));
+        if (!series) return notFound();
+        const first = Math.min(series.length, Math.max(0, fromIndex - series.startIndex));
+        const end = Math.min(series.length, Math.max(first, endIndex - series.startIndex));
+        return {
+          status: 200,
+          body: buildChart(
+            series,
+            requested,
+            first,
+            end,
+            range,
+            parts,
+            env.model.asOf,
+            env.model.firstIndexOf(series.profile),
+            options,
+          ),
+          contentType: JSON_TYPE,
+          outcome: "ok",
+        };
+      };
       return {
         key: null,
         symbol,
-        respond(options) {
-          if (symbol === null) return notFound();
-          const selected = selectDays(url.searchParams, env.model);
-          if (!Array.isArray(selected)) return selected;
-          const [fromIndex, endIndex] = selected;
-          // One bar before the selection (chartPreviousClose) and a year (52-week range) at least.
-          const series = env.model.history(symbol, Math.min(fromIndex - 1, env.model.asOfIndex - 251));
-          if (!series) return notFound();
-          const first = Math.min(series.length, Math.max(0, fromIndex - series.startIndex));
-          const end = Math.min(series.length, Math.max(first, endIndex - series.startIndex));
-          return {
-            status: 200,
-            body: buildChart(
-              series,
-              requested,
-              first,
-              end,
-              url.searchParams,
-              env.model.asOf,
-              env.model.firstIndexOf(series.profile),
-              options,
-            ),
-            contentType: JSON_TYPE,
-            outcome: "ok",
-          };
+        respond: chart,
+        // Everything the chart depends on: the spelling asked for, the days, and the extras.
+        renderKey: JSON.stringify([
+          requested,
+          fromIndex,
+          endIndex,
+          range,
+          parts.dividends,
+          parts.splits,
+          parts.adjclose,
+        ]),
+        render() {
+          const answer = chart({});
+          return renderedAnswer(answer, [answer.body]);
         },
       };
     },
