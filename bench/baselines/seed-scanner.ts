@@ -7,6 +7,9 @@
  */
 import { rsi, sma } from "../../packages/core/indicators.ts";
 
+/** What the seeds' scanner asks Yahoo for, `{symbol}` in Yahoo's spelling. */
+export const SEED_SCANNER_PATH = "/v8/finance/chart/{symbol}?range=2y&interval=1d";
+
 export interface SeedScanOptions {
   /** Yahoo chart base URL (TICKERFLEET_YAHOO_URL). */
   baseUrl: string;
@@ -44,7 +47,7 @@ async function fetchOne(
   for (let attempt = 1; attempt <= options.attempts; attempt++) {
     try {
       const res = await fetch(
-        `${options.baseUrl}/v8/finance/chart/${encodeURIComponent(symbol)}?range=2y&interval=1d`,
+        `${options.baseUrl}${SEED_SCANNER_PATH.replace("{symbol}", encodeURIComponent(symbol))}`,
         {
           signal: AbortSignal.timeout(options.timeoutMs),
         },

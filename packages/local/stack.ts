@@ -26,6 +26,8 @@ export interface LocalStackOptions {
   seed?: number;
   /** Simulator's last trading day. @default the last trading day up to today */
   asOf?: string;
+  /** Bytes of rendered simulator answers kept for repeated requests (see SimulatorOptions). @default 600 MiB */
+  simRenderCacheBytes?: number;
   /** @default the project's topology */
   topology?: Topology;
   /** Which schedules run: all, only the finalize sweep, or none. @default "sweep" */
@@ -89,6 +91,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: base === undefined ? 0 : base + 4,
       seed: options.seed ?? 42,
       ...(options.asOf ? { asOf: options.asOf } : {}),
+      ...(options.simRenderCacheBytes !== undefined ? { renderCacheBytes: options.simRenderCacheBytes } : {}),
       config: {
         yahoo: providerPatch,
         fmp: providerPatch,

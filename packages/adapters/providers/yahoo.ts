@@ -19,6 +19,17 @@ import { isRecord, type JsonRecord, stringField, typeName } from "./shape.ts";
 
 const PROVIDER = "yahoo";
 
+/** The query of a chart request for a window of daily bars. */
+export function chartQuery(window: DailyWindow): Record<string, string | number> {
+  return {
+    period1: window.fromEpochSeconds,
+    period2: window.endEpochSeconds,
+    interval: "1d",
+    events: "div|split",
+    includeAdjustedClose: "true",
+  };
+}
+
 type Parsed = { ok: true; result: JsonRecord } | { ok: false; failure: FetchResult };
 
 function chartError(body: unknown): { code: string; description: string } | undefined {
@@ -156,13 +167,11 @@ export function createYahooProvider(config: ResolvedProviderConfig): MarketDataP
       const window = dailyWindow(range);
       const providerSymbol = toProviderSymbol(symbol, PROVIDER);
       const ctx: FailureContext = { provider: PROVIDER, symbol, secrets: [] };
-      const path = buildPath(config, `/v8/finance/chart/${encodeURIComponent(providerSymbol)}`, {
-        period1: window.fromEpochSeconds,
-        period2: window.endEpochSeconds,
-        interval: "1d",
-        events: "div|split",
-        includeAdjustedClose: "true",
-      });
+      const path = buildPath(
+        config,
+        `/v8/finance/chart/${encodeURIComponent(providerSymbol)}`,
+        chartQuery(window),
+      );
       const response = await httpGet(config, ctx, path, options?.signal);
       if ("kind" in response) return response;
       return readYahooResponse(ctx, window, providerSymbol, response);
