@@ -15,6 +15,7 @@ import type { LocalCounters } from "../packages/local/stack.ts";
 import { startLocalStack } from "../packages/local/stack.ts";
 import { seedScan } from "./baselines/seed-scanner.ts";
 import { memorySampler, round, timedScan, warmSimulator } from "./lib/local-scan.ts";
+import { tickerSteps } from "./lib/ticker-steps.ts";
 import type { BenchResult } from "./types.ts";
 
 const LATENCY = { kind: "lognormal" as const, medianMs: 5, p99Ms: 40 };
@@ -91,6 +92,10 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
       });
     }
 
+    const steps = await tickerSteps(stack.sim.urls.yahoo);
+    const stepsMs =
+      (steps.readAndValidateMicros! + steps.encodeMicros! + steps.decodeMicros! + steps.metricsMicros!) /
+      1000;
     const delta = (k: keyof LocalCounters) => (after[k] as number) - (before[k] as number);
     const result: BenchResult = {
       name: "scan-unlimited",
@@ -113,6 +118,8 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
         scorerBusySeconds: round(functionDelta.scorer!.durationMs / 1000),
         dynamoWriteUnits: delta("dynamoWriteUnits"),
         simulatorWarmSeconds: warm.seconds,
+        computeMsPerTicker: round(stepsMs, 2),
+        ...Object.fromEntries(Object.entries(steps).map(([k, v]) => [`step_${k}`, v])),
         cores: cpus().length,
       },
       baseline: {
@@ -137,6 +144,7 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
         "fetcherBusySeconds / scorerBusySeconds: summed invocation durations across containers (they overlap).",
         "peakMemoryMB: resident memory of the process running the emulators and the function containers (the simulator and redis-server are processes of their own); cpuSeconds likewise.",
         "Every part shares this machine's two cores: the simulator serving 7,480 two-year bodies (~50 KB of JSON each), the fetchers parsing them, the SQS server, dynalite and the Upstash server (each in a thread of its own) and the function containers.",
+        "computeMsPerTicker: the per-ticker compute steps timed alone on a real body (step_*: read = JSON.parse + validate + normalise; encode; decode, in the scorer; metrics). cpuMsPerTicker minus this is what moving the data costs here: undici, the AWS SDK and Upstash clients, the SQS and DynamoDB emulators, the runtime's event plumbing, garbage collection.",
         "The simulator renders its answers before the clock starts (simulatorWarmSeconds, for our request shape and the seed scanner's): it stands in for a provider's servers, and rendering a body costs it 1–2 ms of CPU, ~15 core-seconds for the universe, that would otherwise be counted as the pipeline's. Serving a rendered body still costs ~0.2 ms and goes through the simulator's limit, latency, faults and log.",
       ],
     };

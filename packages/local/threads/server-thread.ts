@@ -33,7 +33,10 @@ export async function startServerThread<Options, Info, Stats>(
 ): Promise<ServerThread<Info, Stats>> {
   const worker = new Worker(new URL("./bootstrap.mjs", import.meta.url), {
     workerData: { entry: entry.href, options },
-    execArgv: [],
+    // TICKERFLEET_CPU_PROFILE_DIR: a V8 CPU profile of the thread, as for function containers.
+    execArgv: process.env.TICKERFLEET_CPU_PROFILE_DIR
+      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.TICKERFLEET_CPU_PROFILE_DIR}`]
+      : [],
   });
   const info = await new Promise<Info>((resolve, reject) => {
     worker.once("error", reject);
