@@ -53,6 +53,7 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
     const functionsBefore = (await stack.stats()).functions;
     const since = Date.now();
     const cpuBefore = process.cpuUsage();
+    const partsBefore = await stack.cpuMs();
     const ours = await timedScan(
       stack,
       { universe: "us-all", provider: "yahoo", scanId: "bench-unlimited" },
@@ -60,6 +61,14 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
     );
     const peakRss = memory.stop();
     const cpu = process.cpuUsage(cpuBefore);
+    const partsAfter = await stack.cpuMs();
+    const cpuByPart = Object.fromEntries(
+      Object.entries(partsAfter)
+        .map(
+          ([part, ms]) => [`cpuSeconds_${part}`, round((ms - (partsBefore[part] ?? 0)) / 1000, 1)] as const,
+        )
+        .sort((a, b) => b[1] - a[1]),
+    );
     const after = await stack.counters();
     const functionsAfter = (await stack.stats()).functions;
     const log = (await stack.sim.requests(since)).filter((r) => r.startMs >= since);
@@ -120,6 +129,7 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
         scorerBusySeconds: round(functionDelta.scorer!.durationMs / 1000),
         dynamoWriteUnits: delta("dynamoWriteUnits"),
         simulatorWarmSeconds: warm.seconds,
+        ...cpuByPart,
         computeMsPerTicker: round(stepsMs, 2),
         ...Object.fromEntries(Object.entries(steps).map(([k, v]) => [`step_${k}`, v])),
         cores: cpus().length,
@@ -151,6 +161,7 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
         "fetcherBusySeconds / scorerBusySeconds: summed invocation durations across containers (they overlap).",
         "peakMemoryMB: resident memory of the process running the emulators and the function containers (the simulator and redis-server are processes of their own); cpuSeconds likewise.",
         "Every part shares this machine's two cores: the simulator serving 7,480 two-year bodies (~50 KB of JSON each), the fetchers parsing them, the SQS server, dynalite and the Upstash server (each in a thread of its own) and the function containers.",
+        "cpuSeconds_<part>: CPU time of each part during the scan, from Linux's per-thread scheduler statistics: each function's containers (invocations only), each server thread, the main thread (the function runtime's SQS mappings and Invoke API), V8's and libuv's helper threads (otherThreads), and the simulator's and redis-server's processes.",
         "computeMsPerTicker: the per-ticker compute steps timed alone on a real body (step_*: read = JSON.parse + validate + normalise; encode; decode, in the scorer; metrics). cpuMsPerTicker minus this is what moving the data costs here: undici, the AWS SDK and Upstash clients, the SQS and DynamoDB emulators, the runtime's event plumbing, garbage collection.",
         "The simulator renders its answers before the clock starts (simulatorWarmSeconds, for our request shape and the seed scanner's): it stands in for a provider's servers, and rendering a body costs it 1–2 ms of CPU, ~15 core-seconds for the universe, that would otherwise be counted as the pipeline's. Serving a rendered body still costs ~0.2 ms and goes through the simulator's limit, latency, faults and log.",
       ],

@@ -9,6 +9,7 @@ import { type LambdaApi, startLambdaApi } from "./runtime/lambda-api.ts";
 import type { BatchReport } from "./runtime/sqs-mapping.ts";
 import type { LatencyDistribution, SimulatorConfigPatch } from "./sim/index.ts";
 import { type SimulatorProcess, startSimulatorProcess } from "./sim/process.ts";
+import { processCpuMs, threadCpuMs } from "./threads/cpu-time.ts";
 
 export interface LocalStackOptions {
   /** Fixed ports from this base (see startLocalCloud); free ports by default. */
@@ -58,6 +59,8 @@ export interface LocalStack {
   stats(): Promise<LocalStackStats>;
   /** The cloud's counters plus the requests the simulator received. */
   counters(): Promise<LocalCounters>;
+  /** CPU time used so far by each part, in ms (Linux; an empty object elsewhere). */
+  cpuMs(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -167,6 +170,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env,
       stats,
       counters,
+      async cpuMs() {
+        const parts: Record<string, number | null> = {
+          ...Object.fromEntries(Object.entries(runtime.stats()).map(([fn, s]) => [fn, s.cpuMs])),
+          sqsServer: await cloud.sqs.cpuMs(),
+          dynamodbServer: await cloud.dynamodb.cpuMs(),
+          upstashServer: await cloud.upstash.cpuMs(),
+          // The runtime (mappings, Invoke API) and whatever else the process runs on its main thread.
+          mainThread: threadCpuMs(),
+          simulator: processCpuMs(sim.pid),
+          redisServer: processCpuMs(cloud.redis.pid),
+        };
+        if (parts.mainThread === null) return {};
+        const cpu = process.cpuUsage();
+        // V8's garbage-collection and compiler helpers, libuv's pool: the process's threads not named above.
+        const named = Object.entries(parts)
+          .filter(([k]) => k !== "simulator" && k !== "redisServer")
+          .reduce((sum, [, v]) => sum + (v ?? 0), 0);
+        parts.otherThreads = Math.max(0, (cpu.user + cpu.system) / 1000 - named);
+        return Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, Math.round(v ?? 0)]));
+      },
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -3,6 +3,7 @@
  * containers, timeouts, crashes, the SQS event-source mapping's partial batch
  * semantics and redrive, and the Lambda Invoke API through @aws-sdk/client-lambda.
  */
+import { existsSync } from "node:fs";
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from "@aws-sdk/client-lambda";
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -84,6 +85,21 @@ describe("containers", () => {
     expect(second.body.remaining).toBeGreaterThan(1000);
     expect(second.body.remaining).toBeLessThanOrEqual(2000);
   });
+
+  it.runIf(existsSync("/proc/thread-self/schedstat"))(
+    "accounts the CPU its containers use to their function (Linux)",
+    async () => {
+      const before = runtime.stats().scanStart.cpuMs;
+      await invoke({ op: "spin", ms: 300 });
+      const spent = runtime.stats().scanStart.cpuMs - before;
+      // Busy for 300 ms of wall time: at least a third of it on a CPU, even on a crowded machine.
+      expect(spent).toBeGreaterThan(100);
+      expect(spent).toBeLessThan(2000);
+      const idle = runtime.stats().scanStart.cpuMs;
+      await invoke({ op: "sleep", ms: 300 });
+      expect(runtime.stats().scanStart.cpuMs - idle).toBeLessThan(100);
+    },
+  );
 
   it("cuts an invocation off at its timeout, as Lambda does, and starts a fresh container after", async () => {
     const timedOut = await invoke({ op: "sleep", ms: 5000 });

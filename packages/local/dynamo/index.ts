@@ -30,6 +30,8 @@ export interface DynamoServerThread {
   readonly url: string;
   readonly port: number;
   stats(): Promise<DynamoStats>;
+  /** CPU time the server's thread has used, in ms (Linux; null elsewhere). */
+  cpuMs(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -48,7 +50,12 @@ export async function startDynamoServerThread(
     options,
     EMPTY_STATS,
   );
-  return { ...thread.info, stats: () => thread.stats(), close: () => thread.close() };
+  return {
+    ...thread.info,
+    stats: () => thread.stats(),
+    cpuMs: () => thread.cpuMs(),
+    close: () => thread.close(),
+  };
 }
 
 const WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"]);

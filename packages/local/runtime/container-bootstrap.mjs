@@ -1,7 +1,17 @@
 // The first code a local Lambda "container" (a worker thread) runs. Plain
 // JavaScript so it needs no loader itself: it imports the handler module once (module state then lives as long as the container, as
 // in Lambda), and answers invocations from the runtime one at a time.
+import { readFileSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
+
+/** CPU time this thread has used, in ms (Linux; null elsewhere): the runtime's per-function CPU figures. */
+function threadCpuMs() {
+  try {
+    return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e6;
+  } catch {
+    return null;
+  }
+}
 
 const { modulePath, exportName } = workerData;
 
@@ -32,7 +42,7 @@ try {
       name: "Runtime.HandlerNotFound",
     });
   }
-  parentPort.postMessage({ type: "ready" });
+  parentPort.postMessage({ type: "ready", cpuMs: threadCpuMs() });
 } catch (error) {
   const described = describeError(error);
   if (described.errorType === "Error") described.errorType = "Runtime.ImportModuleError";
@@ -52,8 +62,20 @@ parentPort.on("message", async (message) => {
   };
   try {
     const value = await handler(event, context);
-    parentPort.postMessage({ type: "result", id, ok: true, value: value === undefined ? null : value });
+    parentPort.postMessage({
+      type: "result",
+      id,
+      ok: true,
+      value: value === undefined ? null : value,
+      cpuMs: threadCpuMs(),
+    });
   } catch (error) {
-    parentPort.postMessage({ type: "result", id, ok: false, error: describeError(error) });
+    parentPort.postMessage({
+      type: "result",
+      id,
+      ok: false,
+      error: describeError(error),
+      cpuMs: threadCpuMs(),
+    });
   }
 });

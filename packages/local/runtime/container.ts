@@ -61,6 +61,16 @@ export class Container {
   private readonly ready: Promise<InvocationError | undefined>;
   private pending: Pending | undefined;
   private invocations = 0;
+  /** The container thread's CPU time at its last report, and what the pool has not yet taken. */
+  private cpuMsReported = 0;
+  private cpuMsSinceReport = 0;
+
+  /** CPU time the container's thread used in invocations since the last call (Linux; 0 elsewhere). */
+  takeCpuMs(): number {
+    const ms = this.cpuMsSinceReport;
+    this.cpuMsSinceReport = 0;
+    return ms;
+  }
   private dead = false;
 
   constructor(private readonly options: ContainerOptions) {
@@ -90,7 +100,9 @@ export class Container {
       });
     }
     this.ready = new Promise((resolve) => {
-      const onMessage = (message: { type: string; error?: InvocationError }) => {
+      const onMessage = (message: { type: string; error?: InvocationError; cpuMs?: number | null }) => {
+        // Init's CPU is not an invocation's: count from here.
+        if (typeof message.cpuMs === "number") this.cpuMsReported = message.cpuMs;
         if (message.type === "ready") resolve(undefined);
         else if (message.type === "init-error") resolve(message.error);
         else return;
@@ -103,9 +115,20 @@ export class Container {
     });
     this.worker.on(
       "message",
-      (message: { type: string; id?: string; ok?: boolean; value?: unknown; error?: InvocationError }) => {
+      (message: {
+        type: string;
+        id?: string;
+        ok?: boolean;
+        value?: unknown;
+        error?: InvocationError;
+        cpuMs?: number | null;
+      }) => {
         if (message.type !== "result" || !this.pending || message.id !== this.pending.id) return;
         const pending = this.pending;
+        if (typeof message.cpuMs === "number") {
+          this.cpuMsSinceReport += message.cpuMs - this.cpuMsReported;
+          this.cpuMsReported = message.cpuMs;
+        }
         this.finish(
           message.ok
             ? {

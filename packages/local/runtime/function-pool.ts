@@ -10,6 +10,8 @@ export interface FunctionStats {
   durationMs: number;
   /** Lambda's billing unit: duration (rounded up to 1 ms) × configured memory. */
   gbSeconds: number;
+  /** CPU time the containers' threads used, from the end of their init (Linux; 0 elsewhere). */
+  cpuMs: number;
   /** Containers alive now. */
   containers: number;
   /** The most invocations that ran at the same time. */
@@ -43,6 +45,7 @@ export class FunctionPool {
     coldStarts: 0,
     durationMs: 0,
     gbSeconds: 0,
+    cpuMs: 0,
     containers: 0,
     peakConcurrency: 0,
   };
@@ -61,6 +64,7 @@ export class FunctionPool {
     try {
       const outcome = await container.invoke(event, requestId);
       this.record(outcome);
+      this.stats.cpuMs += container.takeCpuMs();
       return outcome;
     } finally {
       this.running--;

@@ -6,6 +6,8 @@ export interface SqsServerThread {
   readonly url: string;
   readonly port: number;
   stats(): Promise<SqsStats>;
+  /** CPU time the server's thread has used, in ms (Linux; null elsewhere). */
+  cpuMs(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -20,5 +22,10 @@ export async function startSqsServerThread(options: SqsServerOptions = {}): Prom
     options,
     { requests: {}, totalRequests: 0, billedRequests: 0 },
   );
-  return { ...thread.info, stats: () => thread.stats(), close: () => thread.close() };
+  return {
+    ...thread.info,
+    stats: () => thread.stats(),
+    cpuMs: () => thread.cpuMs(),
+    close: () => thread.close(),
+  };
 }

@@ -16,6 +16,8 @@ export type Serve<Options, Info, Stats> = (options: Options) => Promise<Threaded
 export interface ServerThread<Info, Stats> {
   readonly info: Info;
   stats(): Promise<Stats>;
+  /** CPU time the thread has used, in ms (Linux; null elsewhere). */
+  cpuMs(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -58,7 +60,7 @@ export async function startServerThread<Options, Info, Stats>(
     for (const resolve of pending.values()) resolve(undefined);
     pending.clear();
   });
-  const call = <T>(op: "stats" | "close") =>
+  const call = <T>(op: "stats" | "cpu" | "close") =>
     new Promise<T | undefined>((resolve) => {
       const id = nextId++;
       pending.set(id, resolve as (v: unknown) => void);
@@ -68,6 +70,7 @@ export async function startServerThread<Options, Info, Stats>(
   return {
     info,
     stats: async () => (await call<Stats>("stats")) ?? emptyStats,
+    cpuMs: async () => (await call<number | null>("cpu")) ?? null,
     async close() {
       if (closed) return;
       closed = true;

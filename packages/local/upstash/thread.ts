@@ -6,6 +6,8 @@ export interface UpstashServerThread {
   readonly url: string;
   readonly token: string;
   stats(): Promise<UpstashStats>;
+  /** CPU time the server's thread has used, in ms (Linux; null elsewhere). */
+  cpuMs(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -21,5 +23,10 @@ export async function startUpstashServerThread(options: UpstashServerOptions): P
     options,
     { commands: 0, requests: 0 },
   );
-  return { ...thread.info, stats: () => thread.stats(), close: () => thread.close() };
+  return {
+    ...thread.info,
+    stats: () => thread.stats(),
+    cpuMs: () => thread.cpuMs(),
+    close: () => thread.close(),
+  };
 }
