@@ -5,7 +5,7 @@ import {
   DEFAULT_JITTER_MS,
   DEFAULT_MAX_TAKE,
   type ProviderLimit,
-  parseProviderLimit,
+  parseProviderLimits,
 } from "../core/rate-plan.ts";
 
 /**
@@ -14,7 +14,8 @@ import {
  * SST secrets through `Resource`.
  *
  * - TICKERFLEET_RATE_LIMIT_<PROVIDER>: the provider plan's limit, e.g. `100/1s`,
- *   `300/min`, `25/d`. Defaults: the free/observed limits in the README.
+ *   `300/min`, or several at once, `5/min,25/d`. Defaults: the free/observed
+ *   limits in the README.
  * - TICKERFLEET_RATE_JITTER_MS: spread of request arrival times the limit
  *   allows for (network and scheduling delay between a token and the request
  *   reaching the provider, clock skew between functions). @default 100
@@ -27,7 +28,7 @@ export const DEFAULT_LIMITS: Record<ProviderName, string> = {
   yahoo: "60/min",
   fmp: "300/min",
   polygon: "5/min",
-  alphavantage: "5/min",
+  alphavantage: "5/min,25/d",
 };
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -40,11 +41,15 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
-export function providerLimit(provider: ProviderName, env: NodeJS.ProcessEnv = process.env): ProviderLimit {
+/** The provider plan's limits: one window, or several (`5/min,25/d`). */
+export function providerLimits(
+  provider: ProviderName,
+  env: NodeJS.ProcessEnv = process.env,
+): ProviderLimit[] {
   const name = `TICKERFLEET_RATE_LIMIT_${provider.toUpperCase()}`;
   const raw = env[name] || DEFAULT_LIMITS[provider];
   try {
-    return parseProviderLimit(raw);
+    return parseProviderLimits(raw);
   } catch (error) {
     throw new ConfigError(`${name}: ${(error as Error).message}`);
   }
@@ -93,7 +98,7 @@ export function configProblems(env: NodeJS.ProcessEnv = process.env): string[] {
       problems.push((error as Error).message);
     }
   };
-  for (const p of PROVIDERS) attempt(() => providerLimit(p, env));
+  for (const p of PROVIDERS) attempt(() => providerLimits(p, env));
   attempt(() => limiterSettings(env));
   attempt(() => fetchConfig(env));
   return problems;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_JITTER_MS, parseProviderLimit, planLimit } from "./rate-plan.ts";
+import { DEFAULT_JITTER_MS, parseProviderLimit, parseProviderLimits, planLimit } from "./rate-plan.ts";
 
 describe("sliding-log plan", () => {
   it("widens the provider's window by the jitter and one whole-ms tick", () => {
@@ -58,6 +58,34 @@ describe("sliding-log plan", () => {
     expect(() => planLimit({ limit: 2.5, windowMs: 1000 })).toThrow(/got 2.5/);
     expect(() => planLimit({ limit: 10, windowMs: 0 })).toThrow(/at least 1 ms, got 0/);
     expect(() => planLimit({ limit: 10, windowMs: 1000 }, { jitterMs: -1 })).toThrow(/jitter.*got -1/);
+  });
+
+  it("holds several limits at once: each a window widened by the jitter, the shortest paced, the strictest setting the rate", () => {
+    const plan = planLimit(
+      [
+        { limit: 25, windowMs: 86_400_000 },
+        { limit: 5, windowMs: 60_000 },
+      ],
+      { jitterMs: 100 },
+    );
+    expect(plan.windows).toStrictEqual([
+      { limit: 5, spanMs: 60_101 },
+      { limit: 25, spanMs: 86_400_101 },
+      { limit: 1, spanMs: 12_000 },
+    ]);
+    expect(plan.maxTake).toBe(1);
+    expect(plan.ratePerSecond).toBeCloseTo((25 / 86_400_101) * 1000, 12);
+    expect(() => planLimit([])).toThrow(/at least one window/);
+  });
+
+  it("parses one limit or several, naming a bad part", () => {
+    expect(parseProviderLimits("5/min, 25/d")).toStrictEqual([
+      { limit: 5, windowMs: 60_000 },
+      { limit: 25, windowMs: 86_400_000 },
+    ]);
+    expect(parseProviderLimits("100/1s")).toStrictEqual([{ limit: 100, windowMs: 1000 }]);
+    expect(() => parseProviderLimits("5/min,")).toThrow(/empty part/);
+    expect(() => parseProviderLimits("5/min,lots")).toThrow(/"lots"/);
   });
 
   it("parses limits and names a bad one", () => {

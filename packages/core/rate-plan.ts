@@ -70,14 +70,32 @@ export interface PlanOptions {
   jitterMs?: number;
 }
 
-export function planLimit(provider: ProviderLimit, options: PlanOptions = {}): LimitPlan {
-  const { limit: n, windowMs: w } = provider;
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`rate limit must be a positive integer, got ${n}`);
-  if (!(w >= 1)) throw new RangeError(`rate limit window must be at least 1 ms, got ${w}`);
+/**
+ * The plan for a provider's limit, or for several at once (a plan such as
+ * Alpha Vantage's free one allows 5 a minute and 25 a day): every one of them
+ * becomes a window of the log, widened by the jitter, and the shortest is
+ * paced. The first window is the shortest.
+ */
+export function planLimit(
+  provider: ProviderLimit | readonly ProviderLimit[],
+  options: PlanOptions = {},
+): LimitPlan {
+  const limits = (Array.isArray(provider) ? [...provider] : [provider as ProviderLimit]).sort(
+    (a, b) => a.windowMs - b.windowMs,
+  );
+  if (limits.length === 0) throw new RangeError("a rate limit needs at least one window");
+  for (const { limit: n, windowMs: w } of limits) {
+    if (!Number.isInteger(n) || n < 1)
+      throw new RangeError(`rate limit must be a positive integer, got ${n}`);
+    if (!(w >= 1)) throw new RangeError(`rate limit window must be at least 1 ms, got ${w}`);
+  }
   const jitterMs = options.jitterMs ?? DEFAULT_JITTER_MS;
   if (!(jitterMs >= 0)) throw new RangeError(`rate limit jitter must be at least 0 ms, got ${jitterMs}`);
-  const outer: LimitWindow = { limit: n, spanMs: Math.ceil(w + jitterMs) + 1 };
-  const windows = [outer];
+  const windows: LimitWindow[] = limits.map((l) => ({
+    limit: l.limit,
+    spanMs: Math.ceil(l.windowMs + jitterMs) + 1,
+  }));
+  const { limit: n, windowMs: w } = limits[0]!;
   const steps = Math.min(PACING_STEPS, n);
   if (w <= PACE_WINDOWS_UP_TO_MS && steps > 1 && Math.floor(w / steps) >= 1) {
     windows.push({ limit: Math.ceil(n / steps), spanMs: Math.floor(w / steps) });
@@ -85,7 +103,8 @@ export function planLimit(provider: ProviderLimit, options: PlanOptions = {}): L
   return {
     windows,
     maxTake: Math.max(1, Math.min(options.maxTake ?? DEFAULT_MAX_TAKE, ...windows.map((x) => x.limit))),
-    ratePerSecond: (n / outer.spanMs) * 1000,
+    // The strictest window sets the pace over the long run.
+    ratePerSecond: Math.min(...windows.slice(0, limits.length).map((x) => (x.limit / x.spanMs) * 1000)),
     jitterMs,
     // At least a few ms: with no jitter allowed at all, no reply would ever be quick enough.
     maxGrantDelayMs: Math.max(5, jitterMs / 2),
@@ -101,6 +120,17 @@ const UNIT_MS: Record<string, number> = {
   h: 3_600_000,
   d: 86_400_000,
 };
+
+/** Parses one limit or several, comma-separated: "100/1s", "5/min,25/d"; throws naming the bad part. */
+export function parseProviderLimits(text: string): ProviderLimit[] {
+  const parts = text.split(",").map((p) => p.trim());
+  if (parts.some((p) => p === "")) {
+    throw new RangeError(
+      `rate limit "${text}" has an empty part; separate limits with commas, e.g. 5/min,25/d`,
+    );
+  }
+  return parts.map(parseProviderLimit);
+}
 
 /** Parses "100/1s", "300/min", "25/d", "5/60s"; throws naming the bad value. */
 export function parseProviderLimit(text: string): ProviderLimit {

@@ -5,7 +5,7 @@ import type { ProviderName } from "../../core/market-data.port.ts";
 import { type FetchInput, fetchChunks, type ProviderAccess } from "../../core/pipeline/fetch-chunks.ts";
 import { type FetchMessage, parseFetchMessage, type ScoreMessage } from "../../core/pipeline/messages.ts";
 import { sqsClient } from "../aws-clients.ts";
-import { fetchConfig, limiterSettings, providerLimit } from "../config.ts";
+import { fetchConfig, limiterSettings, providerLimits } from "../config.ts";
 import { createProvider, providerConfigFromEnv } from "../providers/index.ts";
 import { notConfiguredProvider } from "../providers/not-configured.ts";
 import { SqsMessageSender } from "../sqs/message-sender.ts";
@@ -66,7 +66,7 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
       const keyEnv = KEY_ENV[name];
       const providerEnv = keyEnv && key && key !== "unset" ? { ...env, [keyEnv]: key } : env;
       const limiter = (apiKey: string | undefined) =>
-        new UpstashTokenLimiter(redis, limiterIdentifier(name, apiKey), providerLimit(name, env), limits);
+        new UpstashTokenLimiter(redis, limiterIdentifier(name, apiKey), providerLimits(name, env), limits);
       try {
         const providerConfig = providerConfigFromEnv(name, providerEnv);
         found = { provider: createProvider(name, providerConfig), limiter: limiter(providerConfig.apiKey) };

@@ -7,7 +7,7 @@ import { type StartScanResult, startScan } from "../../core/pipeline/start-scan.
 import { planLimit } from "../../core/rate-plan.ts";
 import { isUniverseName } from "../../core/universes.ts";
 import { documentClient, sqsClient } from "../aws-clients.ts";
-import { limiterSettings, providerLimit } from "../config.ts";
+import { limiterSettings, providerLimits } from "../config.ts";
 import { DynamoScanStore } from "../dynamo/scan-store.ts";
 import { SqsMessageSender } from "../sqs/message-sender.ts";
 
@@ -32,7 +32,7 @@ export function scanDefaults(env: NodeJS.ProcessEnv = process.env): ScanDefaults
  * and never less than the topology's floor; past that the sweep finalizes it.
  */
 export function deadlineFor(provider: ProviderName, env: NodeJS.ProcessEnv = process.env) {
-  const plan = planLimit(providerLimit(provider, env), limiterSettings(env));
+  const plan = planLimit(providerLimits(provider, env), limiterSettings(env));
   return (tickers: number) =>
     Math.max(topology.scan.deadlineSeconds, Math.ceil((2 * tickers) / plan.ratePerSecond) + 600);
 }

@@ -31,7 +31,7 @@ export class UpstashTokenLimiter implements TokenLimiter {
   constructor(
     redis: Redis,
     private readonly identifier: string,
-    limit: ProviderLimit,
+    limit: ProviderLimit | readonly ProviderLimit[],
     options: PlanOptions & { clock?: () => number } = {},
   ) {
     this.clock = options.clock ?? Date.now;
