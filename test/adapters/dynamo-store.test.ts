@@ -165,6 +165,23 @@ describe("DynamoScanStore with the scorer and finalize", () => {
     expect(results).toStrictEqual(["AAA", "BBB", "CCC"]);
   });
 
+  it("reads every result once, whichever range of tickers it falls in (boundaries included)", async () => {
+    const tickers = ["A", "BRK.B", "C", "CZZZ", "F", "FA", "K", "P", "PZ", "T", "TSLA", "ZZZZ", "$X", "9Y"];
+    await store.putResults(
+      tickers.map((ticker) => ({
+        scanId: "ranges",
+        ticker,
+        status: "failed" as const,
+        reason: "not-found",
+        message: `no ${ticker}`,
+        attempts: 1,
+      })),
+    );
+    const read: string[] = [];
+    for await (const r of store.results("ranges")) read.push(r.ticker);
+    expect(read.sort()).toStrictEqual([...tickers].sort());
+  });
+
   it("never lets a late failure replace a score", async () => {
     await startScan("late-fail", ["AAA"]);
     const queue = finalizeQueue();

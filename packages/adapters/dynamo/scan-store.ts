@@ -72,6 +72,9 @@ function compactNumber(value: number): number {
   return Number.isFinite(value) ? Number(value.toPrecision(6)) : value;
 }
 
+/** Where results are split for reading in parallel: roughly equal shares of US tickers. */
+const RESULT_RANGE_BOUNDS = ["C", "F", "K", "P", "T"];
+
 function compactMetrics(
   metrics: Record<string, number | boolean | string | null>,
 ): Record<string, number | boolean | string | null> {
@@ -278,15 +281,38 @@ export class DynamoScanStore implements StartScanStore, ScoreStore, FinalizeStor
     }
   }
 
+  /**
+   * Every result of a scan. A large scan's results are megabytes, which one Query reads a
+   * 1 MB page at a time; finalize waits for all of them, so they are read as a few ticker
+   * ranges at once. Each range ends where the next begins: `ticker < B₁`, `B₁ ≤ ticker < B₂`
+   * (BETWEEN, less the boundary itself), ..., `ticker ≥ Bₙ`, so each result is read once.
+   */
   async *results(scanId: string): AsyncIterable<ResultRecord> {
-    for await (const item of this.query({
-      TableName: this.resultsTable,
-      KeyConditionExpression: "scanId = :s",
-      ExpressionAttributeValues: { ":s": scanId },
-      ConsistentRead: true,
-    })) {
-      yield resultFromItem(item);
-    }
+    const bounds = RESULT_RANGE_BOUNDS;
+    const ranges = bounds.length + 1;
+    const read = async (i: number): Promise<ResultRecord[]> => {
+      const condition =
+        i === 0
+          ? { expression: "scanId = :s AND ticker < :hi", values: { ":hi": bounds[0] } }
+          : i === ranges - 1
+            ? { expression: "scanId = :s AND ticker >= :lo", values: { ":lo": bounds[i - 1] } }
+            : {
+                expression: "scanId = :s AND ticker BETWEEN :lo AND :hi",
+                values: { ":lo": bounds[i - 1], ":hi": bounds[i] },
+              };
+      const out: ResultRecord[] = [];
+      for await (const item of this.query({
+        TableName: this.resultsTable,
+        KeyConditionExpression: condition.expression,
+        ExpressionAttributeValues: { ":s": scanId, ...condition.values },
+        ConsistentRead: true,
+      })) {
+        if (i > 0 && i < ranges - 1 && item.ticker === bounds[i]) continue;
+        out.push(resultFromItem(item));
+      }
+      return out;
+    };
+    for (const range of await Promise.all(Array.from({ length: ranges }, (_, i) => read(i)))) yield* range;
   }
 
   async chunks(scanId: string): Promise<ChunkProgress[]> {
