@@ -89,7 +89,7 @@ export async function run(): Promise<BenchResult> {
         "wallSeconds: from the scan-start invoke to the COMPLETE status (fetch, score, write, finalize), containers pre-warmed.",
         "fetchPhase: first to last provider request as the simulator saw them; ideal = requests ÷ rate.",
         "maxRequestsInAnyWindow: most arrivals in any sliding window, from the simulator's request log.",
-        "The limiter (an exact sliding log, paced in tenths of the window) allows for a 100 ms grant-to-arrival jitter (TICKERFLEET_RATE_JITTER_MS, the default): it grants 100 per 1.101 s, so the fetch phase alone is ≥ 5 × 1.101 s for 504 requests, 1.09 × ideal, before the first request's start and the last one's latency, scoring and finalize. Measured on this 2-core machine running every part, that spread is real (call-to-arrival up to ~125 ms).",
+        "The limiter (an exact sliding log, paced in tenths of the window) allows for a 100 ms grant-to-arrival jitter (TICKERFLEET_RATE_JITTER_MS, the default): it grants 100 per 1.101 s, so the fetch phase alone is ≥ 5 × 1.101 s for 504 requests, 1.09 × ideal, before the first request's start and the last one's latency, scoring and finalize. Measured on this 2-core machine running every part, that spread is real: requests arrive up to ~85 ms after their grant is asked for (grants whose reply takes over 50 ms are left unused), and with less allowed, windows of 102–103 were seen.",
       ],
     };
   } finally {
