@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
-import { startServerThread } from "../threads/server-thread.ts";
+import { type ServerThread, startServerThread } from "../threads/server-thread.ts";
 
 export interface DynamoServerOptions {
   /** @default 0 (a free port) */
@@ -25,15 +25,7 @@ export interface DynamoServer {
   close(): Promise<void>;
 }
 
-/** dynalite in a worker thread of its own (see startDynamoServerThread); `stats()` is asynchronous. */
-export interface DynamoServerThread {
-  readonly url: string;
-  readonly port: number;
-  stats(): Promise<DynamoStats>;
-  /** CPU time the server's thread has used, in ms (Linux; null elsewhere). */
-  cpuMs(): Promise<number | null>;
-  close(): Promise<void>;
-}
+export type DynamoServerThread = ServerThread<{ url: string; port: number }, DynamoStats>;
 
 const EMPTY_STATS: DynamoStats = { requests: 0, writeUnits: 0, readUnits: 0, byOperation: {} };
 
@@ -42,20 +34,8 @@ const EMPTY_STATS: DynamoStats = { requests: 0, writeUnits: 0, readUnits: 0, byO
  * item in JavaScript (LevelDB in memory, big.js numbers), which on the main
  * thread competed with the SQS server and the function runtime for one core.
  */
-export async function startDynamoServerThread(
-  options: DynamoServerOptions = {},
-): Promise<DynamoServerThread> {
-  const thread = await startServerThread<DynamoServerOptions, { url: string; port: number }, DynamoStats>(
-    new URL("./thread-main.ts", import.meta.url),
-    options,
-    EMPTY_STATS,
-  );
-  return {
-    ...thread.info,
-    stats: () => thread.stats(),
-    cpuMs: () => thread.cpuMs(),
-    close: () => thread.close(),
-  };
+export function startDynamoServerThread(options: DynamoServerOptions = {}): Promise<DynamoServerThread> {
+  return startServerThread(new URL("./thread-main.ts", import.meta.url), options, EMPTY_STATS);
 }
 
 const WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"]);

@@ -1,41 +1,3 @@
-/** A small least-recently-used map: bounded memory for lazily generated data. */
-export class Lru<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(private readonly capacity: number) {
-    if (!(capacity >= 1)) throw new RangeError(`LRU capacity must be at least 1, got ${capacity}`);
-  }
-
-  get(key: K): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.capacity) {
-      const oldest = this.map.keys().next();
-      if (!oldest.done) this.map.delete(oldest.value);
-    }
-  }
-
-  getOrCreate(key: K, create: () => V): V {
-    const existing = this.get(key);
-    if (existing !== undefined) return existing;
-    const value = create();
-    this.set(key, value);
-    return value;
-  }
-
-  get size(): number {
-    return this.map.size;
-  }
-}
-
 /**
  * A least-recently-used map bounded by the summed size of its values (bytes,
  * as `sizeOf` tells): rendered bodies, whose sizes differ a hundredfold.
@@ -92,5 +54,21 @@ export class SizedLru<K, V> {
   /** Summed size of the values held. */
   get totalSize(): number {
     return this.total;
+  }
+}
+
+/** A least-recently-used map bounded by its number of entries: bounded memory for lazily generated data. */
+export class Lru<K, V> extends SizedLru<K, V> {
+  constructor(capacity: number) {
+    if (!(capacity >= 1)) throw new RangeError(`LRU capacity must be at least 1, got ${capacity}`);
+    super(capacity, () => 1);
+  }
+
+  getOrCreate(key: K, create: () => V): V {
+    const existing = this.get(key);
+    if (existing !== undefined) return existing;
+    const value = create();
+    this.set(key, value);
+    return value;
   }
 }

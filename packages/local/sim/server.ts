@@ -134,6 +134,33 @@ async function readBody(req: IncomingMessage, limit = MAX_ADMIN_BODY): Promise<s
 }
 
 /**
+ * Reads a JSON body, runs `act` on it and answers its result; a body that is not JSON, or that
+ * `act` rejects with a ValidationError, is answered 400 with the problems named.
+ */
+async function answerJsonCommand(
+  req: IncomingMessage,
+  res: ServerResponse,
+  what: string,
+  maxBytes: number,
+  act: (body: unknown) => unknown,
+): Promise<void> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await readBody(req, maxBytes));
+  } catch (error) {
+    const problem = error instanceof ValidationError ? error.problems.join("; ") : "body is not valid JSON";
+    sendJson(res, 400, { error: what, problems: [problem] });
+    return;
+  }
+  try {
+    sendJson(res, 200, await act(body));
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    sendJson(res, 400, { error: error.message, problems: error.problems });
+  }
+}
+
+/**
  * Starts the market simulator: one HTTP server answering as Yahoo's chart
  * API (`/yahoo`), FMP (`/fmp`), Polygon (`/polygon`) and Alpha Vantage
  * (`/alphavantage`) do, with deterministic synthetic data, and `/_sim/*`
@@ -452,40 +479,16 @@ export async function startMarketSimulator(options: SimulatorOptions = {}): Prom
       return;
     }
     if (url.pathname === "/_sim/prerender" && method === "POST") {
-      let request: unknown;
-      try {
-        request = JSON.parse(await readBody(req, MAX_PRERENDER_BODY));
-      } catch (error) {
-        const problem =
-          error instanceof ValidationError ? error.problems.join("; ") : "body is not valid JSON";
-        sendJson(res, 400, { error: "invalid prerender request", problems: [problem] });
-        return;
-      }
-      try {
-        sendJson(res, 200, await prerender(request as PrerenderRequest));
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
-        sendJson(res, 400, { error: error.message, problems: error.problems });
-      }
+      await answerJsonCommand(req, res, "invalid prerender request", MAX_PRERENDER_BODY, (body) =>
+        prerender(body as PrerenderRequest),
+      );
       return;
     }
     if (url.pathname === "/_sim/config") {
       if (method === "POST" || method === "PATCH") {
-        let patch: unknown;
-        try {
-          patch = JSON.parse(await readBody(req));
-        } catch (error) {
-          const problem =
-            error instanceof ValidationError ? error.problems.join("; ") : "body is not valid JSON";
-          sendJson(res, 400, { error: "invalid simulator config", problems: [problem] });
-          return;
-        }
-        try {
-          sendJson(res, 200, configure(patch as SimulatorConfigPatch));
-        } catch (error) {
-          if (!(error instanceof ValidationError)) throw error;
-          sendJson(res, 400, { error: error.message, problems: error.problems });
-        }
+        await answerJsonCommand(req, res, "invalid simulator config", MAX_ADMIN_BODY, (body) =>
+          configure(body as SimulatorConfigPatch),
+        );
         return;
       }
       sendJson(res, 200, config);

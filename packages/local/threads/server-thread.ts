@@ -12,14 +12,31 @@ export interface ThreadedServer<Info, Stats> {
 }
 export type Serve<Options, Info, Stats> = (options: Options) => Promise<ThreadedServer<Info, Stats>>;
 
-/** A server running in its own worker thread; its counters are read by message. */
-export interface ServerThread<Info, Stats> {
-  readonly info: Info;
+/** `serve` for a module whose server has `stats()` and `close()`: `info` picks what the parent may know. */
+export function threadServe<Options, Server extends { stats(): unknown; close(): Promise<void> }, Info>(
+  start: (options: Options) => Promise<Server>,
+  info: (server: Server) => Info,
+): Serve<Options, Info, ReturnType<Server["stats"]>> {
+  return async (options) => {
+    const server = await start(options);
+    return {
+      info: info(server),
+      stats: () => server.stats() as ReturnType<Server["stats"]>,
+      close: () => server.close(),
+    };
+  };
+}
+
+/** What the parent can ask of a server thread; its counters are read by message. */
+export interface ServerControls<Stats> {
   stats(): Promise<Stats>;
   /** CPU time the thread has used, in ms (Linux; null elsewhere). */
   cpuMs(): Promise<number | null>;
   close(): Promise<void>;
 }
+
+/** A server running in its own worker thread: its `info` (e.g. url, port) and its controls. */
+export type ServerThread<Info, Stats> = Readonly<Info> & ServerControls<Stats>;
 
 /**
  * Starts `entry` (a module exporting `serve`, see ThreadedServer) in a worker
@@ -68,7 +85,7 @@ export async function startServerThread<Options, Info, Stats>(
     });
   let closed = false;
   return {
-    info,
+    ...info,
     stats: async () => (await call<Stats>("stats")) ?? emptyStats,
     cpuMs: async () => (await call<number | null>("cpu")) ?? null,
     async close() {
