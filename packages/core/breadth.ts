@@ -53,7 +53,8 @@
 import { dayNumber, isoFromDay } from "./days.ts";
 import { ValidationError } from "./errors.ts";
 import { ema, rollingHighest, rollingLowest, sma } from "./indicators.ts";
-import { adjustedHighLow } from "./scoring/adjusted-prices.ts";
+import { type AdjustedHighLow, adjustedHighLow } from "./scoring/adjusted-prices.ts";
+import { scratchColumns } from "./scratch.ts";
 import type { Series } from "./series.ts";
 
 export const BREADTH_FORMAT_VERSION = 1;
@@ -97,30 +98,8 @@ export function isoFromWeekdayIndex(index: number): string {
 
 // ---------------------------------------------------------- contribution
 
-/** Scratch columns for contributions, grown on demand and reused (JS runs one call at a time). */
-const scratch = {
-  size: 0,
-  high: new Float64Array(0),
-  low: new Float64Array(0),
-  sma50: new Float64Array(0),
-  sma200: new Float64Array(0),
-  priorHigh: new Float64Array(0),
-  priorLow: new Float64Array(0),
-  slots: new Int32Array(0),
-};
-
-function growScratch(n: number): void {
-  if (scratch.size >= n) return;
-  const size = Math.max(n, scratch.size * 2, 512);
-  scratch.size = size;
-  scratch.high = new Float64Array(size);
-  scratch.low = new Float64Array(size);
-  scratch.sma50 = new Float64Array(size);
-  scratch.sma200 = new Float64Array(size);
-  scratch.priorHigh = new Float64Array(size);
-  scratch.priorLow = new Float64Array(size);
-  scratch.slots = new Int32Array(size);
-}
+/** Scratch columns for contributions. */
+const scratchFor = scratchColumns(["high", "low", "sma50", "sma200", "priorHigh", "priorLow"], ["slots"]);
 
 /**
  * One ticker's breadth contribution over its last `window` bars (layout in
@@ -128,13 +107,18 @@ function growScratch(n: number): void {
  * Throws a ValidationError for unparseable or non-ascending dates or dates
  * before 1970-01-05, and (from the indicators) for non-finite prices.
  */
-export function breadthContribution(series: Series, window = DEFAULT_BREADTH_WINDOW): Uint8Array {
+export function breadthContribution(
+  series: Series,
+  window = DEFAULT_BREADTH_WINDOW,
+  /** The series' adjusted highs and lows, when the caller has them already. */
+  adjusted?: AdjustedHighLow,
+): Uint8Array {
   if (!Number.isInteger(window) || window < 1) {
     throw new RangeError(`breadthContribution: window must be an integer >= 1, got ${String(window)}`);
   }
   const n = series.dates.length;
   const from = Math.max(0, n - window);
-  growScratch(n);
+  const scratch = scratchFor(n);
   const slots = scratch.slots;
   let start = -1;
   let end = -1;
@@ -155,7 +139,7 @@ export function breadthContribution(series: Series, window = DEFAULT_BREADTH_WIN
     throw new ValidationError(`series ${series.symbol}`, ["date beyond the supported range"]);
 
   const adj = series.adjClose;
-  const { high, low } = adjustedHighLow(series, scratch);
+  const { high, low } = adjusted ?? adjustedHighLow(series, scratch);
   const sma50 = sma(adj, 50, scratch.sma50.subarray(0, n));
   const sma200 = sma(adj, 200, scratch.sma200.subarray(0, n));
   // priorHigh[i − 1] is the highest of bars i − 251 … i − 1.

@@ -15,6 +15,7 @@
  */
 import { breadthContribution, DEFAULT_BREADTH_WINDOW, type MarketDirection } from "../breadth.ts";
 import { atr, ema, macd, rsi } from "../indicators.ts";
+import { scratchColumns } from "../scratch.ts";
 import type { Series } from "../series.ts";
 import { adjustedHighLow } from "./adjusted-prices.ts";
 import { type CanslimLetter, canslimScore, type Fundamentals } from "./canslim.ts";
@@ -94,26 +95,8 @@ export interface TickerMetricsOptions {
   macdCrossoverBars?: number;
 }
 
-/** Scratch columns reused across calls (JS runs one call at a time). */
-const scratch = {
-  size: 0,
-  high: new Float64Array(0),
-  low: new Float64Array(0),
-  a: new Float64Array(0),
-  b: new Float64Array(0),
-  c: new Float64Array(0),
-};
-
-function growScratch(n: number): void {
-  if (scratch.size >= n) return;
-  const size = Math.max(n, scratch.size * 2, 512);
-  scratch.size = size;
-  scratch.high = new Float64Array(size);
-  scratch.low = new Float64Array(size);
-  scratch.a = new Float64Array(size);
-  scratch.b = new Float64Array(size);
-  scratch.c = new Float64Array(size);
-}
+/** Scratch columns reused across calls. */
+const scratchFor = scratchColumns(["high", "low", "a", "b", "c"]);
 
 /**
  * The metrics of one ticker, or why it cannot be scored. Throws a
@@ -125,8 +108,11 @@ export function computeTickerMetrics(
   options: TickerMetricsOptions = {},
 ): TickerMetrics | InsufficientHistory {
   const minBars = options.minBars ?? 64;
-  const breadth = breadthContribution(series, options.breadthWindow ?? DEFAULT_BREADTH_WINDOW);
   const n = series.dates.length;
+  const scratch = scratchFor(n);
+  // Adjusted once, for the breadth contribution and the metrics alike.
+  const { high, low } = adjustedHighLow(series, scratch);
+  const breadth = breadthContribution(series, options.breadthWindow ?? DEFAULT_BREADTH_WINDOW, { high, low });
   if (n < minBars) {
     return { insufficient: `${n} bars; scoring needs at least ${minBars}`, breadth };
   }
@@ -134,8 +120,6 @@ export function computeTickerMetrics(
   const price = adj[n - 1]!;
   if (!(price > 0)) return { insufficient: `last adjusted close is ${price}, not a positive price`, breadth };
 
-  growScratch(n);
-  const { high, low } = adjustedHighLow(series, scratch);
   const ema21 = ema(adj, 21, scratch.a.subarray(0, n))[n - 1]!;
   const rsi14 = rsi(adj, 14, scratch.a.subarray(0, n))[n - 1]!;
   const atr14 = atr(high, low, adj, 14, scratch.a.subarray(0, n))[n - 1]!;
