@@ -4,11 +4,10 @@ import type {
   FetchResult,
   MarketDataProvider,
 } from "../../core/market-data.port.ts";
-import { toProviderSymbol } from "../../core/symbols.ts";
 import {
   BarCollector,
   type DailyWindow,
-  dailyWindow,
+  dailyRequest,
   dayNumberFromIsoDate,
   isIsoDate,
   isoDateFromEpochMs,
@@ -128,7 +127,6 @@ export function readAlphaVantageResponse(
 }
 
 export function createAlphaVantageProvider(config: ResolvedProviderConfig): MarketDataProvider {
-  const secrets = config.apiKey ? [config.apiKey] : [];
   return {
     name: PROVIDER,
     async fetchDaily(
@@ -137,9 +135,7 @@ export function createAlphaVantageProvider(config: ResolvedProviderConfig): Mark
       options?: { signal?: AbortSignal },
     ): Promise<FetchResult> {
       const now = Date.now();
-      const window = dailyWindow(range, now);
-      const providerSymbol = toProviderSymbol(symbol, PROVIDER);
-      const ctx: FailureContext = { provider: PROVIDER, symbol, secrets };
+      const { window, providerSymbol, ctx } = dailyRequest(PROVIDER, config.apiKey, symbol, range, now);
       const outputsize = compactCovers(window, now) ? "compact" : "full";
       const path = buildPath(config, "/query", {
         function: "TIME_SERIES_DAILY",

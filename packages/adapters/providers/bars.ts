@@ -1,7 +1,8 @@
 import { dayNumber, isCalendarDate, isoFromDay } from "../../core/days.ts";
 import { ValidationError } from "../../core/errors.ts";
-import type { DailyRange, FetchResult } from "../../core/market-data.port.ts";
+import type { DailyRange, FetchResult, ProviderName } from "../../core/market-data.port.ts";
 import type { Series } from "../../core/series.ts";
+import { toProviderSymbol } from "../../core/symbols.ts";
 import { type FailureContext, failure } from "./classify.ts";
 
 /**
@@ -61,6 +62,21 @@ export function dailyWindow(range: DailyRange, now: number = Date.now()): DailyW
     to,
     fromEpochSeconds: fromDay * 86_400,
     endEpochSeconds: (toDay + 1) * 86_400,
+  };
+}
+
+/** What every adapter's fetchDaily starts from: the window of bars, the provider's spelling, the failure context. */
+export function dailyRequest(
+  provider: ProviderName,
+  apiKey: string | undefined,
+  symbol: string,
+  range: DailyRange,
+  now: number = Date.now(),
+): { window: DailyWindow; providerSymbol: string; ctx: FailureContext } {
+  return {
+    window: dailyWindow(range, now),
+    providerSymbol: toProviderSymbol(symbol, provider),
+    ctx: { provider, symbol, secrets: apiKey ? [apiKey] : [] },
   };
 }
 

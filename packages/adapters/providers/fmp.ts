@@ -4,8 +4,7 @@ import type {
   FetchResult,
   MarketDataProvider,
 } from "../../core/market-data.port.ts";
-import { toProviderSymbol } from "../../core/symbols.ts";
-import { BarCollector, type DailyWindow, dailyWindow, isIsoDate, seriesOrNotFound } from "./bars.ts";
+import { BarCollector, type DailyWindow, dailyRequest, isIsoDate, seriesOrNotFound } from "./bars.ts";
 import { classifyStatus, type FailureContext, failure, parseRetryAfter, quote } from "./classify.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
 import { buildPath, type HttpResponse, httpGet, parseJson } from "./http.ts";
@@ -108,7 +107,6 @@ export function readFmpResponse(
 }
 
 export function createFmpProvider(config: ResolvedProviderConfig): MarketDataProvider {
-  const secrets = config.apiKey ? [config.apiKey] : [];
   return {
     name: PROVIDER,
     async fetchDaily(
@@ -116,9 +114,7 @@ export function createFmpProvider(config: ResolvedProviderConfig): MarketDataPro
       range: DailyRange,
       options?: { signal?: AbortSignal },
     ): Promise<FetchResult> {
-      const window = dailyWindow(range);
-      const providerSymbol = toProviderSymbol(symbol, PROVIDER);
-      const ctx: FailureContext = { provider: PROVIDER, symbol, secrets };
+      const { window, providerSymbol, ctx } = dailyRequest(PROVIDER, config.apiKey, symbol, range);
       const path = buildPath(config, "/stable/historical-price-eod/full", {
         symbol: providerSymbol,
         from: window.from,

@@ -4,8 +4,7 @@ import type {
   FetchResult,
   MarketDataProvider,
 } from "../../core/market-data.port.ts";
-import { toProviderSymbol } from "../../core/symbols.ts";
-import { BarCollector, dailyWindow, isoDateFromEpochMs, seriesOrNotFound } from "./bars.ts";
+import { BarCollector, dailyRequest, isoDateFromEpochMs, seriesOrNotFound } from "./bars.ts";
 import { classifyStatus, type FailureContext, failure, parseRetryAfter, quote } from "./classify.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
 import { buildPath, httpGet, parseJson } from "./http.ts";
@@ -139,7 +138,6 @@ export function resultsOf(ctx: FailureContext, body: JsonRecord): unknown[] | Fe
 }
 
 export function createPolygonProvider(config: ResolvedProviderConfig): MarketDataProvider {
-  const secrets = config.apiKey ? [config.apiKey] : [];
   return {
     name: PROVIDER,
     async fetchDaily(
@@ -147,9 +145,7 @@ export function createPolygonProvider(config: ResolvedProviderConfig): MarketDat
       range: DailyRange,
       options?: { signal?: AbortSignal },
     ): Promise<FetchResult> {
-      const window = dailyWindow(range);
-      const providerSymbol = toProviderSymbol(symbol, PROVIDER);
-      const ctx: FailureContext = { provider: PROVIDER, symbol, secrets };
+      const { window, providerSymbol, ctx } = dailyRequest(PROVIDER, config.apiKey, symbol, range);
       let path: string | undefined = buildPath(
         config,
         `/v2/aggs/ticker/${encodeURIComponent(providerSymbol)}/range/1/day/${window.from}/${window.to}`,

@@ -1,6 +1,11 @@
 import type { DailyRange, FetchResult, MarketDataProvider } from "../../core/market-data.port.ts";
-import { toProviderSymbol } from "../../core/symbols.ts";
-import { BarCollector, type DailyWindow, dailyWindow, isoDateFromEpochMs, seriesOrNotFound } from "./bars.ts";
+import {
+  BarCollector,
+  type DailyWindow,
+  dailyRequest,
+  isoDateFromEpochMs,
+  seriesOrNotFound,
+} from "./bars.ts";
 import { classifyStatus, type FailureContext, failure, quote } from "./classify.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
 import { buildPath, type HttpResponse, httpGet, parseJson } from "./http.ts";
@@ -164,9 +169,8 @@ export function createYahooProvider(config: ResolvedProviderConfig): MarketDataP
       range: DailyRange,
       options?: { signal?: AbortSignal },
     ): Promise<FetchResult> {
-      const window = dailyWindow(range);
-      const providerSymbol = toProviderSymbol(symbol, PROVIDER);
-      const ctx: FailureContext = { provider: PROVIDER, symbol, secrets: [] };
+      // Yahoo's chart API takes no key.
+      const { window, providerSymbol, ctx } = dailyRequest(PROVIDER, undefined, symbol, range);
       const path = buildPath(
         config,
         `/v8/finance/chart/${encodeURIComponent(providerSymbol)}`,
