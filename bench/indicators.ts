@@ -61,17 +61,7 @@ export async function run(): Promise<BenchResult> {
   const theirs = () => {
     let sum = 0;
     for (let s = 0; s < SERIES; s++) {
-      const values = plain[s]!;
-      const e = ti.ema({ period: 21, values });
-      const r = ti.rsi({ period: 14, values });
-      const m = ti.macd({
-        values,
-        fastPeriod: 12,
-        slowPeriod: 26,
-        signalPeriod: 9,
-        SimpleMAOscillator: false,
-        SimpleMASignal: false,
-      });
+      const { ema: e, rsi: r, macd: m } = theirIndicators(plain[s]!);
       sum += e[e.length - 1]! + r[r.length - 1]! + (m[m.length - 1]?.histogram ?? 0);
     }
     return sum;
@@ -174,22 +164,28 @@ function tickerMetricsMicros(): number {
   return median(times);
 }
 
-function checkAgreement(typed: readonly Float64Array[], plain: readonly number[][]): void {
-  for (let s = 0; s < typed.length; s += SAMPLE_EVERY) {
-    const values = plain[s]!;
-    const e = ema(typed[s]!, 21);
-    const r = rsi(typed[s]!, 14);
-    const m = macd(typed[s]!, 12, 26, 9);
-    const te = ti.ema({ period: 21, values });
-    const tr = ti.rsi({ period: 14, values });
-    const tm = ti.macd({
+/** EMA(21), RSI(14) and MACD(12, 26, 9) by technicalindicators, configured as ours (EMA-based MACD). */
+function theirIndicators(values: number[]) {
+  return {
+    ema: ti.ema({ period: 21, values }),
+    rsi: ti.rsi({ period: 14, values }),
+    macd: ti.macd({
       values,
       fastPeriod: 12,
       slowPeriod: 26,
       signalPeriod: 9,
       SimpleMAOscillator: false,
       SimpleMASignal: false,
-    });
+    }),
+  };
+}
+
+function checkAgreement(typed: readonly Float64Array[], plain: readonly number[][]): void {
+  for (let s = 0; s < typed.length; s += SAMPLE_EVERY) {
+    const e = ema(typed[s]!, 21);
+    const r = rsi(typed[s]!, 14);
+    const m = macd(typed[s]!, 12, 26, 9);
+    const { ema: te, rsi: tr, macd: tm } = theirIndicators(plain[s]!);
     compare(`ema series ${s}`, e, te, 1e-9, 0);
     compare(`rsi series ${s}`, r, tr, 0, 0.005 + 1e-9);
     compare(
