@@ -2,7 +2,7 @@
  * `tickerfleet local up` as a user runs it: a child process that prints its
  * endpoints, serves the official clients, and leaves nothing behind on Ctrl-C.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +10,7 @@ import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Redis } from "@upstash/redis";
 import { describe, expect, it } from "vitest";
-import { BIN } from "./run-cli.ts";
+import { startLocalUp } from "./run-cli.ts";
 
 const REQUIRED = [
   "AWS_ENDPOINT_URL_SQS",
@@ -44,23 +44,9 @@ function alive(pid: number): boolean {
 describe("tickerfleet local up", () => {
   it("prints its endpoints, serves the official clients, and stops every child on SIGINT", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "tf-local-up-"));
-    const child = spawn(process.execPath, [BIN, "local", "up"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    const deadline = Date.now() + 60_000;
-    while (!stderr.includes("local stack up") && Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`local up exited early: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const { child, output, exited } = await startLocalUp([], cwd);
     const env = Object.fromEntries(
-      stdout
+      output.stdout
         .split("\n")
         .filter((l) => l.includes("="))
         .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),

@@ -2,12 +2,12 @@
  * The CLI as a user drives it against a running `tickerfleet local up`: a scan
  * with --json, then status, top, ticker and breadth reading what it left.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, runCli } from "../cli/run-cli.ts";
+import { runCli, startLocalUp } from "../cli/run-cli.ts";
 
 const TICKERS = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "JPM", "XOM", "ZZZZQ"];
 let cwd: string;
@@ -17,19 +17,7 @@ const run = (args: string[]) => runCli(args, { cwd });
 
 beforeAll(async () => {
   cwd = mkdtempSync(join(tmpdir(), "tf-cli-"));
-  stack = spawn(process.execPath, [BIN, "local", "up", "--rate-limit", "50/1s"], {
-    cwd,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  stack.stderr!.on("data", (d) => {
-    stderr += d;
-  });
-  const deadline = Date.now() + 60_000;
-  while (!stderr.includes("local stack up") && Date.now() < deadline) {
-    if (stack.exitCode !== null) throw new Error(`local up exited: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  stack = (await startLocalUp(["--rate-limit", "50/1s"], cwd)).child;
 }, 90_000);
 
 afterAll(async () => {
