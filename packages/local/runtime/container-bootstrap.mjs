@@ -1,17 +1,9 @@
 // The first code a local Lambda "container" (a worker thread) runs. Plain
 // JavaScript so it needs no loader itself: it imports the handler module once (module state then lives as long as the container, as
 // in Lambda), and answers invocations from the runtime one at a time.
-import { readFileSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
-
-/** CPU time this thread has used, in ms (Linux; null elsewhere): the runtime's per-function CPU figures. */
-function threadCpuMs() {
-  try {
-    return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e6;
-  } catch {
-    return null;
-  }
-}
+// This thread's CPU time, reported with each result: the runtime's per-function CPU figures.
+import { threadCpuMs } from "../threads/thread-cpu.mjs";
 
 const { modulePath, exportName } = workerData;
 

@@ -1,8 +1,8 @@
 // Runs a local server module inside a worker thread (see server-thread.ts): loads TypeScript
 // through tsx, starts the module's `serve(options)`, then answers `stats` and `close`.
-import { readFileSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { register } from "tsx/esm/api";
+import { threadCpuMs } from "./thread-cpu.mjs";
 
 register();
 const { serve } = await import(workerData.entry);
@@ -12,12 +12,7 @@ parentPort.on("message", async (request) => {
   if (request.op === "stats") {
     parentPort.postMessage({ id: request.id, value: server.stats() });
   } else if (request.op === "cpu") {
-    // This thread's CPU time in ms (Linux), as cpu-time.ts reads it.
-    let ms = null;
-    try {
-      ms = Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e6;
-    } catch {}
-    parentPort.postMessage({ id: request.id, value: ms });
+    parentPort.postMessage({ id: request.id, value: threadCpuMs() });
   } else if (request.op === "close") {
     await server.close();
     parentPort.postMessage({ id: request.id, value: null });
