@@ -1,7 +1,5 @@
 import { dailyWindow } from "../../packages/adapters/providers/bars.ts";
-import type { ResolvedProviderConfig } from "../../packages/adapters/providers/config.ts";
-import { buildPath } from "../../packages/adapters/providers/http.ts";
-import { chartQuery } from "../../packages/adapters/providers/yahoo.ts";
+import { chartPath } from "../../packages/adapters/providers/yahoo.ts";
 import { invokeScanStart, waitForScan } from "../../packages/cli/scan-watch.ts";
 import { localTarget } from "../../packages/cli/target.ts";
 import type { ScanRecord } from "../../packages/core/pipeline/records.ts";
@@ -64,11 +62,7 @@ export async function warmSimulator(
   options: { days?: number; seedScanner?: boolean } = {},
 ): Promise<{ rendered: number; seconds: number }> {
   const window = dailyWindow({ days: options.days ?? DEFAULT_SCAN.days });
-  const pipelinePath = buildPath(
-    { pathPrefix: "" } as ResolvedProviderConfig,
-    "/v8/finance/chart/{symbol}",
-    chartQuery(window),
-  );
+  const pipelinePath = chartPath({ pathPrefix: "" }, "{symbol}", window);
   const withBenchmark = [...new Set([...symbols, DEFAULT_SCAN.benchmark])];
   const t0 = performance.now();
   let rendered = 0;

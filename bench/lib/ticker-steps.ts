@@ -1,7 +1,5 @@
 import { dailyWindow } from "../../packages/adapters/providers/bars.ts";
-import type { ResolvedProviderConfig } from "../../packages/adapters/providers/config.ts";
-import { buildPath } from "../../packages/adapters/providers/http.ts";
-import { chartQuery, readYahooResponse } from "../../packages/adapters/providers/yahoo.ts";
+import { chartPath, readYahooResponse } from "../../packages/adapters/providers/yahoo.ts";
 import { DEFAULT_SCAN } from "../../packages/core/pipeline/scan-request.ts";
 import { computeTickerMetrics } from "../../packages/core/scoring/ticker-metrics.ts";
 import { takeLast } from "../../packages/core/series.ts";
@@ -14,11 +12,7 @@ import { decodeSeries, encodeSeries } from "../../packages/core/series-codec.ts"
  */
 export async function tickerSteps(yahooBaseUrl: string, symbol = "AAPL"): Promise<Record<string, number>> {
   const window = dailyWindow({ days: DEFAULT_SCAN.days });
-  const path = buildPath(
-    { pathPrefix: "" } as ResolvedProviderConfig,
-    `/v8/finance/chart/${symbol}`,
-    chartQuery(window),
-  );
+  const path = chartPath({ pathPrefix: "" }, symbol, window);
   const text = await (await fetch(`${yahooBaseUrl}${path}`)).text();
   const ctx = { provider: "yahoo" as const, symbol, secrets: [] };
   const read = () => {

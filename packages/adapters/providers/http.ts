@@ -83,7 +83,7 @@ export async function httpGet(
 
 /** Builds `prefix + path + ?query`, encoding values; undefined values are left out. */
 export function buildPath(
-  config: ResolvedProviderConfig,
+  config: Pick<ResolvedProviderConfig, "pathPrefix">,
   path: string,
   query: Readonly<Record<string, string | number | undefined>>,
 ): string {

@@ -24,15 +24,23 @@ import { isRecord, type JsonRecord, stringField, typeName } from "./shape.ts";
 
 const PROVIDER = "yahoo";
 
-/** The query of a chart request for a window of daily bars. */
-export function chartQuery(window: DailyWindow): Record<string, string | number> {
-  return {
+/**
+ * The path of a chart request for a window of daily bars. `symbolInPath` goes
+ * into the path as given: the provider's spelling, URI-encoded (or a
+ * `{symbol}` placeholder, for the simulator's prerender).
+ */
+export function chartPath(
+  config: Pick<ResolvedProviderConfig, "pathPrefix">,
+  symbolInPath: string,
+  window: DailyWindow,
+): string {
+  return buildPath(config, `/v8/finance/chart/${symbolInPath}`, {
     period1: window.fromEpochSeconds,
     period2: window.endEpochSeconds,
     interval: "1d",
     events: "div|split",
     includeAdjustedClose: "true",
-  };
+  });
 }
 
 type Parsed = { ok: true; result: JsonRecord } | { ok: false; failure: FetchResult };
@@ -171,11 +179,7 @@ export function createYahooProvider(config: ResolvedProviderConfig): MarketDataP
     ): Promise<FetchResult> {
       // Yahoo's chart API takes no key.
       const { window, providerSymbol, ctx } = dailyRequest(PROVIDER, undefined, symbol, range);
-      const path = buildPath(
-        config,
-        `/v8/finance/chart/${encodeURIComponent(providerSymbol)}`,
-        chartQuery(window),
-      );
+      const path = chartPath(config, encodeURIComponent(providerSymbol), window);
       const response = await httpGet(config, ctx, path, options?.signal);
       if ("kind" in response) return response;
       return readYahooResponse(ctx, window, providerSymbol, response);
