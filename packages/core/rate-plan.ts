@@ -48,8 +48,9 @@ export interface LimitPlan {
   /** The jitter the plan allows for. */
   jitterMs: number;
   /**
-   * Longest a take's reply may take (grants are stamped when asked for): half the jitter,
-   * leaving the other half for sending the requests and the network on the way.
+   * Longest a take's reply may come back after its stamp (when asked for, plus the usual round
+   * trip to Redis): half the jitter, leaving the other half for sending the requests and the
+   * network on the way.
    */
   maxGrantDelayMs: number;
 }

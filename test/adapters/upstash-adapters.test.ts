@@ -134,6 +134,21 @@ describe("slidingLog (an @upstash/ratelimit algorithm)", () => {
     expect(await rl.getRemaining("k")).toStrictEqual({ remaining: 0, reset: t(1000), limit: 10 });
   });
 
+  it("counts grants stamped ahead of its own time (callers stamp ahead by their round trip)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const rl = limiterOf(2, 1000);
+    const t = (ms: number) => 1_800_000_000_000 + ms;
+    at(100);
+    expect(await rl.limit("k", { rate: 2 })).toMatchObject({ success: true, remaining: 0 });
+    // A caller whose stamp is 1120: the two of 100 are out of its span, so it gets one...
+    at(1120);
+    expect(await rl.limit("k", { rate: 1 })).toMatchObject({ success: true, remaining: 1 });
+    // ...and a caller stamping 1050 at the same moment still sees them (a span from 100 would hold
+    // 3 otherwise), and the one of 1120 too: it waits for both of 100 to leave its span.
+    at(1050);
+    expect(await rl.limit("k", { rate: 1 })).toMatchObject({ success: false, remaining: 0, reset: t(1100) });
+  });
+
   it("rejects a take it could never grant, naming the bound", async () => {
     const rl = limiterOf(5, 1000);
     await expect(rl.limit("k", { rate: 6 })).rejects.toThrow(/rate must be an integer from 1 to 5, got 6/);
@@ -174,29 +189,84 @@ describe("UpstashTokenLimiter", () => {
     expect(grants.length).toBeGreaterThanOrEqual(Math.floor(3.5 * planned * 0.8));
   });
 
-  it("leaves tokens unused when the reply comes back later than half the jitter allows", async () => {
-    const limit = { limit: 300, windowMs: 60_000 };
-    let now = Date.now();
-    // Each reading of the clock is 60 ms after the last: every reply is late for a 100 ms jitter.
-    const clock = () => (now += 60);
-    const limiter = new UpstashTokenLimiter(
-      client(),
-      limiterIdentifier("test", `late-${Date.now()}`),
-      limit,
-      {
-        jitterMs: 100,
-        clock,
+  /** A limiter's clock and sleep on the fake time `time`. */
+  const fakeTime = (time: { now: number }) => ({
+    clock: () => time.now,
+    sleep: async (ms: number) => {
+      time.now += ms;
+    },
+  });
+
+  /** A client whose every script call takes `roundTrip()` ms on the fake clock `time`. */
+  function slowClient(time: { now: number }, roundTrip: () => number): Redis {
+    const redis = client();
+    return new Proxy(redis, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop !== "evalsha" && prop !== "eval") return value;
+        return async (...args: unknown[]) => {
+          const reply = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          time.now += roundTrip();
+          return reply;
+        };
       },
+    });
+  }
+
+  it("leaves tokens unused when a reply comes back later than usual by more than half the jitter", async () => {
+    const time = { now: Date.now() };
+    let delay = 20;
+    const limiter = new UpstashTokenLimiter(
+      slowClient(time, () => delay),
+      limiterIdentifier("test", `late-${Date.now()}`),
+      { limit: 300, windowMs: 60_000 },
+      { jitterMs: 100, ...fakeTime(time) },
     );
+    for (let i = 0; i < 4; i++) expect(await limiter.take(4)).toStrictEqual({ granted: true, tokens: 4 });
+    // 60 ms over the usual 20: late for a 100 ms jitter (50 each side)...
+    delay = 80;
     expect(await limiter.take(4)).toStrictEqual({ granted: false, retryAfterMs: 1 });
     expect(limiter.lateTokens).toBe(4);
-    // With a clock that stands still, the same limiter uses what it gets.
-    const steady = new UpstashTokenLimiter(client(), limiterIdentifier("test", `late-${Date.now()}`), limit, {
-      jitterMs: 100,
-      clock: () => now,
-    });
-    expect(await steady.take(4)).toStrictEqual({ granted: true, tokens: 4 });
-    expect(steady.lateTokens).toBe(0);
+    // ...45 over it is not.
+    delay = 65;
+    expect(await limiter.take(4)).toStrictEqual({ granted: true, tokens: 4 });
+    expect(limiter.lateTokens).toBe(4);
+  });
+
+  it("learns a far Redis's round trip and stamps grants that far ahead instead of leaving them all unused", async () => {
+    const time = { now: Date.now() };
+    const id = limiterIdentifier("test", `far-${Date.now()}`);
+    const redis = client();
+    let delay = 80;
+    const limiter = new UpstashTokenLimiter(
+      slowClient(time, () => delay),
+      id,
+      { limit: 300, windowMs: 60_000 },
+      { jitterMs: 100, ...fakeTime(time) },
+    );
+    // The first takes know no round trip yet: 80 ms is late against none.
+    for (let i = 0; i < 4; i++) expect((await limiter.take(2)).granted).toBe(false);
+    expect(limiter.lateTokens).toBe(8);
+    // From then on, 80 ms is the usual: grants are used, stamped when their requests go out.
+    const askedAt = time.now;
+    expect(await limiter.take(2)).toStrictEqual({ granted: true, tokens: 2 });
+    expect(time.now).toBe(askedAt + 80);
+    const stamps = (await redis.zrange(`tf:rl:${id}:0`, 0, -1, { withScores: true })) as (string | number)[];
+    expect(
+      stamps
+        .filter((_, i) => i % 2 === 1)
+        .map(Number)
+        .slice(-2),
+    ).toStrictEqual([askedAt + 80, askedAt + 80]);
+    // A reply quicker than usual waits for its stamp before its requests may go.
+    delay = 30;
+    const quickAt = time.now;
+    expect(await limiter.take(2)).toStrictEqual({ granted: true, tokens: 2 });
+    expect(time.now).toBe(quickAt + 80);
+    // And one later than usual by more than half the jitter is still left unused.
+    delay = 80 + 60;
+    expect((await limiter.take(2)).granted).toBe(false);
+    expect(limiter.lateTokens).toBe(10);
   });
 
   it("keys the budget by provider and a hash of the API key, never the key", () => {

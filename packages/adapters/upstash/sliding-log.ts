@@ -8,6 +8,15 @@ export interface LogWindow {
 }
 
 /**
+ * How far apart two callers' stamps for the same moment may be (a caller
+ * stamps ahead by its usual round trip to Redis, see token-limiter.ts, and
+ * clocks differ a little). Grants stay in the log this much longer than their
+ * span, so a caller stamping ahead never drops grants that a caller stamping
+ * behind must still count.
+ */
+export const STAMP_SLACK_MS = 1000;
+
+/**
  * An exact sliding-log algorithm for @upstash/ratelimit: grant `rate` tokens
  * only if, in every one of its windows, the grants of the last `spanMs`,
  * these included, number at most `limit`. The library's own algorithms either
@@ -19,33 +28,41 @@ export interface LogWindow {
  * minute and per day).
  *
  * One EVALSHA per call, as the library's own algorithms. Each window's log is
- * a sorted set of grant times (one member per token, at most `limit`), with a
- * counter beside them that makes members unique; each expires with its span.
- * Times are the caller's clock, as in the library's scripts; a clock's skew
- * against the other callers' is part of the jitter the span allows for.
+ * a sorted set of grant times (one member per token, at most `limit` within a
+ * span), with a counter beside them that makes members unique; each expires
+ * with its span. Times are the caller's (`clock`, Date.now unless given), as
+ * in the library's scripts. Callers' stamps for one moment differ (clock skew,
+ * stamps ahead by the round trip), so a take counts every grant stamped after
+ * `now - span`, later ones included: a grant stamped ahead of `now` is in some
+ * window with the new one, and counting it can only refuse more.
  *
  * The reply's `reset` is exact: after a refusal, when every window has room
  * for `rate` more (the oldest grants in the way have left their spans); after
  * a grant, when one more token fits (now, if one does).
  *
- * KEYS: one log per window, then the counter. ARGV: now, rate, then limit and
- * span (ms) per window. Reply: {granted 0|1, remaining, reset}.
+ * KEYS: one log per window, then the counter. ARGV: now, rate, slack (ms),
+ * then limit and span (ms) per window. Reply: {granted 0|1, remaining, reset}.
  */
 const TAKE = `
 local windows = #KEYS - 1
-local now, want = tonumber(ARGV[1]), tonumber(ARGV[2])
-local used, limits, spans = {}, {}, {}
+local now, want, slack = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local used, limits, spans, after = {}, {}, {}, {}
 local remaining, reset, granted = nil, now, 1
+-- The grant that must leave window i before 'excess' more fit: its time plus the span.
+local function freedAt(i, excess)
+  local blocking = redis.call('ZRANGEBYSCORE', KEYS[i], after[i], '+inf', 'WITHSCORES', 'LIMIT', excess - 1, 1)
+  return tonumber(blocking[2]) + spans[i]
+end
 for i = 1, windows do
-  limits[i], spans[i] = tonumber(ARGV[1 + 2 * i]), tonumber(ARGV[2 + 2 * i])
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - spans[i])
-  used[i] = redis.call('ZCARD', KEYS[i])
+  limits[i], spans[i] = tonumber(ARGV[2 + 2 * i]), tonumber(ARGV[3 + 2 * i])
+  after[i] = string.format('(%d', now - spans[i])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - spans[i] - slack)
+  used[i] = redis.call('ZCOUNT', KEYS[i], after[i], '+inf')
   if remaining == nil or limits[i] - used[i] < remaining then remaining = limits[i] - used[i] end
   local excess = used[i] + want - limits[i]
   if excess > 0 then
     granted = 0
-    local blocking = redis.call('ZRANGE', KEYS[i], excess - 1, excess - 1, 'WITHSCORES')
-    reset = math.max(reset, tonumber(blocking[2]) + spans[i])
+    reset = math.max(reset, freedAt(i, excess))
   end
 end
 if remaining < 0 then remaining = 0 end
@@ -53,10 +70,7 @@ if granted == 0 or want == 0 then
   if want == 0 and remaining == 0 then
     for i = 1, windows do
       local excess = used[i] + 1 - limits[i]
-      if excess > 0 then
-        local blocking = redis.call('ZRANGE', KEYS[i], excess - 1, excess - 1, 'WITHSCORES')
-        reset = math.max(reset, tonumber(blocking[2]) + spans[i])
-      end
+      if excess > 0 then reset = math.max(reset, freedAt(i, excess)) end
     end
   end
   return {granted, remaining, reset}
@@ -69,13 +83,10 @@ for j = 1, want do
 end
 for i = 1, windows do
   redis.call('ZADD', KEYS[i], unpack(members))
-  redis.call('PEXPIRE', KEYS[i], spans[i])
-  longest = math.max(longest, spans[i])
+  redis.call('PEXPIRE', KEYS[i], spans[i] + slack)
+  longest = math.max(longest, spans[i] + slack)
   local excess = used[i] + want + 1 - limits[i]
-  if excess > 0 then
-    local blocking = redis.call('ZRANGE', KEYS[i], excess - 1, excess - 1, 'WITHSCORES')
-    reset = math.max(reset, tonumber(blocking[2]) + spans[i])
-  end
+  if excess > 0 then reset = math.max(reset, freedAt(i, excess)) end
 end
 redis.call('PEXPIRE', KEYS[windows + 1], longest)
 return {1, remaining - want, reset}
@@ -103,7 +114,11 @@ function takeScript(redis: Redis): Script {
  * the response's `limit`. `limit(id, { rate: 0 })` is not allowed (the
  * library's rate is a cost); `getRemaining` peeks without taking.
  */
-export function slidingLog(windows: readonly LogWindow[]): RatelimitConfig["limiter"] {
+export function slidingLog(
+  windows: readonly LogWindow[],
+  options: { clock?: () => number } = {},
+): RatelimitConfig["limiter"] {
+  const clock = options.clock ?? Date.now;
   if (windows.length === 0) throw new RangeError("a sliding log needs at least one window");
   for (const { limit, spanMs } of windows) {
     if (!Number.isInteger(limit) || limit < 1)
@@ -118,11 +133,12 @@ export function slidingLog(windows: readonly LogWindow[]): RatelimitConfig["limi
     `${identifier}:seq`,
   ];
   const run = async (ctx: Context, identifier: string, rate: number) =>
-    (await takeScript(ctx.redis).exec(keysOf(identifier), [String(Date.now()), String(rate), ...limits])) as [
-      number,
-      number,
-      number,
-    ];
+    (await takeScript(ctx.redis).exec(keysOf(identifier), [
+      String(Math.round(clock())),
+      String(rate),
+      String(STAMP_SLACK_MS),
+      ...limits,
+    ])) as [number, number, number];
   const algorithm: Algorithm<Context> = () => ({
     async limit(ctx, identifier, rate = 1) {
       if (!Number.isInteger(rate) || rate < 1 || rate > maxRate) {

@@ -3,7 +3,14 @@ import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
 import type { TokenGrant, TokenLimiter } from "../../core/pipeline/ports.ts";
 import { type LimitPlan, type PlanOptions, type ProviderLimit, planLimit } from "../../core/rate-plan.ts";
-import { slidingLog } from "./sliding-log.ts";
+import { STAMP_SLACK_MS, slidingLog } from "./sliding-log.ts";
+
+type RatelimitResponse = Awaited<ReturnType<Ratelimit["limit"]>>;
+
+/** Round trips remembered to learn the usual one: a route that gets slower is learnt within these. */
+const ROUND_TRIPS_KEPT = 16;
+/** Round trips known before the usual one is trusted. */
+const MIN_ROUND_TRIPS = 4;
 
 /**
  * The limiter key of a provider and API key: the key's hash, never the key,
@@ -25,20 +32,26 @@ export class UpstashTokenLimiter implements TokenLimiter {
   readonly plan: LimitPlan;
   private readonly ratelimit: Ratelimit;
   private readonly clock: () => number;
-  /** Epoch ms before which a take cannot succeed, as far as this container knows. */
+  private readonly sleep: (ms: number) => Promise<void>;
+  /** Epoch ms (this container's clock) before which a take cannot succeed, as far as it knows. */
   private notBefore = 0;
+  /** Round trips of the last takes (ms), oldest first. */
+  private readonly roundTrips: number[] = [];
+  /** How far ahead of asking grants are stamped: the usual round trip, once known. */
+  private lead = 0;
 
   constructor(
     redis: Redis,
     private readonly identifier: string,
     limit: ProviderLimit | readonly ProviderLimit[],
-    options: PlanOptions & { clock?: () => number } = {},
+    options: PlanOptions & { clock?: () => number; sleep?: (ms: number) => Promise<void> } = {},
   ) {
     this.clock = options.clock ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.plan = planLimit(limit, options);
     this.ratelimit = new Ratelimit({
       redis,
-      limiter: slidingLog(this.plan.windows),
+      limiter: slidingLog(this.plan.windows, { clock: () => this.clock() + this.lead }),
       prefix: "tf:rl",
       analytics: false,
       // A slow Redis must never let requests through: the library's timeout admits them.
@@ -48,26 +61,50 @@ export class UpstashTokenLimiter implements TokenLimiter {
     });
   }
 
-  /**
-   * Grants are stamped with the time the take was asked for. A reply that comes back late (a
-   * slow or retried Redis call, a busy container) would send its requests that much later than
-   * their stamp, beyond the jitter the plan allows for: such tokens are left unused, which can
-   * only make the provider see fewer requests.
-   */
-  private stale(askedAt: number): boolean {
-    return this.clock() - askedAt > this.plan.maxGrantDelayMs;
-  }
-
-  private lateGrant(tokens: number): TokenGrant {
-    this.lateTokens += tokens;
-    return { granted: false, retryAfterMs: 1 };
-  }
-
-  /** Tokens granted too late to use (see stale), since this limiter was made. */
+  /** Tokens granted too late to use (see ask), since this limiter was made. */
   lateTokens = 0;
 
   get maxTake(): number {
     return this.plan.maxTake;
+  }
+
+  /**
+   * One take of `want` tokens, stamped with the time its requests will go out: when asked, plus
+   * the usual round trip to Redis (the fastest of the last few; none until a few are known, so
+   * the first replies, which load the script in two round trips, are judged strictly). A reply
+   * that comes back earlier than its stamp waits for it; one that comes back later than the
+   * stamp by more than the plan allows (a slow or retried Redis call, a busy container) would
+   * send its requests beyond the jitter the plan allows for, so its tokens are left unused,
+   * which can only make the provider see fewer requests.
+   *
+   * Stamping ahead by the usual round trip, rather than judging replies against an absolute
+   * bound, keeps a Redis far away (another region: 80 ms and more) from making every grant
+   * late and the scan stand still: a delay every grant shares shifts every request alike and
+   * keeps the spacing the provider sees.
+   */
+  private async ask(want: number): Promise<{ result: RatelimitResponse; late: boolean }> {
+    const lead = this.lead;
+    const askedAt = this.clock();
+    const result = await this.ratelimit.limit(this.identifier, { rate: want });
+    const roundTrip = this.clock() - askedAt;
+    this.learn(roundTrip);
+    if (result.success && roundTrip < lead) await this.sleep(lead - roundTrip);
+    // Judged when the requests could go (a timer can fire late too).
+    if (this.clock() - (askedAt + lead) > this.plan.maxGrantDelayMs) {
+      if (result.success) this.lateTokens += want;
+      return { result, late: true };
+    }
+    // Stamps and resets are on the stamping clock; this container's is `lead` behind it.
+    return { result: { ...result, reset: result.reset - lead }, late: false };
+  }
+
+  private learn(roundTrip: number): void {
+    this.roundTrips.push(roundTrip);
+    if (this.roundTrips.length > ROUND_TRIPS_KEPT) this.roundTrips.shift();
+    if (this.roundTrips.length >= MIN_ROUND_TRIPS) {
+      // Never beyond what the log keeps for stamps that differ (see STAMP_SLACK_MS).
+      this.lead = Math.min(...this.roundTrips, STAMP_SLACK_MS);
+    }
   }
 
   async take(n: number): Promise<TokenGrant> {
@@ -75,8 +112,9 @@ export class UpstashTokenLimiter implements TokenLimiter {
     const now = this.clock();
     if (now < this.notBefore) return { granted: false, retryAfterMs: this.notBefore - now };
     const want = Math.max(1, Math.min(n, this.plan.maxTake));
-    const result = await this.ratelimit.limit(this.identifier, { rate: want });
-    if (this.stale(now)) return this.lateGrant(result.success ? want : 0);
+    const first = await this.ask(want);
+    if (first.late) return { granted: false, retryAfterMs: 1 };
+    const { result } = first;
     // The reply's reset is exact (see sliding-log.ts): when the budget has room again after a
     // grant that emptied it, or when `want` more fit after a refusal. Other fetchers may take
     // those tokens first; then the next reply names the next time, so a refusal costs one
@@ -85,11 +123,10 @@ export class UpstashTokenLimiter implements TokenLimiter {
     if (result.success) return { granted: true, tokens: want };
     // Fewer than we asked for are free now: take those (the library's takes are all or none).
     if (result.remaining > 0) {
-      const asked = this.clock();
-      const some = await this.ratelimit.limit(this.identifier, { rate: result.remaining });
-      if (this.stale(asked)) return this.lateGrant(some.success ? result.remaining : 0);
-      if (some.success) return { granted: true, tokens: result.remaining };
-      this.notBefore = some.reset;
+      const some = await this.ask(result.remaining);
+      if (some.late) return { granted: false, retryAfterMs: 1 };
+      if (some.result.success) return { granted: true, tokens: result.remaining };
+      this.notBefore = some.result.reset;
     }
     return { granted: false, retryAfterMs: Math.max(1, this.notBefore - this.clock()) };
   }
