@@ -4,16 +4,17 @@
  * polls included), DynamoDB write and read units (as the responses report
  * them), Lambda invocations and GB-seconds (measured durations × configured
  * memory), per ticker and per scan, in dollars at the list prices in
- * bench/prices.ts. Ours: the us-all scan of the scan-unlimited benchmark.
+ * packages/core/cost.ts. Ours: the us-all scan of the scan-unlimited benchmark.
  * Baseline, in the same run: the same pipeline without its batching — one
  * ticker per message, one rate-limit token per Redis call — on the S&P 500.
  *
  * Run alone: `node --import tsx bench/cost.ts` (runs the us-all scan too).
  */
 import { pathToFileURL } from "node:url";
+import { dollars, PRICES, type UsageCounts } from "../packages/core/cost.ts";
 import { startLocalStack } from "../packages/local/stack.ts";
+import { usageBetween } from "../packages/local/usage.ts";
 import { round, timedScan } from "./lib/local-scan.ts";
-import { dollars, PRICES, type UsageCounts } from "./prices.ts";
 import { measure, type UnlimitedRun } from "./scan-unlimited.ts";
 import type { BenchFigures, BenchResult } from "./types.ts";
 
@@ -42,12 +43,12 @@ function figures(u: UsageCounts, tickers: number): BenchFigures {
     dynamoReadUnitsPerTicker: perTicker(u.dynamoReadUnits),
     lambdaInvocationsPerTicker: perTicker(u.lambdaInvocations),
     lambdaGbSecondsPerTicker: round(u.lambdaGbSeconds / tickers, 4),
-    dollarsPerThousandTickers: round((d.total! / tickers) * 1000, 5),
-    [`dollarsPer${SCAN_TICKERS}TickerScan`]: round((d.total! / tickers) * SCAN_TICKERS, 4),
-    upstashShare: round(d.upstash! / d.total!, 2),
-    sqsShare: round(d.sqs! / d.total!, 2),
-    dynamoShare: round(d.dynamo! / d.total!, 2),
-    lambdaShare: round(d.lambda! / d.total!, 2),
+    dollarsPerThousandTickers: round((d.total / tickers) * 1000, 5),
+    [`dollarsPer${SCAN_TICKERS}TickerScan`]: round((d.total / tickers) * SCAN_TICKERS, 4),
+    upstashShare: round(d.upstash / d.total, 2),
+    sqsShare: round(d.sqs / d.total, 2),
+    dynamoShare: round(d.dynamo / d.total, 2),
+    lambdaShare: round(d.lambda / d.total, 2),
   };
 }
 
@@ -61,27 +62,13 @@ async function unbatchedBaseline(): Promise<{ usage: UsageCounts; tickers: numbe
   });
   try {
     await stack.runtime.prewarm();
-    const before = await stack.counters();
-    const fnBefore = (await stack.stats()).functions;
+    const before = await stack.stats();
     const scan = await timedScan(stack, {
       universe: "sp500",
       provider: "yahoo",
       scanId: "bench-cost-unbatched",
     });
-    const after = await stack.counters();
-    const fnAfter = (await stack.stats()).functions;
-    const fns = Object.keys(fnAfter) as (keyof typeof fnAfter)[];
-    return {
-      tickers: scan.scan.total,
-      usage: {
-        sqsBilledRequests: after.sqsBilledRequests - before.sqsBilledRequests,
-        dynamoWriteUnits: after.dynamoWriteUnits - before.dynamoWriteUnits,
-        dynamoReadUnits: after.dynamoReadUnits - before.dynamoReadUnits,
-        lambdaInvocations: fns.reduce((n, f) => n + fnAfter[f].invocations - fnBefore[f].invocations, 0),
-        lambdaGbSeconds: fns.reduce((n, f) => n + fnAfter[f].gbSeconds - fnBefore[f].gbSeconds, 0),
-        redisCommands: after.redisCommands - before.redisCommands,
-      },
-    };
+    return { tickers: scan.scan.total, usage: usageBetween(before, await stack.stats()) };
   } finally {
     await stack.stop();
   }

@@ -42,3 +42,10 @@ export function duration(ms: number): string {
 export function truncate(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }
+
+const DOLLARS = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 });
+
+/** "$0.000812": three significant digits, never an exponent (a scan's cost is fractions of a cent). */
+export function usd(value: number): string {
+  return Number.isFinite(value) ? `$${DOLLARS.format(value)}` : "–";
+}

@@ -42,7 +42,7 @@ describe("tickerfleet scan --local against a running local up", () => {
     expect(code, stderr).toBe(0);
     const summary = JSON.parse(stdout);
     expect(Object.keys(summary).sort()).toStrictEqual(
-      ["counts", "durationMs", "failed", "failures", "scanId", "scored", "status", "total"].sort(),
+      ["cost", "counts", "durationMs", "failed", "failures", "scanId", "scored", "status", "total"].sort(),
     );
     expect(summary).toMatchObject({ status: "PARTIAL", total: 9, scored: 8, failed: 1 });
     expect(summary.failures).toStrictEqual([
@@ -57,6 +57,14 @@ describe("tickerfleet scan --local against a running local up", () => {
     for (const k of ["redisCommands", "sqsRequests", "dynamoWrites"])
       expect(summary.counts[k]).toBeGreaterThan(0);
     expect(summary.durationMs).toBeGreaterThan(0);
+    // What it would cost in AWS and Upstash, from the same counts: Upstash bills per command.
+    const { cost } = summary;
+    expect(cost.pricesOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(cost.upstash).toBeCloseTo((summary.counts.redisCommands / 1e5) * 0.2, 12);
+    for (const part of ["sqs", "dynamo", "lambda"]) expect(cost[part]).toBeGreaterThan(0);
+    expect(cost.total).toBeCloseTo(cost.sqs + cost.dynamo + cost.lambda + cost.upstash, 12);
+    // A ten-ticker scan costs well under a cent.
+    expect(cost.total).toBeLessThan(0.01);
     scanId = summary.scanId;
   }, 120_000);
 
@@ -67,6 +75,9 @@ describe("tickerfleet scan --local against a running local up", () => {
     expect(stdout).toMatch(/#\s+Ticker\s+Name\s+Score\s+RS\s+Trend/);
     for (const t of TICKERS.slice(0, 8)) expect(stdout).toContain(` ${t} `);
     expect(stdout).toMatch(/cache hits 8/);
+    expect(stdout).toMatch(
+      /cost: \$0\.0\d+ at AWS \(us-east-1\) and Upstash list prices of [\d-]+: Lambda \$[\d.]+, DynamoDB \$[\d.]+, SQS \$[\d.]+, Upstash \$[\d.]+/,
+    );
   }, 120_000);
 
   it("status, top, ticker and breadth read what the scan left", async () => {

@@ -1,9 +1,11 @@
+import { type Dollars, dollars, PRICES } from "../../core/cost.ts";
 import type { ScanRecord } from "../../core/pipeline/records.ts";
 import { parseProviderLimit } from "../../core/rate-plan.ts";
 import { isUniverseName } from "../../core/universes.ts";
 import { type LocalCounters, type LocalStack, startLocalStack } from "../../local/stack.ts";
+import { type UsageSnapshot, usageBetween } from "../../local/usage.ts";
 import { CliError } from "../errors.ts";
-import { duration, truncate } from "../format.ts";
+import { duration, truncate, usd } from "../format.ts";
 import { leaderboardTable } from "../leaderboard-table.ts";
 import { ensureLocalPrerequisites } from "../prerequisites.ts";
 import { ScanProgressBar } from "../progress-bar.ts";
@@ -43,6 +45,11 @@ export interface ScanSummaryJson {
     sqsRequests: number | null;
     dynamoWrites: number | null;
   };
+  /**
+   * What the scan would have cost in AWS (us-east-1) and Upstash at list prices, from what it
+   * used on the local stack; null when scanning a stage (its usage is billed, not counted here).
+   */
+  cost: (Dollars & { pricesOf: string }) | null;
 }
 
 function scanPayload(options: ScanCommandOptions): Record<string, unknown> {
@@ -67,7 +74,7 @@ function scanPayload(options: ScanCommandOptions): Record<string, unknown> {
 }
 
 /** Counters of a local stack, from this process or from a running `local up`. */
-type CounterSource = () => Promise<LocalCounters | undefined>;
+type CounterSource = () => Promise<(LocalCounters & UsageSnapshot) | undefined>;
 
 function remoteCounters(env: Record<string, string>): CounterSource {
   return async () => {
@@ -75,7 +82,7 @@ function remoteCounters(env: Record<string, string>): CounterSource {
       const res = await fetch(`${env.AWS_ENDPOINT_URL_LAMBDA}/_local/stats`, {
         signal: AbortSignal.timeout(5000),
       });
-      return (await res.json()) as LocalCounters;
+      return (await res.json()) as LocalCounters & UsageSnapshot;
     } catch {
       return undefined;
     }
@@ -125,7 +132,10 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
       stack = await startLocalStack(rateLimit === undefined ? {} : { rateLimit });
       target = localTarget(stack.env);
       const started = stack;
-      counters = () => started.counters();
+      counters = async () => ({
+        ...(await started.counters()),
+        functions: (await started.stats()).functions,
+      });
     }
   }
   try {
@@ -167,6 +177,7 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
         sqsRequests: delta((c) => c.sqsRequests),
         dynamoWrites: delta((c) => c.dynamoWriteUnits),
       },
+      cost: before && after ? { ...dollars(usageBetween(before, after)), pricesOf: PRICES.checked } : null,
     };
     if (options.json) {
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -194,6 +205,12 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
       lines.push(
         "",
         `requests: provider ${c.providerRequests}, cache hits ${c.cacheHits}, Redis ${c.redisCommands}, SQS ${c.sqsRequests}, DynamoDB write units ${c.dynamoWrites}`,
+      );
+    }
+    const cost = summary.cost;
+    if (cost) {
+      lines.push(
+        `cost: ${usd(cost.total)} at AWS (us-east-1) and Upstash list prices of ${cost.pricesOf}: Lambda ${usd(cost.lambda)}, DynamoDB ${usd(cost.dynamo)}, SQS ${usd(cost.sqs)}, Upstash ${usd(cost.upstash)}`,
       );
     }
     process.stdout.write(`${lines.join("\n")}\n`);

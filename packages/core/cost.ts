@@ -1,5 +1,8 @@
 /**
- * List prices used to turn a scan's counted requests into dollars. US East
+ * What a scan costs, in dollars, from what it used: the list prices that the
+ * CLI (after a local scan) and the cost benchmark apply to counted requests.
+ *
+ * List prices: US East
  * (N. Virginia), on-demand, no free tier applied (a scan's share of a free
  * tier is not a property of the scan). Checked 2026-11-25 against:
  *   SQS      https://aws.amazon.com/sqs/pricing/            standard queue requests; each 64 KiB of payload is one request
@@ -19,6 +22,7 @@ export const PRICES = {
   upstashPer100kCommands: 0.2,
 } as const;
 
+/** What a scan used, in the units AWS and Upstash bill. */
 export interface UsageCounts {
   sqsBilledRequests: number;
   dynamoWriteUnits: number;
@@ -28,7 +32,15 @@ export interface UsageCounts {
   redisCommands: number;
 }
 
-export function dollars(u: UsageCounts): Record<string, number> {
+export interface Dollars {
+  sqs: number;
+  dynamo: number;
+  lambda: number;
+  upstash: number;
+  total: number;
+}
+
+export function dollars(u: UsageCounts): Dollars {
   const sqs = (u.sqsBilledRequests / 1e6) * PRICES.sqsPerMillionRequests;
   const dynamo =
     (u.dynamoWriteUnits / 1e6) * PRICES.dynamoPerMillionWriteUnits +
