@@ -16,9 +16,10 @@ export interface LocalStackOptions {
   portBase?: number;
   /**
    * The providers' rate limit, enforced by the simulator and held by the
-   * fetchers (both get the same numbers). @default 100 per second
+   * fetchers (both get the same numbers); several windows are all enforced
+   * (e.g. 5 a minute and 25 a day). @default 100 per second
    */
-  rateLimit?: ProviderLimit | null;
+  rateLimit?: ProviderLimit | readonly ProviderLimit[] | null;
   /** Simulated provider latency. @default lognormal, median 40 ms, p99 250 ms */
   latency?: LatencyDistribution;
   /** More simulator behaviour (faults...), applied after rateLimit and latency. */
@@ -70,8 +71,10 @@ const LOCAL_KEYS: Record<Exclude<ProviderName, "yahoo">, string> = {
   alphavantage: "local-alphavantage-key",
 };
 
-function limitText(limit: ProviderLimit): string {
-  return `${limit.limit}/${limit.windowMs}ms`;
+/** The fetchers' spelling of a limit (TICKERFLEET_RATE_LIMIT_*): `100/1000ms`, several comma-separated. */
+function limitText(limit: ProviderLimit | readonly ProviderLimit[]): string {
+  const windows: readonly ProviderLimit[] = Array.isArray(limit) ? limit : [limit as ProviderLimit];
+  return windows.map((w) => `${w.limit}/${w.windowMs}ms`).join(",");
 }
 
 /**

@@ -558,6 +558,34 @@ describe("rate limits", () => {
     );
   });
 
+  it("enforces every window of a limit with several, naming the one that refused", async () => {
+    // Alpha Vantage's free plan in small: 2 a short window, 3 a long one.
+    sim.configure({
+      alphavantage: {
+        rateLimit: [
+          { limit: 2, windowMs: 400 },
+          { limit: 3, windowMs: 86_400_000 },
+        ],
+      },
+    });
+    const information = async () =>
+      JSON.parse((await get(avDaily("IBM"))).text).Information as string | undefined;
+    expect(await information()).toBeUndefined();
+    expect(await information()).toBeUndefined();
+    expect(await information()).toMatch(/rate limit is 2 requests per/);
+    await sleep(450);
+    // The short window has room again; the day's third is allowed, its fourth is not.
+    expect(await information()).toBeUndefined();
+    await sleep(450);
+    expect(await information()).toMatch(/rate limit is 3 requests per day/);
+    const accepted = (e: SimRequestLog) => e.provider === "alphavantage" && e.outcome === "ok";
+    expect(sim.requests().filter(accepted)).toHaveLength(3);
+    expect(sim.config.alphavantage.rateLimit).toStrictEqual([
+      { limit: 2, windowMs: 400 },
+      { limit: 3, windowMs: 86_400_000 },
+    ]);
+  });
+
   it("yahoo: one bucket for every caller, 429 as plain text or JSON", async () => {
     sim.configure({ yahoo: { rateLimit: { limit: 3, windowMs: 60_000 } } });
     await limited(
@@ -800,7 +828,12 @@ describe("tickerfleet sim", () => {
     const lines: string[] = [];
     const stop = new AbortController();
     const running = simCommand(
-      { seed: 9, asOf: AS_OF, rateLimit: "polygon=5/60s,yahoo=100/1s", latency: "fmp=fixed:5" },
+      {
+        seed: 9,
+        asOf: AS_OF,
+        rateLimit: "polygon=5/60s,yahoo=100/1s,alphavantage=5/1m+25/1d",
+        latency: "fmp=fixed:5",
+      },
       { stdout: { write: (t: string) => lines.push(t) }, stderr: { write: () => true }, signal: stop.signal },
     );
     for (let i = 0; i < 200 && lines.length < 7; i++) await sleep(10);
@@ -818,6 +851,10 @@ describe("tickerfleet sim", () => {
     const config = (await getJson(`${base}/_sim/config`)).body;
     expect(config.polygon.rateLimit).toStrictEqual({ limit: 5, windowMs: 60_000 });
     expect(config.yahoo.rateLimit).toStrictEqual({ limit: 100, windowMs: 1_000 });
+    expect(config.alphavantage.rateLimit).toStrictEqual([
+      { limit: 5, windowMs: 60_000 },
+      { limit: 25, windowMs: 86_400_000 },
+    ]);
     expect(config.fmp.latency).toStrictEqual({ kind: "fixed", ms: 5 });
     expect((await getJson(`${base}/_sim/health`)).body.seed).toBe(9);
     stop.abort();

@@ -1,10 +1,10 @@
 import { rm } from "node:fs/promises";
-import { parseProviderLimit } from "../../core/rate-plan.ts";
 import { writeEnvFile } from "../../local/cloud.ts";
 import { startLocalStack } from "../../local/stack.ts";
 import { LOCAL_ENV_FILE, localEnvPath } from "../env-file.ts";
 import { CliError } from "../errors.ts";
 import { ensureLocalPrerequisites } from "../prerequisites.ts";
+import { parseRateLimitOption } from "../rate-limit-option.ts";
 import { runningLocalStack } from "../target.ts";
 
 export interface LocalUpOptions {
@@ -35,15 +35,7 @@ export async function localUpCommand(options: LocalUpOptions): Promise<number> {
       `--port-base "${options.portBase}" must be a port from 1024 to 65000 (six ports from it are used)`,
     );
   }
-  let rateLimit: ReturnType<typeof parseProviderLimit> | null | undefined;
-  if (options.rateLimit === "none") rateLimit = null;
-  else if (options.rateLimit) {
-    try {
-      rateLimit = parseProviderLimit(options.rateLimit);
-    } catch (error) {
-      throw new CliError(`--rate-limit: ${(error as Error).message}`);
-    }
-  }
+  const rateLimit = options.rateLimit ? parseRateLimitOption(options.rateLimit) : undefined;
   const schedules = options.schedules ?? "sweep";
   if (schedules !== "all" && schedules !== "sweep" && schedules !== "none") {
     throw new CliError(`--schedules "${schedules}" must be all, sweep or none`);

@@ -1,6 +1,5 @@
 import { type Dollars, dollars, PRICES } from "../../core/cost.ts";
 import type { ScanRecord } from "../../core/pipeline/records.ts";
-import { parseProviderLimit } from "../../core/rate-plan.ts";
 import { isUniverseName } from "../../core/universes.ts";
 import { type LocalCounters, type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { type UsageSnapshot, usageBetween } from "../../local/usage.ts";
@@ -9,6 +8,7 @@ import { duration, truncate, usd } from "../format.ts";
 import { leaderboardTable } from "../leaderboard-table.ts";
 import { ensureLocalPrerequisites } from "../prerequisites.ts";
 import { ScanProgressBar } from "../progress-bar.ts";
+import { parseRateLimitOption } from "../rate-limit-option.ts";
 import { invokeScanStart, waitForScan } from "../scan-watch.ts";
 import { localTarget, runningLocalStack, stageNames, type Target, targetFrom } from "../target.ts";
 
@@ -123,7 +123,7 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
       target = localTarget(running);
       counters = remoteCounters(running);
     } else {
-      const rateLimit = options.rateLimit ? parseLimit(options.rateLimit) : undefined;
+      const rateLimit = options.rateLimit ? parseRateLimitOption(options.rateLimit) : undefined;
       await ensureLocalPrerequisites();
       if (!options.json)
         process.stderr.write(
@@ -218,14 +218,5 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
   } finally {
     target.close();
     await stack?.stop();
-  }
-}
-
-function parseLimit(text: string) {
-  if (text === "none") return null;
-  try {
-    return parseProviderLimit(text);
-  } catch (error) {
-    throw new CliError(`--rate-limit: ${(error as Error).message} (or "none")`);
   }
 }

@@ -35,13 +35,22 @@ export interface RateLimit {
   windowMs: number;
 }
 
+/** The windows of a provider's limit, however it was configured (one window, several, or none). */
+export function rateLimitWindows(rateLimit: RateLimit | readonly RateLimit[] | null): readonly RateLimit[] {
+  if (rateLimit === null) return [];
+  return Array.isArray(rateLimit) ? rateLimit : [rateLimit as RateLimit];
+}
+
 export interface ProviderBehaviour {
   /**
    * Enforced per API key (Yahoo has no key: one bucket for all callers), over a
-   * sliding window of accepted requests by arrival time. `null`: unlimited.
+   * sliding window of accepted requests by arrival time. Several windows, as
+   * some plans have (Alpha Vantage's free one: 5 a minute and 25 a day), are
+   * all enforced: a request is refused when any of them is full. `null`:
+   * unlimited.
    * @default null
    */
-  rateLimit: RateLimit | null;
+  rateLimit: RateLimit | readonly RateLimit[] | null;
   /**
    * Send `Retry-After` (whole seconds until a slot frees) with an over-limit answer.
    * Neither Polygon's nor Yahoo's documentation promises the header; it is on
@@ -143,17 +152,17 @@ const latencySchema = z
       ctx.addIssue({ code: "custom", message: "p99Ms must be ≥ medianMs" });
   });
 
+const rateLimitSchema = z.strictObject({
+  limit: z.number().int().min(1),
+  windowMs: z
+    .number()
+    .finite()
+    .positive()
+    .max(86_400_000 * 31),
+});
+
 const behaviourFields = {
-  rateLimit: z
-    .strictObject({
-      limit: z.number().int().min(1),
-      windowMs: z
-        .number()
-        .finite()
-        .positive()
-        .max(86_400_000 * 31),
-    })
-    .nullable(),
+  rateLimit: z.union([rateLimitSchema, z.array(rateLimitSchema).min(1).max(4)]).nullable(),
   retryAfter: z.boolean(),
   latency: latencySchema,
   faults: z

@@ -10,6 +10,7 @@ import {
   type FaultKind,
   mergeConfig,
   parseConfigPatch,
+  rateLimitWindows,
   type SimulatorConfig,
   type SimulatorConfigPatch,
 } from "./config.ts";
@@ -422,11 +423,11 @@ export async function startMarketSimulator(options: SimulatorOptions = {}): Prom
       deliver(req, res, entry, impl.unauthorized("rejected"), latency, undefined);
       return;
     }
-    const rule = behaviour.rateLimit;
-    if (rule) {
-      const decision = limiters[provider].admit(parsed.key ?? "*", startMs, rule);
+    const rules = rateLimitWindows(behaviour.rateLimit);
+    if (rules.length > 0) {
+      const decision = limiters[provider].admit(parsed.key ?? "*", startMs, rules);
       if (!decision.accepted) {
-        const answer = impl.rateLimited(parsed.key, rule);
+        const answer = impl.rateLimited(parsed.key, decision.rule);
         if (behaviour.retryAfter) {
           answer.headers = {
             ...answer.headers,

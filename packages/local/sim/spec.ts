@@ -6,7 +6,8 @@ import { parseLatency } from "./latency.ts";
 /**
  * Short spellings of simulator behaviour for command lines and environment
  * variables:
- * - rate limits: `yahoo=100/1s,polygon=5/60s` (limit/window; window units ms, s, m, h, d)
+ * - rate limits: `yahoo=100/1s,polygon=5/60s` (limit/window; window units ms, s, m, h, d);
+ *   several windows for one provider joined by `+`: `alphavantage=5/1m+25/1d`
  * - latency: `lognormal:80:400` for every provider, or per provider
  *   `yahoo=lognormal:80:400,fmp=fixed:20` (see parseLatency)
  */
@@ -42,19 +43,21 @@ function entries(spec: string, what: string): [ProviderName, string][] {
     });
 }
 
-/** `yahoo=100/1s,polygon=5/60s` → a config patch with those rate limits. */
+/** `yahoo=100/1s,alphavantage=5/1m+25/1d` → a config patch with those rate limits. */
 export function parseRateLimitSpec(spec: string): SimulatorConfigPatch {
   const patch: SimulatorConfigPatch = {};
   for (const [provider, value] of entries(spec, "rate limit")) {
-    const match = /^(\d+)\/(.+)$/.exec(value);
-    const limit = match ? Number(match[1]) : Number.NaN;
-    if (!match || !(limit >= 1)) {
-      throw new ConfigError(
-        `bad rate limit ${JSON.stringify(`${provider}=${value}`)}: expected <limit>/<window>, e.g. 5/60s`,
-      );
-    }
-    const rateLimit: RateLimit = { limit, windowMs: parseWindow(match[2]!) };
-    patch[provider] = { ...patch[provider], rateLimit };
+    const windows = value.split("+").map((part): RateLimit => {
+      const match = /^(\d+)\/(.+)$/.exec(part.trim());
+      const limit = match ? Number(match[1]) : Number.NaN;
+      if (!match || !(limit >= 1)) {
+        throw new ConfigError(
+          `bad rate limit ${JSON.stringify(`${provider}=${value}`)}: expected <limit>/<window>, e.g. 5/60s, or several joined by +, e.g. 5/1m+25/1d`,
+        );
+      }
+      return { limit, windowMs: parseWindow(match[2]!) };
+    });
+    patch[provider] = { ...patch[provider], rateLimit: windows.length === 1 ? windows[0]! : windows };
   }
   return patch;
 }
