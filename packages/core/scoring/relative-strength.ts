@@ -26,6 +26,8 @@
  * RS rating: see {@link rsRatings}.
  */
 
+import { partitionPoint } from "../partition-point.ts";
+
 /** The RS look-back periods in trading days: one to four quarters. */
 export const RS_PERIODS: readonly number[] = [63, 126, 189, 252];
 /** Weight of each RS period (the latest quarter double), indexed like {@link RS_PERIODS}; sums to 1. */
@@ -226,26 +228,12 @@ function ratingOf(below: number, belowOrEqual: number, m: number): number {
 
 /** First index whose value is ≥ x. */
 function lowerBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(sorted.length, (i) => sorted[i]! < x);
 }
 
 /** First index whose value is > x. */
 function upperBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(sorted.length, (i) => sorted[i]! <= x);
 }
 
 /** Median of the values (sorted in place); NaN when empty. */

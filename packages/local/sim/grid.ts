@@ -1,3 +1,4 @@
+import { partitionPoint } from "../../core/partition-point.ts";
 import { tradingDaysBetween } from "../../core/trading-calendar.ts";
 
 /**
@@ -35,25 +36,11 @@ export function gridIndexOf(iso: string): number | undefined {
 /** Index of the first grid day on or after `iso` (GRID_SIZE + 1 when past the end). */
 export function firstIndexOnOrAfter(iso: string): number {
   const all = gridDates();
-  let lo = 0;
-  let hi = all.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (all[mid]! < iso) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(all.length, (i) => all[i]! < iso);
 }
 
 /** Index of the last grid day on or before `iso` (-1 when before the epoch). */
 export function lastIndexOnOrBefore(iso: string): number {
   const all = gridDates();
-  let lo = 0;
-  let hi = all.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (all[mid]! <= iso) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
+  return partitionPoint(all.length, (i) => all[i]! <= iso) - 1;
 }

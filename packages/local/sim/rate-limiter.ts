@@ -1,3 +1,4 @@
+import { partitionPoint } from "../../core/partition-point.ts";
 import type { RateLimit } from "./config.ts";
 
 /**
@@ -59,12 +60,5 @@ export class SlidingWindowLimiter {
 
 /** Index of the first arrival after `time` (arrivals ascending). */
 function firstAfter(arrivals: readonly number[], time: number): number {
-  let lo = 0;
-  let hi = arrivals.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (arrivals[mid]! <= time) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(arrivals.length, (i) => arrivals[i]! <= time);
 }

@@ -1,3 +1,4 @@
+import { partitionPoint } from "../../../core/partition-point.ts";
 import { fromProviderSymbol } from "../../../core/symbols.ts";
 import type { RateLimit } from "../config.ts";
 import { easternEpochMs, easternOffsetHours } from "../eastern-time.ts";
@@ -98,14 +99,7 @@ function selectDays(params: URLSearchParams, model: MarketModel): [number, numbe
 
 /** The first grid index (below `limit`) whose 09:30 stamp is at or after `epochSeconds`. */
 function firstDayStampedAtOrAfter(epochSeconds: number, limit: number): number {
-  let lo = 0;
-  let hi = limit;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (timestampAt(mid) < epochSeconds) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(limit, (i) => timestampAt(i) < epochSeconds);
 }
 
 function timestampOf(iso: string): number {
