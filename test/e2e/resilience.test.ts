@@ -53,9 +53,12 @@ describe("exactly once, whatever SQS and the functions do", () => {
     sqs.destroy();
 
     const fetchLines = t.logs.filter((l) => l.includes('"event":"fetch"'));
-    const fetchedChunks = fetchLines.flatMap(
-      (l) => (JSON.parse(l.slice(l.indexOf("{"))) as { chunks: string[] }).chunks,
+    const fetchReports = fetchLines.map(
+      (l) => JSON.parse(l.slice(l.indexOf("{"))) as { chunks: string[]; lateTokens: number },
     );
+    const fetchedChunks = fetchReports.flatMap((r) => r.chunks);
+    // Each invocation says how many rate-limit tokens it left unused for a late reply.
+    for (const r of fetchReports) expect(r.lateTokens).toBeGreaterThanOrEqual(0);
     // More chunk deliveries than chunks (7 of them, with the benchmark): duplicates happened.
     expect(fetchedChunks.length).toBeGreaterThan(7);
     expect(scan.status).toBe("COMPLETE");

@@ -59,14 +59,24 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
   const scoreQueue = new SqsMessageSender<ScoreMessage>(sqsClient(), resources.scoreQueueUrl);
   const fetchQueue = new SqsMessageSender<FetchMessage>(sqsClient(), resources.fetchQueueUrl);
   const access = new Map<ProviderName, ProviderAccess>();
+  const limiters: UpstashTokenLimiter[] = [];
+  const lateTokens = () => limiters.reduce((sum, l) => sum + l.lateTokens, 0);
   const providers = (name: ProviderName): ProviderAccess => {
     let found = access.get(name);
     if (!found) {
       const key = resources.apiKeys[name];
       const keyEnv = KEY_ENV[name];
       const providerEnv = keyEnv && key && key !== "unset" ? { ...env, [keyEnv]: key } : env;
-      const limiter = (apiKey: string | undefined) =>
-        new UpstashTokenLimiter(redis, limiterIdentifier(name, apiKey), providerLimits(name, env), limits);
+      const limiter = (apiKey: string | undefined) => {
+        const made = new UpstashTokenLimiter(
+          redis,
+          limiterIdentifier(name, apiKey),
+          providerLimits(name, env),
+          limits,
+        );
+        limiters.push(made);
+        return made;
+      };
       try {
         const providerConfig = providerConfigFromEnv(name, providerEnv);
         found = { provider: createProvider(name, providerConfig), limiter: limiter(providerConfig.apiKey) };
@@ -106,6 +116,7 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
       }
     }
     if (inputs.length > 0) {
+      const lateBefore = lateTokens();
       const report = await fetchChunks(
         inputs,
         { providers, cache, scoreQueue, fetchQueue, remainingMs: () => context.getRemainingTimeInMillis() },
@@ -117,6 +128,9 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
           event: "fetch",
           chunks: inputs.map((i) => `${i.message.scanId}#${i.message.chunk}`),
           ...counts,
+          // Rate-limit tokens granted but left unused because Redis answered late (see
+          // token-limiter.ts): a few are harmless; many mean Redis is slow from here.
+          lateTokens: lateTokens() - lateBefore,
         }),
       );
       for (const id of failedIds) failures.push({ itemIdentifier: id });
