@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { eachEntry, readBatchEntries } from "./batch.ts";
 import type { ActionHandler, RequestContext } from "./context.ts";
 import { invalidParameter, SqsError } from "./errors.ts";
@@ -17,7 +18,7 @@ import {
   parseMessageAttributes,
   parseMessageSystemAttributes,
 } from "./message-attributes.ts";
-import type { Delivery, NewMessage, Queue } from "./queue.ts";
+import type { Delivery, NewMessage, Queue, SentMessage } from "./queue.ts";
 import {
   MAX_DELAY_SECONDS,
   MAX_MESSAGE_SIZE,
@@ -28,7 +29,7 @@ import { parseReceiptHandle } from "./receipt-handle.ts";
 
 /** SendMessage(Batch), ReceiveMessage, DeleteMessage(Batch), ChangeMessageVisibility(Batch). */
 
-const MESSAGE_GROUP_ID = /^[\x21-\x7E]{1,128}$/;
+const MESSAGE_ID = /^[\x21-\x7E]{1,128}$/;
 
 /** Validates one message of a send (body, delay, attributes) against the queue's limits. */
 function readNewMessage(queue: Queue, input: JsonObject, senderId: string): NewMessage {
@@ -51,22 +52,9 @@ function readNewMessage(queue: Queue, input: JsonObject, senderId: string): NewM
       `DelaySeconds must be >= 0 and <= ${MAX_DELAY_SECONDS}.`,
     );
   }
-  if (optionalString(input, "MessageDeduplicationId") !== undefined) {
-    throw invalidParameter(
-      "MessageDeduplicationId",
-      input.MessageDeduplicationId,
-      "The request includes a parameter that is not valid for this queue type.",
-    );
-  }
-  // Standard queues accept a MessageGroupId (fair queues) and return it on receive.
-  const messageGroupId = optionalString(input, "MessageGroupId");
-  if (messageGroupId !== undefined && !MESSAGE_GROUP_ID.test(messageGroupId)) {
-    throw invalidParameter(
-      "MessageGroupId",
-      messageGroupId,
-      "MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.",
-    );
-  }
+  const { messageGroupId, deduplicationId } = queue.fifo
+    ? readFifoIds(queue, input, body, delaySeconds)
+    : readStandardIds(input);
   const attributes = parseMessageAttributes(input.MessageAttributes);
   const systemAttributes = parseMessageSystemAttributes(input.MessageSystemAttributes);
   // System attributes do not count towards the message size, as on AWS.
@@ -85,27 +73,91 @@ function readNewMessage(queue: Queue, input: JsonObject, senderId: string): NewM
     md5OfSystemAttributes: md5OfAttributes(systemAttributes),
     senderId,
     messageGroupId,
+    deduplicationId,
     size,
     delaySeconds,
   };
 }
 
-function sendResult(message: NewMessage, messageId: string): JsonObject {
-  const result: JsonObject = { MessageId: messageId, MD5OfMessageBody: message.md5OfBody };
+/** A message id of SQS's alphabet: 1 to 128 printable ASCII characters. */
+function checkMessageId(name: string, value: string): void {
+  if (!MESSAGE_ID.test(value)) {
+    throw invalidParameter(
+      name,
+      value,
+      `${name} can only include alphanumeric and punctuation characters. 1 to 128 in length.`,
+    );
+  }
+}
+
+function readStandardIds(input: JsonObject): {
+  messageGroupId: string | undefined;
+  deduplicationId: undefined;
+} {
+  if (optionalString(input, "MessageDeduplicationId") !== undefined) {
+    throw invalidParameter(
+      "MessageDeduplicationId",
+      input.MessageDeduplicationId,
+      "The request includes a parameter that is not valid for this queue type.",
+    );
+  }
+  // Standard queues accept a MessageGroupId (fair queues) and return it on receive.
+  const messageGroupId = optionalString(input, "MessageGroupId");
+  if (messageGroupId !== undefined) checkMessageId("MessageGroupId", messageGroupId);
+  return { messageGroupId, deduplicationId: undefined };
+}
+
+/** A FIFO message's group (required) and deduplication id (given, or the body's SHA-256). */
+function readFifoIds(
+  queue: Queue,
+  input: JsonObject,
+  body: string,
+  delaySeconds: number | undefined,
+): { messageGroupId: string; deduplicationId: string } {
+  // A FIFO queue delays every message alike, by its own DelaySeconds.
+  if (delaySeconds !== undefined && delaySeconds > 0) {
+    throw invalidParameter(
+      "DelaySeconds",
+      delaySeconds,
+      "The request include parameter that is not valid for this queue type.",
+    );
+  }
+  const messageGroupId = optionalString(input, "MessageGroupId");
+  if (messageGroupId === undefined) {
+    throw new SqsError("MissingParameter", "The request must contain the parameter MessageGroupId.");
+  }
+  checkMessageId("MessageGroupId", messageGroupId);
+  const given = optionalString(input, "MessageDeduplicationId");
+  if (given !== undefined) {
+    checkMessageId("MessageDeduplicationId", given);
+    return { messageGroupId, deduplicationId: given };
+  }
+  if (!queue.settings.ContentBasedDeduplication) {
+    throw new SqsError(
+      "InvalidParameterValue",
+      "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
+    );
+  }
+  return { messageGroupId, deduplicationId: createHash("sha256").update(body, "utf8").digest("hex") };
+}
+
+function sendResult(message: NewMessage, sent: SentMessage): JsonObject {
+  const result: JsonObject = { MessageId: sent.id, MD5OfMessageBody: message.md5OfBody };
   const md5OfMessageAttributes = md5OfAttributes(message.attributes);
   if (md5OfMessageAttributes !== undefined) result.MD5OfMessageAttributes = md5OfMessageAttributes;
   if (message.md5OfSystemAttributes !== undefined) {
     result.MD5OfMessageSystemAttributes = message.md5OfSystemAttributes;
   }
+  if (sent.sequenceNumber !== undefined) result.SequenceNumber = sent.sequenceNumber;
   return result;
 }
 
 const sendMessage: ActionHandler = async (state, input, context) => {
   const queue = state.queues.byUrl(requiredString(input, "QueueUrl"));
   const message = readNewMessage(queue, input, context.senderId);
-  const stored = queue.send(message, context.now);
+  const sent = queue.send(message, context.now);
   context.payloadBytes += message.size;
-  return sendResult(message, stored.id);
+  return sendResult(message, sent);
 };
 
 const sendMessageBatch: ActionHandler = async (state, input, context) => {
@@ -131,9 +183,9 @@ const sendMessageBatch: ActionHandler = async (state, input, context) => {
   }
   return eachEntry(entries, (entry) => {
     const message = readNewMessage(queue, entry, context.senderId);
-    const stored = queue.send(message, context.now);
+    const sent = queue.send(message, context.now);
     context.payloadBytes += message.size;
-    return { Id: entry.Id, ...sendResult(message, stored.id) };
+    return { Id: entry.Id, ...sendResult(message, sent) };
   });
 };
 
@@ -145,6 +197,8 @@ const SYSTEM_ATTRIBUTE_NAMES = [
   "ApproximateFirstReceiveTimestamp",
   "AWSTraceHeader",
   "MessageGroupId",
+  "MessageDeduplicationId",
+  "SequenceNumber",
   "DeadLetterQueueSourceArn",
 ] as const;
 type SystemAttributeName = (typeof SYSTEM_ATTRIBUTE_NAMES)[number];
@@ -164,6 +218,10 @@ function systemAttribute(delivery: Delivery, name: SystemAttributeName): string 
       return message.systemAttributes?.AWSTraceHeader?.StringValue;
     case "MessageGroupId":
       return message.messageGroupId;
+    case "MessageDeduplicationId":
+      return message.deduplicationId;
+    case "SequenceNumber":
+      return message.sequenceNumber;
     case "DeadLetterQueueSourceArn":
       return message.deadLetterQueueSourceArn;
   }
@@ -255,9 +313,17 @@ const receiveMessage: ActionHandler = async (state, input, context) => {
   ]);
   const attributeNames = optionalStringList(input, "MessageAttributeNames") ?? [];
   // ReceiveRequestAttemptId applies to FIFO queues only; standard queues ignore it.
-  optionalString(input, "ReceiveRequestAttemptId");
+  const receiveRequestAttemptId = optionalString(input, "ReceiveRequestAttemptId");
+  if (receiveRequestAttemptId !== undefined)
+    checkMessageId("ReceiveRequestAttemptId", receiveRequestAttemptId);
   const deliveries = await queue.receive(
-    { maxNumberOfMessages, visibilityTimeout, waitTimeSeconds, signal: context.signal },
+    {
+      maxNumberOfMessages,
+      visibilityTimeout,
+      waitTimeSeconds,
+      signal: context.signal,
+      receiveRequestAttemptId,
+    },
     context.now,
   );
   for (const delivery of deliveries) context.payloadBytes += delivery.message.size;

@@ -106,16 +106,31 @@ function checkNoRedriveCycle(queues: QueueRegistry, queueArn: string, changes: P
   }
 }
 
+/** A FIFO queue's dead-letter queue is a FIFO queue, and a standard queue's a standard one. */
+function checkDeadLetterType(queues: QueueRegistry, fifo: boolean, changes: Partial<QueueSettings>): void {
+  const arn = changes.RedrivePolicy?.deadLetterTargetArn;
+  const target = arn === undefined ? undefined : queues.byArn(arn);
+  if (target !== undefined && (target.settings.FifoQueue === true) !== fifo) {
+    throw new SqsError(
+      "InvalidAttributeValue",
+      `Invalid value for the parameter RedrivePolicy: the dead-letter queue must be of the same type as the source (${fifo ? "FIFO" : "standard"}).`,
+    );
+  }
+}
+
 const createQueue: ActionHandler = async (state, input, context) => {
   const name = requiredString(input, "QueueName");
   const attributes = optionalStringMap(input, "Attributes") ?? {};
   const tags = optionalStringMap(input, "tags") ?? {};
   checkQueueName(name, attributes.FifoQueue);
+  const fifo = attributes.FifoQueue === "true";
   const changes = parseSettings(attributes, {
     operation: "CreateQueue",
+    fifo,
     queueExistsByArn: existsByArn(state.queues),
   });
   checkNoRedriveCycle(state.queues, state.queues.arnFor(name), changes);
+  checkDeadLetterType(state.queues, fifo, changes);
   const existing = state.queues.get(name);
   if (existing !== undefined) {
     const different = firstDifference(existing.settings, changes);
@@ -131,7 +146,7 @@ const createQueue: ActionHandler = async (state, input, context) => {
   if (Object.keys(tags).length > MAX_TAGS) {
     throw invalidParameter("tags", Object.keys(tags).length, `A queue can have at most ${MAX_TAGS} tags.`);
   }
-  const queue = state.queues.create(name, { ...defaultSettings(), ...changes }, context.now);
+  const queue = state.queues.create(name, { ...defaultSettings(fifo), ...changes }, context.now);
   addTags(queue, tags);
   return { QueueUrl: queue.url };
 };
@@ -165,7 +180,7 @@ const purgeQueue: ActionHandler = async (state, input, context) => {
   return {};
 };
 
-/** Attributes that exist only on FIFO queues: accepted in GetQueueAttributes, never reported here. */
+/** Attributes that exist only on FIFO queues: asked for on a standard queue, they are not reported. */
 const FIFO_ATTRIBUTES = new Set([
   "FifoQueue",
   "ContentBasedDeduplication",
@@ -207,11 +222,14 @@ const setQueueAttributes: ActionHandler = async (state, input, context) => {
   const queue = state.queues.byUrl(requiredString(input, "QueueUrl"));
   const attributes = optionalStringMap(input, "Attributes");
   if (attributes === undefined) throw missingParameter("Attributes");
+  const fifo = queue.settings.FifoQueue === true;
   const changes = parseSettings(attributes, {
     operation: "SetQueueAttributes",
+    fifo,
     queueExistsByArn: existsByArn(state.queues),
   });
   checkNoRedriveCycle(state.queues, queue.arn, changes);
+  checkDeadLetterType(state.queues, fifo, changes);
   queue.updateSettings(changes, context.now);
   return {};
 };
@@ -297,6 +315,8 @@ const startMessageMoveTask: ActionHandler = async (state, input, context) => {
         md5OfSystemAttributes: message.md5OfSystemAttributes,
         senderId: message.senderId,
         messageGroupId: message.messageGroupId,
+        // A fresh id: the original one may still be remembered as sent, and the move would be dropped.
+        deduplicationId: message.deduplicationId === undefined ? undefined : randomUUID(),
         size: message.size,
         delaySeconds: 0,
       },

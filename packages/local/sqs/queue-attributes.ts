@@ -29,6 +29,14 @@ export interface QueueSettings {
   KmsMasterKeyId: string | undefined;
   KmsDataKeyReusePeriodSeconds: number | undefined;
   SqsManagedSseEnabled: boolean;
+  /** FIFO queues only (undefined on standard ones, which do not report them); fixed at creation. */
+  FifoQueue: true | undefined;
+  /** FIFO: a message without a MessageDeduplicationId is deduplicated by its body's SHA-256. */
+  ContentBasedDeduplication: boolean | undefined;
+  /** FIFO: duplicates are found across the queue, or within a message group. */
+  DeduplicationScope: "queue" | "messageGroup" | undefined;
+  /** FIFO: stored and returned; throughput is not limited here. */
+  FifoThroughputLimit: "perQueue" | "perMessageGroupId" | undefined;
 }
 
 /** Largest message AWS accepts since August 2025 (it was 256 KiB before), and the new default. */
@@ -38,8 +46,8 @@ export const MAX_VISIBILITY_TIMEOUT = 43_200;
 export const MAX_DELAY_SECONDS = 900;
 export const MAX_WAIT_TIME_SECONDS = 20;
 
-/** AWS's defaults for a new standard queue. */
-export function defaultSettings(): QueueSettings {
+/** AWS's defaults for a new queue, standard or FIFO. */
+export function defaultSettings(fifo = false): QueueSettings {
   return {
     VisibilityTimeout: 30,
     DelaySeconds: 0,
@@ -52,6 +60,10 @@ export function defaultSettings(): QueueSettings {
     KmsMasterKeyId: undefined,
     KmsDataKeyReusePeriodSeconds: undefined,
     SqsManagedSseEnabled: true,
+    FifoQueue: fifo ? true : undefined,
+    ContentBasedDeduplication: fifo ? false : undefined,
+    DeduplicationScope: fifo ? "queue" : undefined,
+    FifoThroughputLimit: fifo ? "perQueue" : undefined,
   };
 }
 
@@ -80,6 +92,8 @@ export const READ_ONLY_ATTRIBUTES = [
 export interface ParseContext {
   /** CreateQueue accepts FifoQueue; SetQueueAttributes does not. */
   operation: "CreateQueue" | "SetQueueAttributes";
+  /** Whether the queue is (or is being created as) a FIFO queue: only those take the FIFO attributes. */
+  fifo: boolean;
   /** Whether a RedrivePolicy's deadLetterTargetArn names an existing queue. */
   queueExistsByArn(arn: string): boolean;
 }
@@ -119,8 +133,20 @@ export function parseSettings(
         break;
       case "FifoQueue":
         if (context.operation !== "CreateQueue") throw unknownAttribute(name);
-        // "true" is turned away with the queue name check; "false" is a standard queue.
-        parseBoolean(name, value);
+        // The queue name check has matched it with the name; "false" is a standard queue.
+        if (parseBoolean(name, value)) changes.FifoQueue = true;
+        break;
+      case "ContentBasedDeduplication":
+        if (!context.fifo) throw unknownAttribute(name);
+        changes.ContentBasedDeduplication = parseBoolean(name, value);
+        break;
+      case "DeduplicationScope":
+        if (!context.fifo) throw unknownAttribute(name);
+        changes.DeduplicationScope = parseChoice(name, value, ["queue", "messageGroup"] as const);
+        break;
+      case "FifoThroughputLimit":
+        if (!context.fifo) throw unknownAttribute(name);
+        changes.FifoThroughputLimit = parseChoice(name, value, ["perQueue", "perMessageGroupId"] as const);
         break;
       default:
         throw unknownAttribute(name);
@@ -151,6 +177,11 @@ function parseBoolean(name: string, value: string): boolean {
   if (value === "true") return true;
   if (value === "false") return false;
   throw invalidValue(name, `${JSON.stringify(value)} is not "true" or "false".`);
+}
+
+function parseChoice<T extends string>(name: string, value: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw invalidValue(name, `${JSON.stringify(value)} is not one of ${choices.join(", ")}.`);
 }
 
 function parseJsonText(name: string, value: string): string | undefined {

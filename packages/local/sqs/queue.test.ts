@@ -32,6 +32,7 @@ function message(body: string): NewMessage {
     md5OfSystemAttributes: undefined,
     senderId: "000000000000",
     messageGroupId: undefined,
+    deduplicationId: undefined,
     size: Buffer.byteLength(body),
     delaySeconds: undefined,
   };

@@ -6,7 +6,7 @@ import { MAX_VISIBILITY_TIMEOUT, type QueueSettings } from "./queue-attributes.t
 import { newReceiptHandle } from "./receipt-handle.ts";
 
 /**
- * One standard queue's state machine. A message is
+ * One queue's state machine, standard or FIFO. A message is
  *   delayed  → visible          when its delay ends,
  *   visible  → in flight        when a receive takes it (new receipt handle,
  *                               receive count + 1), or → the dead-letter queue
@@ -16,6 +16,12 @@ import { newReceiptHandle } from "./receipt-handle.ts";
  * All time is real time in ms; one timer, set for the earliest deadline in a
  * heap, moves messages on, and every operation first applies what is due, so
  * results are exact to the millisecond even when the timer fires late.
+ *
+ * A FIFO queue also keeps each message group in send order: a receive hands
+ * out a group's messages only from its first one that is not deleted, and
+ * none of a group while one of its messages is in flight (or delayed). A send
+ * whose deduplication id was seen in the last 5 minutes is accepted and not
+ * stored. Messages carry a sequence number.
  */
 
 type MessageState = "delayed" | "visible" | "inflight" | "gone";
@@ -31,6 +37,10 @@ export interface StoredMessage {
   readonly sentTimestamp: number;
   readonly senderId: string;
   readonly messageGroupId: string | undefined;
+  /** FIFO: the id duplicates are recognised by (given, or the body's SHA-256). */
+  readonly deduplicationId: string | undefined;
+  /** FIFO: the message's place in the queue, a 20-digit decimal string. */
+  readonly sequenceNumber: string | undefined;
   /** Body + attribute bytes, what the message counts towards payload limits and billing. */
   readonly size: number;
   /** Set when the message was moved here by a redrive policy. */
@@ -57,9 +67,17 @@ export interface NewMessage {
   md5OfSystemAttributes: string | undefined;
   senderId: string;
   messageGroupId: string | undefined;
+  /** FIFO queues: required (the action layer derives it from the body under content-based deduplication). */
+  deduplicationId: string | undefined;
   size: number;
   /** Overrides the queue's DelaySeconds. */
   delaySeconds: number | undefined;
+}
+
+/** What a send reports: the message's id (a duplicate's: the original's) and, on FIFO queues, its sequence number. */
+export interface SentMessage {
+  id: string;
+  sequenceNumber: string | undefined;
 }
 
 /** One message handed to a receiver, as it was at that receive. */
@@ -78,6 +96,8 @@ export interface ReceiveOptions {
   waitTimeSeconds: number;
   /** Ends a pending long poll early with no messages (the client went away). */
   signal?: AbortSignal;
+  /** FIFO: a retried receive with the same id within 5 minutes gets the same messages again. */
+  receiveRequestAttemptId?: string | undefined;
 }
 
 export interface QueueCounts {
@@ -105,6 +125,10 @@ export type DeadLetterLookup = (arn: string) => Queue | undefined;
 
 /** AWS's cap on in-flight messages of a standard queue; receives beyond it fail with OverLimit. */
 const MAX_INFLIGHT = 120_000;
+/** How long a FIFO queue remembers deduplication ids and receive attempt ids. */
+const DEDUPLICATION_MS = 5 * 60_000;
+/** Where sequence numbers start: AWS's are 20-digit decimals. */
+const FIRST_SEQUENCE = 10_000_000_000_000_000_000n;
 /** setTimeout's largest delay; later deadlines are reached in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -131,6 +155,11 @@ export class Queue {
   readonly #waiters = new Set<Waiter>();
   #tokens = 0;
   #closed = false;
+  #sequence = FIRST_SEQUENCE;
+  /** FIFO: deduplication key → the message first sent with it, oldest first. */
+  readonly #sentIds = new Map<string, SentMessage & { at: number }>();
+  /** FIFO: receive attempt id → what that receive handed out, oldest first. */
+  readonly #attempts = new Map<string, { at: number; deliveries: Delivery[] }>();
 
   constructor(init: {
     name: string;
@@ -168,8 +197,22 @@ export class Queue {
     this.#advance(now);
   }
 
-  send(input: NewMessage, now: number): StoredMessage {
+  get fifo(): boolean {
+    return this.settings.FifoQueue === true;
+  }
+
+  send(input: NewMessage, now: number): SentMessage {
     this.#advance(now);
+    let dedupKey: string | undefined;
+    if (this.fifo) {
+      forgetOlder(this.#sentIds, now - DEDUPLICATION_MS);
+      dedupKey =
+        this.settings.DeduplicationScope === "messageGroup"
+          ? `${input.messageGroupId}\n${input.deduplicationId}`
+          : input.deduplicationId;
+      const sent = this.#sentIds.get(dedupKey!);
+      if (sent !== undefined) return { id: sent.id, sequenceNumber: sent.sequenceNumber };
+    }
     const delaySeconds = input.delaySeconds ?? this.settings.DelaySeconds;
     const message: StoredMessage = {
       id: randomUUID(),
@@ -181,6 +224,8 @@ export class Queue {
       sentTimestamp: now,
       senderId: input.senderId,
       messageGroupId: input.messageGroupId,
+      deduplicationId: this.fifo ? input.deduplicationId : undefined,
+      sequenceNumber: this.fifo ? this.#nextSequence() : undefined,
       size: input.size,
       deadLetterQueueSourceArn: undefined,
       receiveCount: 0,
@@ -192,8 +237,11 @@ export class Queue {
       wakeToken: 0,
       expireToken: 0,
     };
+    if (dedupKey !== undefined) {
+      this.#sentIds.set(dedupKey, { id: message.id, sequenceNumber: message.sequenceNumber, at: now });
+    }
     this.#store(message, delaySeconds * 1000, now);
-    return message;
+    return { id: message.id, sequenceNumber: message.sequenceNumber };
   }
 
   /**
@@ -203,6 +251,27 @@ export class Queue {
    */
   receive(options: ReceiveOptions, now: number): Promise<Delivery[]> {
     this.#advance(now);
+    const attemptId = this.fifo ? options.receiveRequestAttemptId : undefined;
+    if (attemptId !== undefined) {
+      forgetOlder(this.#attempts, now - DEDUPLICATION_MS);
+      const earlier = this.#attempts.get(attemptId);
+      if (earlier !== undefined) {
+        // The same messages, while that receive still holds them (not deleted, not received since).
+        return Promise.resolve(
+          earlier.deliveries.filter(
+            (d) => d.message.state === "inflight" && d.message.receiptHandle === d.receiptHandle,
+          ),
+        );
+      }
+      return this.#receive(options, now).then((deliveries) => {
+        if (deliveries.length > 0) this.#attempts.set(attemptId, { at: now, deliveries });
+        return deliveries;
+      });
+    }
+    return this.#receive(options, now);
+  }
+
+  #receive(options: ReceiveOptions, now: number): Promise<Delivery[]> {
     if (this.#inflight >= MAX_INFLIGHT) {
       throw new SqsError(
         "OverLimit",
@@ -341,35 +410,64 @@ export class Queue {
     const deliveries: Delivery[] = [];
     if (this.#visible.size === 0) return deliveries;
     const visibilityMs = (options.visibilityTimeout ?? this.settings.VisibilityTimeout) * 1000;
-    const redrive = this.settings.RedrivePolicy;
     const stillVisible: StoredMessage[] = [];
-    for (const message of this.#visible.values()) {
-      if (deliveries.length >= options.maxNumberOfMessages) break;
-      this.#visible.delete(message.id);
-      if (redrive !== undefined && message.receiveCount >= redrive.maxReceiveCount) {
-        const deadLetterQueue = this.#findDeadLetterQueue(redrive.deadLetterTargetArn);
-        if (deadLetterQueue !== undefined && deadLetterQueue !== this) {
-          this.#remove(message);
-          deadLetterQueue.adopt(message, this.arn, now);
+    if (this.fifo) {
+      // In send order; a group whose earliest message is not visible waits for it.
+      const waiting = new Set<string | undefined>();
+      for (const message of [...this.#messages.values()]) {
+        if (deliveries.length >= options.maxNumberOfMessages) break;
+        if (waiting.has(message.messageGroupId)) continue;
+        if (message.state !== "visible") {
+          waiting.add(message.messageGroupId);
           continue;
         }
+        const delivery = this.#deliver(message, visibilityMs, stillVisible, now);
+        if (delivery !== undefined) deliveries.push(delivery);
       }
-      message.receiveCount += 1;
-      message.firstReceiveTimestamp ??= now;
-      message.receivedAt = now;
-      message.receiptHandle = newReceiptHandle(this.name, message.id);
-      if (visibilityMs > 0) this.#schedule(message, "inflight", visibilityMs, now);
-      else stillVisible.push(message);
-      deliveries.push({
-        message,
-        receiptHandle: message.receiptHandle,
-        receiveCount: message.receiveCount,
-        firstReceiveTimestamp: message.firstReceiveTimestamp,
-      });
+    } else {
+      for (const message of this.#visible.values()) {
+        if (deliveries.length >= options.maxNumberOfMessages) break;
+        const delivery = this.#deliver(message, visibilityMs, stillVisible, now);
+        if (delivery !== undefined) deliveries.push(delivery);
+      }
     }
     // Re-added after the loop: a Map visits entries added while iterating it.
     for (const message of stillVisible) this.#visible.set(message.id, message);
     return deliveries;
+  }
+
+  /**
+   * Hands a visible message to a receive, or moves it to the dead-letter queue when this receive
+   * would exceed the redrive policy's maxReceiveCount (then undefined).
+   */
+  #deliver(
+    message: StoredMessage,
+    visibilityMs: number,
+    stillVisible: StoredMessage[],
+    now: number,
+  ): Delivery | undefined {
+    this.#visible.delete(message.id);
+    const redrive = this.settings.RedrivePolicy;
+    if (redrive !== undefined && message.receiveCount >= redrive.maxReceiveCount) {
+      const deadLetterQueue = this.#findDeadLetterQueue(redrive.deadLetterTargetArn);
+      if (deadLetterQueue !== undefined && deadLetterQueue !== this) {
+        this.#remove(message);
+        deadLetterQueue.adopt(message, this.arn, now);
+        return undefined;
+      }
+    }
+    message.receiveCount += 1;
+    message.firstReceiveTimestamp ??= now;
+    message.receivedAt = now;
+    message.receiptHandle = newReceiptHandle(this.name, message.id);
+    if (visibilityMs > 0) this.#schedule(message, "inflight", visibilityMs, now);
+    else stillVisible.push(message);
+    return {
+      message,
+      receiptHandle: message.receiptHandle,
+      receiveCount: message.receiveCount,
+      firstReceiveTimestamp: message.firstReceiveTimestamp,
+    };
   }
 
   #remove(message: StoredMessage): void {
@@ -468,5 +566,18 @@ export class Queue {
   #nextToken(): number {
     this.#tokens += 1;
     return this.#tokens;
+  }
+
+  #nextSequence(): string {
+    this.#sequence += 1n;
+    return this.#sequence.toString();
+  }
+}
+
+/** Drops the entries recorded before `before` from a map kept in recording order. */
+function forgetOlder<V extends { at: number }>(records: Map<string, V>, before: number): void {
+  for (const [key, record] of records) {
+    if (record.at >= before) return;
+    records.delete(key);
   }
 }

@@ -98,9 +98,8 @@ export class QueueRegistry {
 }
 
 /**
- * Checks a CreateQueue name against AWS's rules and the FifoQueue attribute.
- * FIFO queues are not emulated: a valid FIFO request fails with
- * UnsupportedOperation, saying so.
+ * Checks a CreateQueue name against AWS's rules and the FifoQueue attribute:
+ * a FIFO queue's name ends with .fifo, and only a FIFO queue's does.
  */
 export function checkQueueName(name: string, fifoAttribute: string | undefined): void {
   const wantsFifo = fifoAttribute === "true";
@@ -119,10 +118,7 @@ export function checkQueueName(name: string, fifoAttribute: string | undefined):
         "Only FIFO queue names can end with .fifo; set the FifoQueue attribute to true.",
       );
     }
-    throw new SqsError(
-      "UnsupportedOperation",
-      `FIFO queues are not supported by the local SQS server (queue ${name}); use a standard queue.`,
-    );
+    return;
   }
   if (!STANDARD_NAME.test(name)) {
     throw invalidParameter(
