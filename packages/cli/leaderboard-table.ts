@@ -4,6 +4,7 @@ import { fixed, signed, table, truncate } from "./format.ts";
 
 /** The leaderboard as `scan` and `top` print it, with each listing's name where the shipped universes know it. */
 export function leaderboardTable(rows: readonly LeaderboardRow[]): string {
+  if (rows.length === 0) return "(no ticker scored: nothing to rank)";
   const names = allListings();
   return table(rows, [
     { header: "#", value: (r) => String(r.rank), align: "right" },

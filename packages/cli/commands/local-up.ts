@@ -3,6 +3,7 @@ import { writeEnvFile } from "../../local/cloud.ts";
 import { startLocalStack } from "../../local/stack.ts";
 import { LOCAL_ENV_FILE, localEnvPath } from "../env-file.ts";
 import { CliError } from "../errors.ts";
+import { wholeNumberOption } from "../number-option.ts";
 import { ensureLocalPrerequisites } from "../prerequisites.ts";
 import { parseRateLimitOption } from "../rate-limit-option.ts";
 import { runningLocalStack } from "../target.ts";
@@ -29,20 +30,20 @@ export async function localUpCommand(options: LocalUpOptions): Promise<number> {
       `a local stack is already running (see ${LOCAL_ENV_FILE}); stop it first (Ctrl-C in its terminal)`,
     );
   }
-  const portBase = options.portBase === undefined ? undefined : Number(options.portBase);
-  if (portBase !== undefined && !(Number.isInteger(portBase) && portBase >= 1024 && portBase <= 65_000)) {
-    throw new CliError(
-      `--port-base "${options.portBase}" must be a port from 1024 to 65000 (six ports from it are used)`,
-    );
-  }
+  // Six ports from the base are used.
+  const portBase =
+    options.portBase === undefined
+      ? undefined
+      : wholeNumberOption("--port-base", options.portBase, { min: 1024, max: 65_000 });
   const rateLimit = options.rateLimit ? parseRateLimitOption(options.rateLimit) : undefined;
   const schedules = options.schedules ?? "sweep";
   if (schedules !== "all" && schedules !== "sweep" && schedules !== "none") {
     throw new CliError(`--schedules "${schedules}" must be all, sweep or none`);
   }
-  const seed = options.seed === undefined ? undefined : Number(options.seed);
-  if (seed !== undefined && !Number.isInteger(seed))
-    throw new CliError(`--seed "${options.seed}" is not an integer`);
+  const seed =
+    options.seed === undefined
+      ? undefined
+      : wholeNumberOption("--seed", options.seed, { min: -(2 ** 31), max: 2 ** 31 - 1 });
 
   await ensureLocalPrerequisites();
   const stack = await startLocalStack({

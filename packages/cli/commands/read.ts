@@ -10,6 +10,7 @@ import { canonicalSymbol } from "../../core/symbols.ts";
 import { CliError } from "../errors.ts";
 import { duration, fixed, signed, table } from "../format.ts";
 import { leaderboardTable } from "../leaderboard-table.ts";
+import { wholeNumberOption } from "../number-option.ts";
 import { readProgress } from "../scan-watch.ts";
 import { resolveTarget, type Target, type TargetOptions } from "../target.ts";
 
@@ -77,8 +78,7 @@ export async function statusCommand(scanId: string, options: ReadOptions): Promi
 
 /** `tickerfleet top [--scan ID] [-n 20]`: the leaderboard of a scan (the latest finished one by default). */
 export async function topCommand(options: ReadOptions & { scan?: string; n?: string }): Promise<number> {
-  const n = Number(options.n ?? 20);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`-n "${options.n}" must be a positive whole number`);
+  const n = wholeNumberOption("-n", options.n ?? "20", { min: 1 });
   return withTarget(options, async (target) => {
     const scan = await scanOrLatest(target, options.scan);
     const rows = ((await target.store.leaderboard(scan.scanId)) ?? []).slice(0, n);
@@ -103,10 +103,9 @@ export async function tickerCommand(
   } catch (error) {
     throw new CliError((error as Error).message);
   }
+  const limit = wholeNumberOption("--limit", options.limit ?? "30", { min: 1, max: 1000 });
   return withTarget(options, async (target) => {
-    const scans = (await target.store.recentScans({ limit: Number(options.limit ?? 30) })).filter(
-      (s) => s.summary,
-    );
+    const scans = (await target.store.recentScans({ limit })).filter((s) => s.summary);
     const results = await target.store.tickerResults(
       symbol,
       scans.map((s) => s.scanId),
@@ -183,9 +182,7 @@ export async function tickerCommand(
 export async function breadthCommand(
   options: ReadOptions & { scan?: string; days?: string },
 ): Promise<number> {
-  const days = Number(options.days ?? 20);
-  if (!Number.isInteger(days) || days < 1)
-    throw new CliError(`--days "${options.days}" must be a positive whole number`);
+  const days = wholeNumberOption("--days", options.days ?? "20", { min: 1 });
   return withTarget(options, async (target) => {
     const scan = await scanOrLatest(target, options.scan);
     const series = (await target.store.breadth(scan.scanId)) as

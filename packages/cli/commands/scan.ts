@@ -1,11 +1,12 @@
 import { type Dollars, dollars, PRICES } from "../../core/cost.ts";
 import type { ScanRecord } from "../../core/pipeline/records.ts";
-import { isUniverseName } from "../../core/universes.ts";
+import { isUniverseName, UNIVERSE_NAMES } from "../../core/universes.ts";
 import { type LocalCounters, type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { type UsageSnapshot, usageBetween } from "../../local/usage.ts";
 import { CliError } from "../errors.ts";
 import { duration, truncate, usd } from "../format.ts";
 import { leaderboardTable } from "../leaderboard-table.ts";
+import { wholeNumberOption } from "../number-option.ts";
 import { ensureLocalPrerequisites } from "../prerequisites.ts";
 import { ScanProgressBar } from "../progress-bar.ts";
 import { parseRateLimitOption } from "../rate-limit-option.ts";
@@ -54,6 +55,12 @@ export interface ScanSummaryJson {
 
 function scanPayload(options: ScanCommandOptions): Record<string, unknown> {
   const universe = options.universe ?? "sp500";
+  // One lower-case word is a universe name mistyped far more often than a ticker.
+  if (!isUniverseName(universe) && /^[a-z0-9-]+$/.test(universe.trim())) {
+    throw new CliError(
+      `--universe "${universe}" is not a universe (${UNIVERSE_NAMES.join(", ")}); to scan tickers, list them: --universe ${universe.trim().toUpperCase()} or AAPL,MSFT`,
+    );
+  }
   const payload: Record<string, unknown> = {
     universe: isUniverseName(universe)
       ? universe
@@ -64,10 +71,8 @@ function scanPayload(options: ScanCommandOptions): Record<string, unknown> {
   };
   if (options.provider) payload.provider = options.provider;
   if (options.days !== undefined) {
-    const days = Number(options.days);
-    if (!Number.isInteger(days))
-      throw new CliError(`--days "${options.days}" is not a whole number of trading days`);
-    payload.days = days;
+    // The scan request says which range (it is the payload's rule, for every way to start a scan).
+    payload.days = wholeNumberOption("--days", options.days, { min: 1 });
   }
   if (options.scanId) payload.scanId = options.scanId;
   return payload;
@@ -99,6 +104,7 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
   if (!options.local && !options.stage)
     throw new CliError("say where to scan: --local (the local stack) or --stage <stage>");
   const payload = scanPayload(options);
+  const top = wholeNumberOption("--top", options.top ?? "20", { min: 1 });
   const timeoutMs = Number(options.timeout ?? 1800) * 1000;
   if (!(timeoutMs > 0))
     throw new CliError(`--timeout "${options.timeout}" is not a positive number of seconds`);
@@ -184,7 +190,6 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
       return 0;
     }
     const rows = (await target.store.leaderboard(scanId)) ?? [];
-    const top = Number(options.top ?? 20);
     const lines = [
       "",
       `${scan.status}  ${summary.scored} scored, ${summary.failed} failed of ${summary.total} in ${duration(summary.durationMs)}  (${scan.universe}, ${scan.provider})`,
@@ -192,7 +197,7 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
         ? `market: ${scan.summary.market.state} (${scan.summary.market.score}); RS against ${scan.summary.benchmarkSource === "benchmark" ? scan.benchmark : "the universe median"}`
         : "",
       "",
-      leaderboardTable(rows.slice(0, Math.max(1, top))),
+      leaderboardTable(rows.slice(0, top)),
     ];
     if (failures.length > 0) {
       lines.push("", `failed (${failures.length}):`);
