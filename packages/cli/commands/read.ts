@@ -40,9 +40,12 @@ async function scanOrLatest(target: Target, scanId: string | undefined): Promise
   const [latest] = (await target.store.recentScans({ limit: 20 })).filter(
     (s) => s.status === "COMPLETE" || s.status === "PARTIAL",
   );
-  if (!latest)
-    throw new CliError(`no finished scan on the ${target.label} yet: run \`tickerfleet scan\` first`, 3);
+  if (!latest) throw noFinishedScan(target);
   return latest;
+}
+
+function noFinishedScan(target: Target): CliError {
+  return new CliError(`no finished scan on the ${target.label} yet: run \`tickerfleet scan\` first`, 3);
 }
 
 /** `tickerfleet status <scanId>`: a scan's state, progress and failures. */
@@ -106,6 +109,7 @@ export async function tickerCommand(
   const limit = wholeNumberOption("--limit", options.limit ?? "30", { min: 1, max: 1000 });
   return withTarget(options, async (target) => {
     const scans = (await target.store.recentScans({ limit })).filter((s) => s.summary);
+    if (scans.length === 0) throw noFinishedScan(target);
     const results = await target.store.tickerResults(
       symbol,
       scans.map((s) => s.scanId),
