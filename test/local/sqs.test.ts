@@ -1280,6 +1280,19 @@ describe("FIFO queues", () => {
     expect(bodies(rest)).toStrictEqual(["a2", "a3"]);
   });
 
+  it("wakes a long poll waiting on a group when the group's message in flight is deleted", async () => {
+    const queueUrl = await createFifo();
+    await send(queueUrl, "head", "G");
+    await send(queueUrl, "next", "G");
+    const head = await receive(queueUrl, { MaxNumberOfMessages: 1, VisibilityTimeout: 30 });
+    const waiting = timed(receive(queueUrl, { MaxNumberOfMessages: 1, WaitTimeSeconds: 5 }));
+    await sleep(200);
+    await deleteAll(queueUrl, head);
+    const { value, ms } = await waiting;
+    expect(bodies(value)).toStrictEqual(["next"]);
+    expect(ms).toBeLessThan(2_000);
+  });
+
   it("puts a message whose visibility ran out back at the head of its group", async () => {
     const queueUrl = await createFifo();
     await send(queueUrl, "first", "G");

@@ -302,6 +302,8 @@ export class Queue {
     const message = this.#messages.get(messageId);
     if (message === undefined || message.receiptHandle !== receiptHandle) return;
     this.#remove(message);
+    // In a FIFO queue the group's next message may now go to a waiting long poll.
+    if (this.fifo) this.#dispatch(now);
   }
 
   changeVisibility(messageId: string, receiptHandle: string, seconds: number, now: number): void {
@@ -502,7 +504,11 @@ export class Queue {
       this.#heap.pop();
       const { message } = entry;
       if (entry.kind === "expire") {
-        if (message.state !== "gone" && message.expireToken === entry.token) this.#remove(message);
+        if (message.state !== "gone" && message.expireToken === entry.token) {
+          this.#remove(message);
+          // A FIFO group waiting on it goes on.
+          woke ||= this.fifo;
+        }
       } else if (
         message.wakeToken === entry.token &&
         message.state !== "visible" &&
