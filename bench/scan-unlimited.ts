@@ -69,6 +69,7 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
         )
         .sort((a, b) => b[1] - a[1]),
     );
+    const byStage = stageShares(partsBefore, partsAfter);
     const after = await stack.counters();
     const functionsAfter = (await stack.stats()).functions;
     const log = (await stack.sim.requests(since)).filter((r) => r.startMs >= since);
@@ -129,6 +130,7 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
         scorerBusySeconds: round(functionDelta.scorer!.durationMs / 1000),
         dynamoWriteUnits: delta("dynamoWriteUnits"),
         simulatorWarmSeconds: warm.seconds,
+        cpuByStage: byStage,
         ...cpuByPart,
         computeMsPerTicker: round(stepsMs, 2),
         ...Object.fromEntries(Object.entries(steps).map(([k, v]) => [`step_${k}`, v])),
@@ -161,6 +163,7 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
         "fetcherBusySeconds / scorerBusySeconds: summed invocation durations across containers (they overlap).",
         "peakMemoryMB: resident memory of the process running the emulators and the function containers (the simulator and redis-server are processes of their own); cpuSeconds likewise.",
         "Every part shares this machine's two cores: the simulator serving 7,480 two-year bodies (~50 KB of JSON each), the fetchers parsing them, the SQS server, dynalite and the Upstash server (each in a thread of its own) and the function containers.",
+        "cpuByStage: the parts' CPU time summed by stage (fetch: fetchers and the simulator, Upstash and redis-server answering them; queue: the SQS server; score: scorers; write: dynalite and finalize; runtime: main thread and scan-start; helpers: V8's and libuv's threads).",
         "cpuSeconds_<part>: CPU time of each part during the scan, from Linux's per-thread scheduler statistics: each function's containers (invocations only), each server thread, the main thread (the function runtime's SQS mappings and Invoke API), V8's and libuv's helper threads (otherThreads), and the simulator's and redis-server's processes.",
         "computeMsPerTicker: the per-ticker compute steps timed alone on a real body (step_*: read = JSON.parse + validate + normalise; encode; decode, in the scorer; metrics). cpuMsPerTicker minus this is what moving the data costs here: undici, the AWS SDK and Upstash clients, the SQS and DynamoDB emulators, the runtime's event plumbing, garbage collection.",
         "The simulator renders its answers before the clock starts (simulatorWarmSeconds, for our request shape and the seed scanner's): it stands in for a provider's servers, and rendering a body costs it 1–2 ms of CPU, ~15 core-seconds for the universe, that would otherwise be counted as the pipeline's. Serving a rendered body still costs ~0.2 ms and goes through the simulator's limit, latency, faults and log.",
@@ -180,6 +183,36 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
   } finally {
     await stack.stop();
   }
+}
+
+/**
+ * The issue's stages, from the parts' CPU time: fetch (fetchers, and the simulator, Upstash and
+ * redis-server that answer them), queue (the SQS server), score (scorers), write (dynalite and
+ * finalize), the runtime (main thread, scan-start) and V8's and libuv's helper threads.
+ */
+const STAGES: Record<string, readonly string[]> = {
+  fetch: ["fetcher", "simulator", "upstashServer", "redisServer"],
+  queue: ["sqsServer"],
+  score: ["scorer"],
+  write: ["dynamodbServer", "finalize"],
+  runtime: ["mainThread", "scanStart"],
+  helpers: ["otherThreads"],
+};
+
+/** "fetch 20.4 s (43 %), queue 1.5 s (3 %), …": CPU seconds per stage between two readings. */
+function stageShares(before: Record<string, number>, after: Record<string, number>): string {
+  const used = (part: string) => (after[part] ?? 0) - (before[part] ?? 0);
+  const total = Object.keys(after).reduce((sum, part) => sum + used(part), 0);
+  const listed = new Set(Object.values(STAGES).flat());
+  const stages = Object.entries(STAGES).map(
+    ([stage, parts]) => [stage, parts.reduce((n, p) => n + used(p), 0)] as const,
+  );
+  const other = Object.keys(after)
+    .filter((p) => !listed.has(p))
+    .reduce((n, p) => n + used(p), 0);
+  return [...stages, ...(other > 0 ? [["other", other] as const] : [])]
+    .map(([stage, ms]) => `${stage} ${round(ms / 1000, 1)} s (${Math.round((100 * ms) / total)} %)`)
+    .join(", ");
 }
 
 /** "insufficient-history: ..." × 12 → { "insufficient-history": 12 }. */
