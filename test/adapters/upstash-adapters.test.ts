@@ -269,6 +269,53 @@ describe("UpstashTokenLimiter", () => {
     expect(limiter.lateTokens).toBe(10);
   });
 
+  it("holds the limit on send times when fetchers stamp ahead by different round trips", async () => {
+    // Three fetchers on one clock, one at a time: Redis 4 ms, 35 ms and 90 ms away (another
+    // region). Each sends its grant when its take returns; the provider's window must never see
+    // more than the limit, although the far one stamps 90 ms ahead of the near one. (Stamping
+    // further ahead, the far one wins most races for a freed slot; fetchers of one deployment
+    // share a region, so their leads are alike.)
+    const time = { now: Date.now() };
+    const start = time.now;
+    // Small enough that the fetchers, one take at a time, ask for more than it allows.
+    const limit = { limit: 6, windowMs: 1000 };
+    const id = limiterIdentifier("test", `mixed-${Date.now()}`);
+    const limiters = [4, 35, 90].map(
+      (roundTrip) =>
+        new UpstashTokenLimiter(
+          slowClient(time, () => roundTrip),
+          id,
+          limit,
+          {
+            jitterMs: 100,
+            ...fakeTime(time),
+          },
+        ),
+    );
+    const sends: number[] = [];
+    const granted = limiters.map(() => 0);
+    for (let step = 0; step < 2000 && time.now < start + 6000; step++) {
+      const limiter = limiters[step % limiters.length]!;
+      const grant = await limiter.take(limiter.maxTake);
+      if (grant.granted) {
+        for (let i = 0; i < grant.tokens; i++) sends.push(time.now);
+        granted[step % limiters.length]! += grant.tokens;
+      } else time.now += Math.min(grant.retryAfterMs, 50);
+    }
+    let worst = 0;
+    for (let hi = 0, lo = 0; hi < sends.length; hi++) {
+      while (sends[hi]! - sends[lo]! >= limit.windowMs) lo++;
+      worst = Math.max(worst, hi - lo + 1);
+    }
+    // Windows filled to the limit and never over, at about the planned rate (6 per 1.101 s)...
+    expect(worst).toBe(limit.limit);
+    const planned = planLimit(limit, { jitterMs: 100 }).ratePerSecond;
+    expect(sends.length).toBeGreaterThanOrEqual(Math.floor(((time.now - start) / 1000) * planned * 0.75));
+    // ...with the far fetcher sending too, not dropping every grant as late.
+    expect(granted[2]).toBeGreaterThan(0);
+    expect(limiters.map((l) => l.lateTokens)).toStrictEqual([0, 0, 0]);
+  });
+
   it("keys the budget by provider and a hash of the API key, never the key", () => {
     const id = limiterIdentifier("fmp", "secret-key-123");
     expect(id).toMatch(/^fmp:[0-9a-f]{16}$/);
