@@ -30,7 +30,7 @@ export const STAMP_SLACK_MS = 1000;
  * One EVALSHA per call, as the library's own algorithms. Each window's log is
  * a sorted set of grant times (one member per token, at most `limit` within a
  * span), with a counter beside them that makes members unique; each expires
- * with its span. Times are the caller's (`clock`, Date.now unless given), as
+ * with its span plus STAMP_SLACK_MS. Times are the caller's (`clock`, Date.now unless given), as
  * in the library's scripts. Callers' stamps for one moment differ (clock skew,
  * stamps ahead by the round trip), so a take counts every grant stamped after
  * `now - span`, later ones included: a grant stamped ahead of `now` is in some
