@@ -116,6 +116,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       ]),
     )
     .option("--days <n>", "trading days of history per ticker (default 460)")
+    .option("--fundamentals", "also fetch earnings growth (C and A of CANSLIM; --provider fmp)")
     .option("--scan-id <id>", "the scan's id (a repeated start with the same id enqueues nothing twice)")
     .option("--top <n>", "leaderboard rows to print", "20")
     .option(

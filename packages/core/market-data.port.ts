@@ -1,3 +1,4 @@
+import type { Fundamentals } from "./scoring/canslim.ts";
 import type { Series } from "./series.ts";
 
 /** The market-data providers tickerfleet speaks to. */
@@ -54,9 +55,14 @@ export interface FetchSuccess {
 
 export type FetchResult = FetchSuccess | FetchFailure;
 
+/** Earnings growth from a provider's income statements; `{}` when it has none (an ETF, a new listing). */
+export type FundamentalsResult = { ok: true; fundamentals: Fundamentals } | FetchFailure;
+
 /** The port a fetcher needs from a market-data provider. */
 export interface MarketDataProvider {
   readonly name: ProviderName;
   /** Daily bars for one canonical symbol. Never throws for provider behaviour; returns a FetchFailure. */
   fetchDaily(symbol: string, range: DailyRange, options?: { signal?: AbortSignal }): Promise<FetchResult>;
+  /** Earnings growth (C and A of CANSLIM), from providers that publish income statements (FMP). One request. */
+  fetchFundamentals?(symbol: string, options?: { signal?: AbortSignal }): Promise<FundamentalsResult>;
 }

@@ -81,6 +81,45 @@ describe("a scan on the local stack", () => {
     ]);
   }, 180_000);
 
+  it("scores C and A from FMP's income statements when the scan asks for fundamentals", async () => {
+    const tickers = ["AAPL", "MSFT", "NVDA", "JPM", "XOM", "KO", "PEP", "WMT"];
+    const { scanId } = await t.startScan({
+      universe: tickers,
+      provider: "fmp",
+      fundamentals: true,
+      scanId: "e2e-fundamentals",
+    });
+    const scan = await t.waitForScan(scanId, 120_000);
+    expect(scan.status).toBe("COMPLETE");
+    const results = await t.results(scanId);
+    // Every scored ticker carries its earnings growth (an object, possibly empty after a loss).
+    for (const r of results) {
+      expect(r.status).toBe("scored");
+      if (r.status === "scored") expect(r.fundamentals).toBeTypeOf("object");
+    }
+    const withBoth = results.filter(
+      (r) =>
+        r.status === "scored" &&
+        r.fundamentals?.epsGrowthQuarterlyPct !== undefined &&
+        r.fundamentals.epsGrowthAnnualPct !== undefined,
+    );
+    expect(withBoth.length).toBeGreaterThan(0);
+    // Those rank with every CANSLIM letter present: confidence 1 (0.65 without C and A).
+    const board = (await t.store.leaderboard(scanId)) ?? [];
+    for (const r of withBoth) expect(board.find((row) => row.ticker === r.ticker)?.confidence).toBe(1);
+    // A second scan within a day reads them from the cache: bars and fundamentals alike.
+    const again = await t.startScan({
+      universe: tickers,
+      provider: "fmp",
+      fundamentals: true,
+      scanId: "e2e-fundamentals-2",
+    });
+    expect((await t.waitForScan(again.scanId, 120_000)).status).toBe("COMPLETE");
+    expect(
+      (await t.results(again.scanId)).filter((r) => r.status === "scored" && r.fundamentals !== undefined),
+    ).toHaveLength(tickers.length);
+  }, 180_000);
+
   it("rejects a bad payload naming every problem and writes nothing", async () => {
     const before = await t.store.recentScans({ limit: 50 });
     await expect(

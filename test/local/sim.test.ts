@@ -182,6 +182,42 @@ describe("yahoo chart API", () => {
 });
 
 describe("FMP", () => {
+  it("income statements: published quarters newest first, FMP's fields, the same each time", async () => {
+    const url = (symbol: string, query = "&period=quarter&limit=8") =>
+      `${sim.urls.fmp}/stable/income-statement?symbol=${symbol}&apikey=${KEY}${query}`;
+    const { status, body } = await getJson<Json[]>(url("AAPL"));
+    expect(status).toBe(200);
+    expect(body).toHaveLength(8);
+    expect(Object.keys(body[0])).toEqual([
+      "date",
+      "symbol",
+      "reportedCurrency",
+      "cik",
+      "filingDate",
+      "acceptedDate",
+      "fiscalYear",
+      "period",
+      "revenue",
+      "netIncome",
+      "eps",
+      "epsDiluted",
+      "weightedAverageShsOut",
+      "weightedAverageShsOutDil",
+    ]);
+    const dates = body.map((r) => r.date as string);
+    expect([...dates].sort().reverse()).toEqual(dates);
+    // Quarter ends, each filed 35 days later, the latest filed by the simulator's day.
+    for (const r of body) expect(r.date).toMatch(/-(03-31|06-30|09-30|12-31)$/);
+    expect(body[0].filingDate <= AS_OF).toBe(true);
+    expect(body.map((r) => r.period)).toEqual(
+      body.map((r) => `Q${Math.floor(Number((r.date as string).slice(5, 7)) / 3)}`),
+    );
+    for (const r of body) expect(Number.isFinite(r.epsDiluted)).toBe(true);
+    expect((await getJson(url("AAPL"))).body).toStrictEqual(body);
+    expect(await getJson(url("NOSUCHTICKER"))).toStrictEqual({ status: 200, body: [] });
+    expect((await getJson(url("AAPL", "&period=annual"))).status).toBe(400);
+  });
+
   it("stable full: flat array newest first with FMP's fields", async () => {
     const { status, body } = await getJson<Json[]>(fmpFull("AAPL", "&from=2026-06-01&to=2026-07-31"));
     expect(status).toBe(200);

@@ -118,3 +118,63 @@ describe("FMP adapter", () => {
     expect(!result.ok && result.message).toMatch(why);
   });
 });
+
+describe("FMP fundamentals", () => {
+  it("reads quarterly income statements into EPS growth: the quarter a year on, the last four quarters against the four before", async () => {
+    server.handler = (_req, res) => sendText(res, 200, fixtureText("fmp/income-statement-quarter-aapl.json"));
+    const before = server.requests.length;
+    const result = await fmp.fetchFundamentals!("BRK.B");
+    const url = new URL(server.requests[before]!, server.origin);
+    expect(url.pathname).toBe("/fmp/stable/income-statement");
+    expect(Object.fromEntries(url.searchParams)).toStrictEqual({
+      symbol: "BRK-B",
+      period: "quarter",
+      limit: "8",
+      apikey: KEY,
+    });
+    if (!result.ok) throw new Error(result.message);
+    // Diluted EPS: 0.97 against 1.46 a year earlier; TTM 0.97+1.40+1.53+2.18 = 6.08 against
+    // 1.46+1.26+1.52+1.88 = 6.12.
+    expect(result.fundamentals).toStrictEqual({
+      epsGrowthQuarterlyPct: Math.round(((0.97 - 1.46) / 1.46) * 10000) / 100,
+      epsGrowthAnnualPct: Math.round(((6.08 - 6.12) / 6.12) * 10000) / 100,
+    });
+  });
+
+  it("has no growth rate from a loss, from too few quarters, or for a symbol without statements", async () => {
+    const statements = JSON.parse(fixtureText("fmp/income-statement-quarter-aapl.json")) as Record<
+      string,
+      unknown
+    >[];
+    statements[4]!.epsDiluted = -0.2;
+    server.handler = (_req, res) => sendJson(res, 200, statements);
+    const fromLoss = await fmp.fetchFundamentals!("AAPL");
+    expect(fromLoss).toMatchObject({ ok: true, fundamentals: { epsGrowthAnnualPct: expect.any(Number) } });
+    expect(fromLoss.ok && "epsGrowthQuarterlyPct" in fromLoss.fundamentals).toBe(false);
+
+    server.handler = (_req, res) =>
+      sendJson(
+        res,
+        200,
+        statements.slice(0, 5).map((r) => ({ ...r, epsDiluted: 1 })),
+      );
+    expect(await fmp.fetchFundamentals!("AAPL")).toStrictEqual({
+      ok: true,
+      fundamentals: { epsGrowthQuarterlyPct: 0 },
+    });
+
+    server.handler = (_req, res) => sendText(res, 200, "[]");
+    expect(await fmp.fetchFundamentals!("SPY")).toStrictEqual({ ok: true, fundamentals: {} });
+  });
+
+  it("names a malformed statement, and reads FMP's limit answer as rate-limited", async () => {
+    server.handler = (_req, res) => sendJson(res, 200, [{ date: "2024-09-28", epsDiluted: "0.97" }]);
+    expect(await fmp.fetchFundamentals!("AAPL")).toMatchObject({
+      ok: false,
+      kind: "invalid-response",
+      message: expect.stringContaining('statement 0 has EPS "0.97"'),
+    });
+    server.handler = (_req, res) => sendText(res, 429, fixtureText("fmp/limit-reach.json"));
+    expect(await fmp.fetchFundamentals!("AAPL")).toMatchObject({ ok: false, kind: "rate-limited" });
+  });
+});

@@ -19,6 +19,7 @@ import type {
   ScanStatus,
   ScanSummary,
 } from "../../core/pipeline/records.ts";
+import type { Fundamentals } from "../../core/scoring/canslim.ts";
 
 /**
  * tickerfleet's DynamoDB data model (README "Data model"):
@@ -173,6 +174,7 @@ export class DynamoScanStore implements StartScanStore, ScoreStore, FinalizeStor
         src: r.source,
         m: compactMetrics(r.metrics),
         b: r.breadth,
+        ...(r.fundamentals ? { f: r.fundamentals } : {}),
         expiresAt,
       })),
     );
@@ -532,5 +534,16 @@ function resultFromItem(item: Record<string, unknown>): ResultRecord {
     source: item.src === "cache" ? "cache" : "provider",
     metrics: (item.m ?? {}) as Record<string, number | boolean | string | null>,
     breadth: item.b instanceof Uint8Array ? item.b : new Uint8Array(),
+    ...(fundamentalsOf(item.f) ? { fundamentals: fundamentalsOf(item.f) } : {}),
   };
+}
+
+/** A stored `f` attribute back as Fundamentals (finite numbers only), or undefined. */
+function fundamentalsOf(value: unknown): Fundamentals | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { epsGrowthQuarterlyPct: q, epsGrowthAnnualPct: a } = value as Record<string, unknown>;
+  const out: Fundamentals = {};
+  if (typeof q === "number" && Number.isFinite(q)) out.epsGrowthQuarterlyPct = q;
+  if (typeof a === "number" && Number.isFinite(a)) out.epsGrowthAnnualPct = a;
+  return out;
 }

@@ -2,8 +2,11 @@ import type {
   DailyRange,
   FetchFailure,
   FetchResult,
+  FundamentalsResult,
   MarketDataProvider,
 } from "../../core/market-data.port.ts";
+import type { Fundamentals } from "../../core/scoring/canslim.ts";
+import { toProviderSymbol } from "../../core/symbols.ts";
 import { BarCollector, type DailyWindow, dailyRequest, isIsoDate, seriesOrNotFound } from "./bars.ts";
 import { classifyStatus, type FailureContext, failure, parseRetryAfter, quote } from "./classify.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
@@ -61,13 +64,11 @@ function classifyErrorMessage(
   );
 }
 
-/** An FMP response as a FetchResult; pure, so it can be measured and tested without a server. */
-export function readFmpResponse(
-  ctx: FailureContext,
-  window: DailyWindow,
-  providerSymbol: string,
-  response: HttpResponse,
-): FetchResult {
+/**
+ * An FMP answer's JSON value, or the failure it means: an `Error Message` body (quota, key,
+ * plan; whatever the status), an error status, or a body that is not JSON.
+ */
+function fmpBody(ctx: FailureContext, response: HttpResponse): { ok: true; body: unknown } | FetchFailure {
   const { status, headers } = response;
   const json = parseJson(response.text);
   const errorMessage = json.ok && isRecord(json.value) ? stringField(json.value, "Error Message") : undefined;
@@ -76,8 +77,19 @@ export function readFmpResponse(
   const classified = classifyStatus(ctx, status, headers["retry-after"], response.text);
   if (classified) return classified;
   if (!json.ok) return failure(ctx, "transient", "body is not JSON (truncated or an error page)", { status });
+  return { ok: true, body: json.value };
+}
 
-  const body = json.value;
+/** An FMP response as a FetchResult; pure, so it can be measured and tested without a server. */
+export function readFmpResponse(
+  ctx: FailureContext,
+  window: DailyWindow,
+  providerSymbol: string,
+  response: HttpResponse,
+): FetchResult {
+  const read = fmpBody(ctx, response);
+  if (!read.ok) return read;
+  const body = read.body;
   let rows: unknown[];
   if (Array.isArray(body)) rows = body;
   else if (isRecord(body) && Array.isArray(body.historical)) rows = body.historical;
@@ -106,6 +118,61 @@ export function readFmpResponse(
   return seriesOrNotFound(ctx, collector, window, providerSymbol);
 }
 
+/** Quarters of income statements read: the latest four and the four before them. */
+const QUARTERS = 8;
+
+/**
+ * Earnings growth from FMP's quarterly income statements
+ * (`/stable/income-statement?symbol=&period=quarter&limit=8`: an array, newest
+ * first, of `{date, symbol, fiscalYear, period: "Q1".."Q4", eps, epsDiluted,
+ * ...}`; `[]` for a symbol without statements, such as an ETF). C: the latest
+ * quarter's diluted EPS against the same quarter a year earlier (four
+ * statements back); A: the last four quarters' EPS against the four before
+ * (trailing twelve months). Growth from a loss or a zero base is not a
+ * growth rate: left out, as are quarters that are missing.
+ */
+export function readFmpFundamentals(ctx: FailureContext, response: HttpResponse): FundamentalsResult {
+  const read = fmpBody(ctx, response);
+  if (!read.ok) return read;
+  const body = read.body;
+  if (!Array.isArray(body))
+    return failure(ctx, "invalid-response", `expected an array of income statements, got ${typeName(body)}`);
+  const quarters: { date: string; eps: number | null }[] = [];
+  for (let i = 0; i < body.length; i++) {
+    const row = body[i];
+    if (!isRecord(row))
+      return failure(ctx, "invalid-response", `statement ${i} is ${typeName(row)}, expected an object`);
+    if (!isIsoDate(row.date))
+      return failure(
+        ctx,
+        "invalid-response",
+        `statement ${i} has date ${quote(JSON.stringify(row.date) ?? "undefined")}`,
+      );
+    const eps = row.epsDiluted ?? row.epsdiluted ?? row.eps;
+    if (eps !== null && eps !== undefined && !(typeof eps === "number" && Number.isFinite(eps)))
+      return failure(ctx, "invalid-response", `statement ${i} has EPS ${quote(JSON.stringify(eps))}`);
+    quarters.push({ date: row.date, eps: typeof eps === "number" ? eps : null });
+  }
+  quarters.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
+  const eps = quarters.slice(0, QUARTERS).map((q) => q.eps);
+  const fundamentals: Fundamentals = {};
+  const quarterly = growthPct(eps[0], eps[4]);
+  if (quarterly !== undefined) fundamentals.epsGrowthQuarterlyPct = quarterly;
+  if (eps.length === QUARTERS && eps.every((e) => e !== null)) {
+    const sum = (from: number) => (eps as number[]).slice(from, from + 4).reduce((a, b) => a + b, 0);
+    const annual = growthPct(sum(0), sum(4));
+    if (annual !== undefined) fundamentals.epsGrowthAnnualPct = annual;
+  }
+  return { ok: true, fundamentals };
+}
+
+/** (now − then) / then in percent, when `then` is a positive base. */
+function growthPct(now: number | null | undefined, then: number | null | undefined): number | undefined {
+  if (now === null || now === undefined || then === null || then === undefined || !(then > 0))
+    return undefined;
+  return Math.round(((now - then) / then) * 100 * 100) / 100;
+}
+
 export function createFmpProvider(config: ResolvedProviderConfig): MarketDataProvider {
   return {
     name: PROVIDER,
@@ -124,6 +191,22 @@ export function createFmpProvider(config: ResolvedProviderConfig): MarketDataPro
       const response = await httpGet(config, ctx, path, options?.signal);
       if ("kind" in response) return response;
       return readFmpResponse(ctx, window, providerSymbol, response);
+    },
+    async fetchFundamentals(symbol: string, options?: { signal?: AbortSignal }): Promise<FundamentalsResult> {
+      const ctx: FailureContext = {
+        provider: PROVIDER,
+        symbol,
+        secrets: config.apiKey ? [config.apiKey] : [],
+      };
+      const path = buildPath(config, "/stable/income-statement", {
+        symbol: toProviderSymbol(symbol, PROVIDER),
+        period: "quarter",
+        limit: QUARTERS,
+        apikey: config.apiKey,
+      });
+      const response = await httpGet(config, ctx, path, options?.signal);
+      if ("kind" in response) return response;
+      return readFmpFundamentals(ctx, response);
     },
   };
 }

@@ -20,6 +20,8 @@ export interface ScanCommandOptions {
   universe?: string;
   provider?: string;
   days?: string;
+  /** Also fetch earnings growth (the provider must publish income statements: fmp). */
+  fundamentals?: boolean;
   scanId?: string;
   json?: boolean;
   /** Leaderboard rows printed. @default 20 */
@@ -70,6 +72,7 @@ function scanPayload(options: ScanCommandOptions): Record<string, unknown> {
           .filter(Boolean),
   };
   if (options.provider) payload.provider = options.provider;
+  if (options.fundamentals) payload.fundamentals = true;
   if (options.days !== undefined) {
     // The scan request says which range (it is the payload's rule, for every way to start a scan).
     payload.days = wholeNumberOption("--days", options.days, { min: 1 });

@@ -8,3 +8,8 @@ import type { ProviderName } from "../market-data.port.ts";
 export function cacheKey(provider: ProviderName, days: number, symbol: string): string {
   return `tf:bars:v2:${provider}:${days}:${symbol}`;
 }
+
+/** The cache key of one ticker's earnings growth (income statements change once a quarter). */
+export function fundamentalsCacheKey(provider: ProviderName, symbol: string): string {
+  return `tf:fundamentals:v1:${provider}:${symbol}`;
+}

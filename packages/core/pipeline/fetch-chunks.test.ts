@@ -4,10 +4,15 @@
  * the question is what the step decides for each ticker).
  */
 import { describe, expect, it } from "vitest";
-import type { FetchFailure, FetchResult, MarketDataProvider } from "../market-data.port.ts";
+import type {
+  FetchFailure,
+  FetchResult,
+  FundamentalsResult,
+  MarketDataProvider,
+} from "../market-data.port.ts";
 import { seriesFromBars } from "../series.ts";
 import { decodeSeries, encodeSeries } from "../series-codec.ts";
-import { cacheKey } from "./cache-key.ts";
+import { cacheKey, fundamentalsCacheKey } from "./cache-key.ts";
 import { DEFAULT_FETCH_CONFIG, type FetchDeps, type FetchInput, fetchChunks } from "./fetch-chunks.ts";
 import type { FetchMessage, ScoreMessage } from "./messages.ts";
 import type { OutboundMessage, TokenGrant } from "./ports.ts";
@@ -232,5 +237,78 @@ describe("fetchChunks", () => {
     const report = await fetchChunks([input("7", ["AAPL"])], h.deps);
     expect(report.failedIds).toStrictEqual(["7"]);
     expect(report.handoffErrors).toStrictEqual(["SQS unavailable"]);
+  });
+});
+
+describe("fetchChunks with fundamentals", () => {
+  const withFundamentals = (id: string, tickers: string[]): FetchInput => {
+    const base = input(id, tickers);
+    return { ...base, message: { ...base.message, fundamentals: true } };
+  };
+  function fundamentalsProvider(answers: Record<string, FundamentalsResult | Error>) {
+    const p = provider({ GONE: failure("GONE", "not-found") });
+    const fundamentalsCalls: string[] = [];
+    return Object.assign(p, {
+      fundamentalsCalls,
+      async fetchFundamentals(symbol: string): Promise<FundamentalsResult> {
+        fundamentalsCalls.push(symbol);
+        const answer = answers[symbol];
+        if (answer instanceof Error) throw answer;
+        return answer ?? { ok: true, fundamentals: { epsGrowthQuarterlyPct: 30, epsGrowthAnnualPct: 20 } };
+      },
+    });
+  }
+  const fundamentalsOf = (scored: { body: ScoreMessage }[]) =>
+    Object.fromEntries(
+      scored.flatMap((m) => m.body.outcomes).map((o) => [o.s, o.kind === "series" ? o.fundamentals : o.kind]),
+    );
+
+  it("attaches earnings growth to each series, one request per miss, cached for a day", async () => {
+    const p = fundamentalsProvider({});
+    const cache = new Map([
+      [fundamentalsCacheKey("yahoo", "MSFT"), JSON.stringify({ epsGrowthAnnualPct: 5 })],
+    ]);
+    const h = harness({ provider: p, cache });
+    const report = await fetchChunks([withFundamentals("1", ["AAPL", "MSFT", "GONE"])], h.deps);
+    expect(p.fundamentalsCalls).toStrictEqual(["AAPL"]);
+    expect(report.fundamentals).toStrictEqual({ cached: 1, fetched: 1, missing: 0 });
+    expect(fundamentalsOf(h.scored)).toStrictEqual({
+      AAPL: { epsGrowthQuarterlyPct: 30, epsGrowthAnnualPct: 20 },
+      MSFT: { epsGrowthAnnualPct: 5 },
+      GONE: "failed",
+    });
+    expect(JSON.parse(h.cache.get(fundamentalsCacheKey("yahoo", "AAPL"))!)).toStrictEqual({
+      epsGrowthQuarterlyPct: 30,
+      epsGrowthAnnualPct: 20,
+    });
+  });
+
+  it("scores a ticker without them when they fail, throw, are cached unreadable, or find no token", async () => {
+    const p = fundamentalsProvider({
+      AAPL: failure("AAPL", "transient"),
+      MSFT: new Error("adapter bug"),
+    });
+    const cache = new Map([[fundamentalsCacheKey("yahoo", "NVDA"), '{"epsGrowthAnnualPct":"lots"}']]);
+    // Bars get their tokens; the last fundamentals take is refused for longer than an inline wait.
+    const grants: TokenGrant[] = [
+      { granted: true, tokens: 4 },
+      { granted: true, tokens: 3 },
+      { granted: false, retryAfterMs: 60_000 },
+    ];
+    const h = harness({ provider: p, cache, grants });
+    const report = await fetchChunks([withFundamentals("1", ["AAPL", "MSFT", "NVDA", "META"])], h.deps);
+    expect(report.requeued).toBe(0);
+    expect(report.fundamentals).toStrictEqual({ cached: 0, fetched: 1, missing: 3 });
+    const got = fundamentalsOf(h.scored);
+    expect(Object.keys(got).sort()).toStrictEqual(["AAPL", "META", "MSFT", "NVDA"]);
+    expect(Object.values(got).filter((f) => f !== undefined)).toHaveLength(1);
+  });
+
+  it("asks for none when the chunk did not ask", async () => {
+    const p = fundamentalsProvider({});
+    const h = harness({ provider: p });
+    const report = await fetchChunks([input("1", ["AAPL"])], h.deps);
+    expect(p.fundamentalsCalls).toStrictEqual([]);
+    expect(report).not.toHaveProperty("fundamentals");
   });
 });

@@ -1,8 +1,9 @@
 import type { MarketDataProvider, ProviderName } from "../market-data.port.ts";
+import type { Fundamentals } from "../scoring/canslim.ts";
 import { takeLast } from "../series.ts";
 import { decodeSeries, encodeSeries } from "../series-codec.ts";
 import { retryDelayMs, toDelaySeconds } from "./backoff.ts";
-import { cacheKey } from "./cache-key.ts";
+import { cacheKey, fundamentalsCacheKey } from "./cache-key.ts";
 import type { FetchMessage, FetchTicker, ScoreMessage, TickerOutcome } from "./messages.ts";
 import type { MessageSender, ResponseCache, TokenLimiter } from "./ports.ts";
 
@@ -61,7 +62,12 @@ export interface FetchReport {
   /** Tickers handed back to the fetch queue (rate limit, transient failure, time running out). */
   requeued: number;
   outcomes: { series: number; failed: number };
+  /** When a chunk asked for earnings growth: from the cache, from the provider, and left without (failure, or no time or tokens). */
+  fundamentals?: { cached: number; fetched: number; missing: number };
 }
+
+/** How long earnings growth stays cached: statements change once a quarter. */
+export const FUNDAMENTALS_TTL_SECONDS = 86_400;
 
 interface Work {
   input: FetchInput;
@@ -176,44 +182,28 @@ export async function fetchChunks(
   await Promise.all(
     [...byProvider].map(async ([name, queue]) => {
       const { provider, limiter } = deps.providers(name);
-      const inFlight = new Set<Promise<void>>();
-      let handBackMs = 0;
-      while (queue.length > 0) {
-        if (deps.remainingMs() < config.reserveMs) break;
-        while (inFlight.size >= config.maxInFlight) await Promise.race(inFlight);
-        const n = Math.min(queue.length, limiter.maxTake, config.maxInFlight - inFlight.size);
-        const grant = await limiter.take(n);
-        if (!grant.granted) {
-          const wait = grant.retryAfterMs;
-          if (wait > config.maxInlineWaitMs || deps.remainingMs() - wait < config.reserveMs) {
-            handBackMs = wait;
-            break;
-          }
-          await sleep(wait);
-          continue;
-        }
-        for (const work of queue.splice(0, Math.min(n, grant.tokens))) {
-          const running: Promise<void> = fetchOne(work, provider)
-            .catch((error: unknown) => {
-              // An adapter must return failures as values; if one throws, treat it as transient.
-              retries.get(work.input)!.push({
-                ticker: {
-                  s: work.ticker.s,
-                  attempts: work.ticker.attempts + 1,
-                  lastReason: `transient: ${(error as Error).message}`,
-                },
-                delayMs: retryDelayMs(work.ticker.attempts + 1, undefined, config.backoff, random),
-              });
-            })
-            .finally(() => inFlight.delete(running));
-          inFlight.add(running);
-        }
-      }
-      await Promise.all(inFlight);
+      const handBackMs = await drainWithTokens(queue, limiter, deps, config, sleep, (work) =>
+        fetchOne(work, provider).catch((error: unknown) => {
+          // An adapter must return failures as values; if one throws, treat it as transient.
+          retries.get(work.input)!.push({
+            ticker: {
+              s: work.ticker.s,
+              attempts: work.ticker.attempts + 1,
+              lastReason: `transient: ${(error as Error).message}`,
+            },
+            delayMs: retryDelayMs(work.ticker.attempts + 1, undefined, config.backoff, random),
+          });
+        }),
+      );
       // Whatever was not started (limit says "not yet", or time is short) goes back untouched.
       for (const work of queue) retries.get(work.input)!.push({ ticker: work.ticker, delayMs: handBackMs });
     }),
   );
+
+  const wantFundamentals = inputs.filter((input) => input.message.fundamentals);
+  if (wantFundamentals.length > 0) {
+    report.fundamentals = await addFundamentals(wantFundamentals, outcomes, deps, config, sleep);
+  }
 
   if (toCache.length > 0) await deps.cache.setMany(toCache, config.cacheTtlSeconds);
 
@@ -266,4 +256,118 @@ export async function fetchChunks(
   ]);
   report.failedIds = inputs.filter((i) => failed.has(i)).map((i) => i.id);
   return report;
+}
+
+/**
+ * Starts `start(item)` for queued items as the provider's limit grants tokens, at most
+ * `maxInFlight` at once, and waits for them. Items not started (the limit says "not yet" for
+ * longer than an inline wait, or the invocation is running out of time) stay in `queue`; the
+ * answer is how long to hand them back for.
+ */
+async function drainWithTokens<T>(
+  queue: T[],
+  limiter: TokenLimiter,
+  deps: Pick<FetchDeps, "remainingMs">,
+  config: FetchConfig,
+  sleep: (ms: number) => Promise<void>,
+  start: (item: T) => Promise<void>,
+): Promise<number> {
+  const inFlight = new Set<Promise<void>>();
+  let handBackMs = 0;
+  while (queue.length > 0) {
+    if (deps.remainingMs() < config.reserveMs) break;
+    while (inFlight.size >= config.maxInFlight) await Promise.race(inFlight);
+    const n = Math.min(queue.length, limiter.maxTake, config.maxInFlight - inFlight.size);
+    const grant = await limiter.take(n);
+    if (!grant.granted) {
+      const wait = grant.retryAfterMs;
+      if (wait > config.maxInlineWaitMs || deps.remainingMs() - wait < config.reserveMs) {
+        handBackMs = wait;
+        break;
+      }
+      await sleep(wait);
+      continue;
+    }
+    for (const item of queue.splice(0, Math.min(n, grant.tokens))) {
+      const running: Promise<void> = start(item).finally(() => inFlight.delete(running));
+      inFlight.add(running);
+    }
+  }
+  await Promise.all(inFlight);
+  return handBackMs;
+}
+
+type SeriesOutcome = Extract<TickerOutcome, { kind: "series" }>;
+
+/**
+ * Earnings growth for the series outcomes of chunks that asked for it: one cache round trip,
+ * then one provider request (one token) per miss, cached for a day. Fundamentals never hold a
+ * ticker back: one that fails, or that finds no token or time, is scored without them (its
+ * score's confidence says so).
+ */
+async function addFundamentals(
+  inputs: readonly FetchInput[],
+  outcomes: ReadonlyMap<FetchInput, TickerOutcome[]>,
+  deps: FetchDeps,
+  config: FetchConfig,
+  sleep: (ms: number) => Promise<void>,
+): Promise<NonNullable<FetchReport["fundamentals"]>> {
+  const works = inputs.flatMap((input) =>
+    outcomes
+      .get(input)!
+      .filter((o): o is SeriesOutcome => o.kind === "series")
+      .map((outcome) => ({
+        outcome,
+        provider: input.message.provider,
+        key: fundamentalsCacheKey(input.message.provider, outcome.s),
+      })),
+  );
+  const counts = { cached: 0, fetched: 0, missing: 0 };
+  if (works.length === 0) return counts;
+  const cached = await deps.cache.getMany(works.map((w) => w.key));
+  const misses = new Map<ProviderName, typeof works>();
+  works.forEach((work, i) => {
+    const value = cached[i] ? readCachedFundamentals(cached[i]!) : undefined;
+    if (value) {
+      work.outcome.fundamentals = value;
+      counts.cached++;
+      return;
+    }
+    misses.set(work.provider, [...(misses.get(work.provider) ?? []), work]);
+  });
+  const toCache: [string, string][] = [];
+  await Promise.all(
+    [...misses].map(async ([name, queue]) => {
+      const { provider, limiter } = deps.providers(name);
+      const fetch = provider.fetchFundamentals?.bind(provider);
+      if (!fetch) return;
+      await drainWithTokens(queue, limiter, deps, config, sleep, async (work) => {
+        const result = await fetch(work.outcome.s).catch(() => undefined);
+        if (!result?.ok) return;
+        work.outcome.fundamentals = result.fundamentals;
+        toCache.push([work.key, JSON.stringify(result.fundamentals)]);
+        counts.fetched++;
+      });
+    }),
+  );
+  counts.missing = works.length - counts.cached - counts.fetched;
+  if (toCache.length > 0) await deps.cache.setMany(toCache, FUNDAMENTALS_TTL_SECONDS);
+  return counts;
+}
+
+/** A cached value read back, or undefined when it is not what addFundamentals wrote (then it is refetched). */
+function readCachedFundamentals(text: string): Fundamentals | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+    const out: Fundamentals = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (key !== "epsGrowthQuarterlyPct" && key !== "epsGrowthAnnualPct") return undefined;
+      if (typeof v !== "number" || !Number.isFinite(v)) return undefined;
+      out[key] = v;
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,5 @@
 import { BreadthAccumulator, type BreadthSeries, marketDirection } from "../breadth.ts";
+import type { Fundamentals } from "../scoring/canslim.ts";
 import { finalizeUniverse } from "../scoring/cross-section.ts";
 import { leaderboard } from "../scoring/ranks.ts";
 import { RS_PERIODS, returnsFromFields } from "../scoring/relative-strength.ts";
@@ -58,7 +59,7 @@ export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<
     const scan = await deps.store.getScan(scanId);
     return { scanId, finalized: false, reason: scan ? `scan is ${scan.status}` : "no such scan" };
   }
-  const entries: { metrics: TickerMetrics }[] = [];
+  const entries: { metrics: TickerMetrics; fundamentals?: Fundamentals }[] = [];
   const breadth = new BreadthAccumulator();
   const failures: { ticker: string; reason: string }[] = [];
   const accounted = new Set<string>();
@@ -77,7 +78,7 @@ export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<
       continue;
     }
     const metrics = fromStoredMetrics(result.ticker, result.metrics, result.breadth);
-    entries.push({ metrics });
+    entries.push(result.fundamentals ? { metrics, fundamentals: result.fundamentals } : { metrics });
     if (result.breadth.length > 0) breadth.add(result.breadth);
   }
   const [chunks, tickers, benchmark] = await others;

@@ -34,6 +34,8 @@ export const fetchMessage = z.object({
   provider: z.enum(PROVIDERS),
   days: z.number().int().min(1).max(5000),
   tickers: z.array(fetchTicker).min(1).max(100),
+  /** Also fetch each ticker's earnings growth (the scan asked for fundamentals). */
+  fundamentals: z.boolean().optional(),
 });
 export type FetchMessage = z.input<typeof fetchMessage>;
 export type ParsedFetchMessage = z.output<typeof fetchMessage>;
@@ -48,6 +50,10 @@ export const tickerOutcome = z.discriminatedUnion("kind", [
     data: z.string().min(1),
     /** Where the series came from: the response cache or the provider. */
     source: z.enum(["cache", "provider"]),
+    /** Earnings growth in percent, when the scan asked for it and the provider had it. */
+    fundamentals: z
+      .object({ epsGrowthQuarterlyPct: z.number().optional(), epsGrowthAnnualPct: z.number().optional() })
+      .optional(),
   }),
   z.object({
     kind: z.literal("failed"),

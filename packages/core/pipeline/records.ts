@@ -1,4 +1,5 @@
 import type { ProviderName } from "../market-data.port.ts";
+import type { Fundamentals } from "../scoring/canslim.ts";
 import type { UniverseName } from "../universes.ts";
 
 /**
@@ -85,6 +86,8 @@ export interface ScoredResult {
   metrics: Record<string, number | boolean | string | null>;
   /** Breadth contribution (breadth.ts), summed by finalize. */
   breadth: Uint8Array;
+  /** Earnings growth (C and A of CANSLIM), when the scan asked for it and the provider had it. */
+  fundamentals?: Fundamentals;
 }
 
 export interface FailedResult {

@@ -29,6 +29,17 @@ describe("scan request", () => {
     expect(request.scanId).toMatch(/^20261125T213000Z-[0-9a-f]{6}$/);
   });
 
+  it("asks for fundamentals only from a provider with income statements", () => {
+    expect(parseScanRequest({ universe: ["AAPL"] }, DEFAULT_SCAN, NOW).fundamentals).toBe(false);
+    expect(
+      parseScanRequest({ universe: ["AAPL"], provider: "fmp", fundamentals: true }, DEFAULT_SCAN, NOW)
+        .fundamentals,
+    ).toBe(true);
+    expect(() => parseScanRequest({ universe: ["AAPL"], fundamentals: true }, DEFAULT_SCAN, NOW)).toThrow(
+      /fundamentals: yahoo publishes no income statements; use provider fmp/,
+    );
+  });
+
   it("canonicalises an explicit list and removes duplicates, keeping order", () => {
     const request = parseScanRequest(
       { universe: ["msft", "BRK-B", "AAPL", "MSFT", " brk.b "], scanId: "mine" },

@@ -19,7 +19,12 @@ export interface ScanRequest {
   benchmark: string;
   /** What started the scan. */
   trigger: "invoke" | "schedule";
+  /** Also fetch earnings growth (C and A of CANSLIM); only providers with income statements (FMP). */
+  fundamentals: boolean;
 }
+
+/** Providers whose adapters read income statements. */
+export const FUNDAMENTALS_PROVIDERS: readonly ProviderName[] = ["fmp"];
 
 export interface ScanDefaults {
   /** @default "yahoo" */
@@ -57,6 +62,7 @@ const payloadSchema = z
       .regex(scanIdPattern, "1–64 characters of letters, digits, '.', '_', ':' or '-'")
       .optional(),
     benchmark: z.string().optional(),
+    fundamentals: z.boolean().optional(),
   })
   .strict();
 
@@ -98,7 +104,7 @@ function isScheduledEvent(payload: unknown): boolean {
 }
 
 /**
- * Validates a scan-start payload — `{ universe, provider?, days?, scanId?, benchmark? }`
+ * Validates a scan-start payload — `{ universe, provider?, days?, scanId?, benchmark?, fundamentals? }`
  * or an EventBridge scheduled event — and resolves its universe. Every problem
  * is named in one ValidationError; nothing is resolved from a bad payload.
  */
@@ -167,6 +173,12 @@ export function parseScanRequest(
       problems.push(`benchmark: ${(error as Error).message}`);
     }
   }
+  const provider = data?.provider ?? defaults.provider;
+  if (data?.fundamentals && !FUNDAMENTALS_PROVIDERS.includes(provider)) {
+    problems.push(
+      `fundamentals: ${provider} publishes no income statements; use provider ${FUNDAMENTALS_PROVIDERS.join(" or ")}`,
+    );
+  }
   if (problems.length > 0 || !data) throw new ValidationError("scan request", problems);
 
   const universe = Array.isArray(data.universe) ? "custom" : data.universe;
@@ -175,9 +187,10 @@ export function parseScanRequest(
     scanId: data.scanId ?? scheduledId ?? newScanId(now),
     universe,
     tickers,
-    provider: data.provider ?? defaults.provider,
+    provider,
     days: data.days ?? defaults.days,
     benchmark,
     trigger,
+    fundamentals: data.fundamentals ?? false,
   };
 }

@@ -89,6 +89,7 @@ export async function scoreChunk(message: ScoreMessage, deps: ScoreDeps): Promis
       source: outcome.source,
       metrics: toStoredMetrics(computed),
       breadth: computed.breadth,
+      ...(outcome.fundamentals ? { fundamentals: outcome.fundamentals } : {}),
     });
   }
 

@@ -85,6 +85,8 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
         provider: request.provider,
         days: request.days,
         tickers: c.tickers.map((s) => ({ s, attempts: 0 })),
+        // The benchmark is a reference for RS, not a ranked company: its earnings are not needed.
+        ...(request.fundamentals && c.role === "universe" ? { fundamentals: true } : {}),
       },
     })),
   );

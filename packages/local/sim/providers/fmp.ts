@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { fromProviderSymbol } from "../../../core/symbols.ts";
 import type { SimSeries } from "../price-path.ts";
+import { incomeStatements } from "./fmp-income.ts";
 import { fmpLabel, isIsoDate, roundQuote, roundTo } from "./format.ts";
 import {
   gatewayErrorAnswer,
@@ -131,6 +132,45 @@ function rowsFor(
   return rows;
 }
 
+function keyOf(url: URL, headers: IncomingHttpHeaders): string | undefined {
+  const headerKey = headers.apikey;
+  return url.searchParams.get("apikey") || (typeof headerKey === "string" && headerKey) || undefined;
+}
+
+/** `/stable/income-statement?symbol=&period=quarter&limit=`: see fmp-income.ts. */
+function parseIncomeStatement(
+  env: ProviderEnv,
+  url: URL,
+  headers: IncomingHttpHeaders,
+): ParsedRequest | SimAnswer {
+  const requested = url.searchParams.get("symbol");
+  if (!requested) return errorMessage(400, "Invalid or missing query parameter: symbol", "bad-request");
+  const period = url.searchParams.get("period") ?? "annual";
+  if (period !== "quarter")
+    return errorMessage(
+      400,
+      `the simulator answers period=quarter only, got ${JSON.stringify(period)}`,
+      "bad-request",
+    );
+  const limitText = url.searchParams.get("limit") ?? "5";
+  const limit = Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1)
+    return errorMessage(400, `Invalid limit ${JSON.stringify(limitText)}`, "bad-request");
+  const spelled = requested.toUpperCase();
+  const canonical = fromProviderSymbol(spelled, "fmp");
+  const symbol = canonical !== undefined && env.model.has(canonical) ? canonical : null;
+  const respond = (): SimAnswer =>
+    symbol === null
+      ? { status: 200, body: "[]", contentType: JSON_TYPE, outcome: "not-found" }
+      : {
+          status: 200,
+          body: incomeStatements(env.model.seed, symbol, spelled, env.model.asOf, limit),
+          contentType: JSON_TYPE,
+          outcome: "ok",
+        };
+  return { key: keyOf(url, headers), symbol, respond };
+}
+
 export function fmpProvider(env: ProviderEnv): SimProvider {
   return {
     name: "fmp",
@@ -139,6 +179,7 @@ export function fmpProvider(env: ProviderEnv): SimProvider {
       let endpoint: Endpoint;
       let requested: string | null;
       const v3 = /^\/api\/v3\/historical-price-full\/([^/]+)$/.exec(url.pathname);
+      if (url.pathname === "/stable/income-statement") return parseIncomeStatement(env, url, headers);
       if (url.pathname === "/stable/historical-price-eod/full") {
         endpoint = "full";
         requested = url.searchParams.get("symbol");
@@ -151,8 +192,7 @@ export function fmpProvider(env: ProviderEnv): SimProvider {
       } else {
         return { status: 404, body: "Not Found", contentType: "text/plain", outcome: "bad-request" };
       }
-      const headerKey = headers.apikey;
-      const key = url.searchParams.get("apikey") || (typeof headerKey === "string" && headerKey) || undefined;
+      const key = keyOf(url, headers);
       if (!requested) return errorMessage(400, "Invalid or missing query parameter: symbol", "bad-request");
       const from = url.searchParams.get("from");
       const to = url.searchParams.get("to");
