@@ -65,7 +65,19 @@ export function dailyWindow(range: DailyRange, now: number = Date.now()): DailyW
   };
 }
 
-/** What every adapter's fetchDaily starts from: the window of bars, the provider's spelling, the failure context. */
+/** What every adapter's request starts from: the provider's spelling of the symbol, the failure context. */
+export function providerRequest(
+  provider: ProviderName,
+  apiKey: string | undefined,
+  symbol: string,
+): { providerSymbol: string; ctx: FailureContext } {
+  return {
+    providerSymbol: toProviderSymbol(symbol, provider),
+    ctx: { provider, symbol, secrets: apiKey ? [apiKey] : [] },
+  };
+}
+
+/** What every adapter's fetchDaily starts from: the window of bars, and what providerRequest gives. */
 export function dailyRequest(
   provider: ProviderName,
   apiKey: string | undefined,
@@ -73,11 +85,7 @@ export function dailyRequest(
   range: DailyRange,
   now: number = Date.now(),
 ): { window: DailyWindow; providerSymbol: string; ctx: FailureContext } {
-  return {
-    window: dailyWindow(range, now),
-    providerSymbol: toProviderSymbol(symbol, provider),
-    ctx: { provider, symbol, secrets: apiKey ? [apiKey] : [] },
-  };
+  return { window: dailyWindow(range, now), ...providerRequest(provider, apiKey, symbol) };
 }
 
 function finite(value: unknown): value is number {

@@ -6,8 +6,14 @@ import type {
   MarketDataProvider,
 } from "../../core/market-data.port.ts";
 import type { Fundamentals } from "../../core/scoring/canslim.ts";
-import { toProviderSymbol } from "../../core/symbols.ts";
-import { BarCollector, type DailyWindow, dailyRequest, isIsoDate, seriesOrNotFound } from "./bars.ts";
+import {
+  BarCollector,
+  type DailyWindow,
+  dailyRequest,
+  isIsoDate,
+  providerRequest,
+  seriesOrNotFound,
+} from "./bars.ts";
 import { classifyStatus, type FailureContext, failure, parseRetryAfter, quote } from "./classify.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
 import { buildPath, type HttpResponse, httpGet, parseJson } from "./http.ts";
@@ -193,13 +199,9 @@ export function createFmpProvider(config: ResolvedProviderConfig): MarketDataPro
       return readFmpResponse(ctx, window, providerSymbol, response);
     },
     async fetchFundamentals(symbol: string, options?: { signal?: AbortSignal }): Promise<FundamentalsResult> {
-      const ctx: FailureContext = {
-        provider: PROVIDER,
-        symbol,
-        secrets: config.apiKey ? [config.apiKey] : [],
-      };
+      const { providerSymbol, ctx } = providerRequest(PROVIDER, config.apiKey, symbol);
       const path = buildPath(config, "/stable/income-statement", {
-        symbol: toProviderSymbol(symbol, PROVIDER),
+        symbol: providerSymbol,
         period: "quarter",
         limit: QUARTERS,
         apikey: config.apiKey,
