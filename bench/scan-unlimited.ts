@@ -50,7 +50,6 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
     await stack.runtime.prewarm();
     const warm = await warmSimulator(stack, universe, { seedScanner: options.baseline !== false });
     const before = await stack.counters();
-    const functionsBefore = (await stack.stats()).functions;
     const since = Date.now();
     const cpuBefore = process.cpuUsage();
     const partsBefore = await stack.cpuMs();
@@ -71,13 +70,12 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
     );
     const byStage = stageShares(partsBefore, partsAfter);
     const after = await stack.counters();
-    const functionsAfter = (await stack.stats()).functions;
     const log = (await stack.sim.requests(since)).filter((r) => r.startMs >= since);
     const firstRequest = log[0]?.startMs ?? since;
     const lastRequest = log[log.length - 1]?.startMs ?? since;
     const functionDelta = Object.fromEntries(
-      Object.entries(functionsAfter).map(([fn, s]) => {
-        const b = functionsBefore[fn as keyof typeof functionsBefore];
+      Object.entries(after.functions).map(([fn, s]) => {
+        const b = before.functions[fn as keyof typeof before.functions];
         return [
           fn,
           {
@@ -106,7 +104,8 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
     const stepsMs =
       (steps.readAndValidateMicros! + steps.encodeMicros! + steps.decodeMicros! + steps.metricsMicros!) /
       1000;
-    const delta = (k: keyof LocalCounters) => (after[k] as number) - (before[k] as number);
+    type Count = Exclude<keyof LocalCounters, "functions">;
+    const delta = (k: Count) => after[k] - before[k];
     const result: BenchResult = {
       name: "scan-unlimited",
       description: `us-all (${universe.length} tickers), no provider limit, latency lognormal median ${LATENCY.medianMs} ms p99 ${LATENCY.p99Ms} ms, end to end on the local stack`,
@@ -172,7 +171,11 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
     return {
       result,
       counters: {
-        ...Object.fromEntries(Object.keys(after).map((k) => [k, delta(k as keyof LocalCounters)])),
+        ...Object.fromEntries(
+          Object.keys(after)
+            .filter((k): k is Count => k !== "functions")
+            .map((k) => [k, delta(k)]),
+        ),
         tickers: universe.length,
         functions: functionDelta,
         memoryMB: Object.fromEntries(

@@ -44,8 +44,8 @@ export interface LocalStackStats extends LocalCloudStats {
   functions: Record<FunctionId, FunctionStats>;
 }
 
-/** Counters a scan's summary reports, as totals since the stack started. */
-export interface LocalCounters extends LocalCloudStats {
+/** Counters a scan's summary reports, as totals since the stack started (what `GET /_local/stats` serves). */
+export interface LocalCounters extends LocalStackStats {
   providerRequests: number;
 }
 
@@ -58,7 +58,7 @@ export interface LocalStack {
   readonly env: Record<string, string>;
   /** Counters of the cloud's parts and functions; provider requests are in `sim.requests()`. */
   stats(): Promise<LocalStackStats>;
-  /** The cloud's counters plus the requests the simulator received. */
+  /** The cloud's and functions' counters plus the requests the simulator received. */
   counters(): Promise<LocalCounters>;
   /** CPU time used so far by each part, in ms (Linux; an empty object elsewhere). */
   cpuMs(): Promise<Record<string, number>>;
@@ -141,7 +141,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       functions: runtime.stats(),
     });
     const counters = async (): Promise<LocalCounters> => ({
-      ...(await cloud.stats()),
+      ...(await stats()),
       providerRequests: (await sim.requests()).length,
     });
     const lambdaApi = await startLambdaApi({
@@ -149,7 +149,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: cloud.endpoints.region,
       accountId: "000000000000",
       port: base === undefined ? 0 : base + 5,
-      stats: async () => ({ ...(await counters()), functions: runtime.stats() }),
+      stats: counters,
     });
     stoppers.push(() => lambdaApi.close());
     const env: Record<string, string> = {

@@ -2,7 +2,7 @@ import { type Dollars, dollars, PRICES } from "../../core/cost.ts";
 import type { ScanRecord } from "../../core/pipeline/records.ts";
 import { isUniverseName, UNIVERSE_NAMES } from "../../core/universes.ts";
 import { type LocalCounters, type LocalStack, startLocalStack } from "../../local/stack.ts";
-import { type UsageSnapshot, usageBetween } from "../../local/usage.ts";
+import { usageBetween } from "../../local/usage.ts";
 import { CliError } from "../errors.ts";
 import { duration, truncate, usd } from "../format.ts";
 import { leaderboardTable } from "../leaderboard-table.ts";
@@ -82,7 +82,7 @@ function scanPayload(options: ScanCommandOptions): Record<string, unknown> {
 }
 
 /** Counters of a local stack, from this process or from a running `local up`. */
-type CounterSource = () => Promise<(LocalCounters & UsageSnapshot) | undefined>;
+type CounterSource = () => Promise<LocalCounters | undefined>;
 
 function remoteCounters(env: Record<string, string>): CounterSource {
   return async () => {
@@ -90,7 +90,7 @@ function remoteCounters(env: Record<string, string>): CounterSource {
       const res = await fetch(`${env.AWS_ENDPOINT_URL_LAMBDA}/_local/stats`, {
         signal: AbortSignal.timeout(5000),
       });
-      return (await res.json()) as LocalCounters & UsageSnapshot;
+      return (await res.json()) as LocalCounters;
     } catch {
       return undefined;
     }
@@ -141,10 +141,7 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
       stack = await startLocalStack(rateLimit === undefined ? {} : { rateLimit });
       target = localTarget(stack.env);
       const started = stack;
-      counters = async () => ({
-        ...(await started.counters()),
-        functions: (await started.stats()).functions,
-      });
+      counters = () => started.counters();
     }
   }
   try {
