@@ -4,7 +4,13 @@ import { takeLast } from "../series.ts";
 import { decodeSeries, encodeSeries } from "../series-codec.ts";
 import { retryDelayMs, toDelaySeconds } from "./backoff.ts";
 import { cacheKey, fundamentalsCacheKey } from "./cache-key.ts";
-import type { FetchMessage, FetchTicker, ScoreMessage, TickerOutcome } from "./messages.ts";
+import {
+  type FetchMessage,
+  type FetchTicker,
+  fundamentals,
+  type ScoreMessage,
+  type TickerOutcome,
+} from "./messages.ts";
 import type { MessageSender, ResponseCache, TokenLimiter } from "./ports.ts";
 
 export interface FetchConfig {
@@ -172,15 +178,8 @@ export async function fetchChunks(
     });
   };
 
-  const byProvider = new Map<ProviderName, Work[]>();
-  for (const work of misses) {
-    const list = byProvider.get(work.input.message.provider) ?? [];
-    list.push(work);
-    byProvider.set(work.input.message.provider, list);
-  }
-
   await Promise.all(
-    [...byProvider].map(async ([name, queue]) => {
+    [...byProvider(misses, (work) => work.input.message.provider)].map(async ([name, queue]) => {
       const { provider, limiter } = deps.providers(name);
       const handBackMs = await drainWithTokens(queue, limiter, deps, config, sleep, (work) =>
         fetchOne(work, provider).catch((error: unknown) => {
@@ -325,19 +324,17 @@ async function addFundamentals(
   const counts = { cached: 0, fetched: 0, missing: 0 };
   if (works.length === 0) return counts;
   const cached = await deps.cache.getMany(works.map((w) => w.key));
-  const misses = new Map<ProviderName, typeof works>();
-  works.forEach((work, i) => {
+  const misses = works.filter((work, i) => {
     const value = cached[i] ? readCachedFundamentals(cached[i]!) : undefined;
     if (value) {
       work.outcome.fundamentals = value;
       counts.cached++;
-      return;
     }
-    misses.set(work.provider, [...(misses.get(work.provider) ?? []), work]);
+    return !value;
   });
   const toCache: [string, string][] = [];
   await Promise.all(
-    [...misses].map(async ([name, queue]) => {
+    [...byProvider(misses, (work) => work.provider)].map(async ([name, queue]) => {
       const { provider, limiter } = deps.providers(name);
       const fetch = provider.fetchFundamentals?.bind(provider);
       if (!fetch) return;
@@ -355,18 +352,25 @@ async function addFundamentals(
   return counts;
 }
 
-/** A cached value read back, or undefined when it is not what addFundamentals wrote (then it is refetched). */
+/** Items grouped by provider, each group in the items' order. */
+function byProvider<T>(items: readonly T[], providerOf: (item: T) => ProviderName): Map<ProviderName, T[]> {
+  const groups = new Map<ProviderName, T[]>();
+  for (const item of items) {
+    const group = groups.get(providerOf(item));
+    if (group) group.push(item);
+    else groups.set(providerOf(item), [item]);
+  }
+  return groups;
+}
+
+/**
+ * A cached value read back, or undefined when it is not what addFundamentals wrote (then it is
+ * refetched): the score message's shape, with no other field.
+ */
 function readCachedFundamentals(text: string): Fundamentals | undefined {
   try {
-    const value = JSON.parse(text) as unknown;
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-    const out: Fundamentals = {};
-    for (const [key, v] of Object.entries(value)) {
-      if (key !== "epsGrowthQuarterlyPct" && key !== "epsGrowthAnnualPct") return undefined;
-      if (typeof v !== "number" || !Number.isFinite(v)) return undefined;
-      out[key] = v;
-    }
-    return out;
+    const parsed = fundamentals.strict().safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }

@@ -41,6 +41,12 @@ export type FetchMessage = z.input<typeof fetchMessage>;
 export type ParsedFetchMessage = z.output<typeof fetchMessage>;
 export type FetchTicker = z.infer<typeof fetchTicker>;
 
+/** Earnings growth in percent (scoring/canslim's Fundamentals), as the fetcher passes it on and caches it. */
+export const fundamentals = z.object({
+  epsGrowthQuarterlyPct: z.number().optional(),
+  epsGrowthAnnualPct: z.number().optional(),
+});
+
 /** What the fetcher found for one ticker: an encoded series (series-codec) or a permanent failure. */
 export const tickerOutcome = z.discriminatedUnion("kind", [
   z.object({
@@ -51,9 +57,7 @@ export const tickerOutcome = z.discriminatedUnion("kind", [
     /** Where the series came from: the response cache or the provider. */
     source: z.enum(["cache", "provider"]),
     /** Earnings growth in percent, when the scan asked for it and the provider had it. */
-    fundamentals: z
-      .object({ epsGrowthQuarterlyPct: z.number().optional(), epsGrowthAnnualPct: z.number().optional() })
-      .optional(),
+    fundamentals: fundamentals.optional(),
   }),
   z.object({
     kind: z.literal("failed"),
