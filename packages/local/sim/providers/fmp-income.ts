@@ -24,33 +24,21 @@ interface Quarter {
   period: string;
 }
 
+/** Quarter `n` counted from year 0 (year × 4 + 0..3): its calendar year, label and last day. */
+function quarter(n: number): Quarter {
+  const year = Math.floor(n / 4);
+  const q = n - year * 4;
+  return { end: new Date(Date.UTC(year, q * 3 + 3, 0)), fiscalYear: year, period: `Q${q + 1}` };
+}
+
 /** The last `count` quarters whose statements are out by `asOf`, newest first. */
 function publishedQuarters(asOf: string, count: number): Quarter[] {
   const cutoff = new Date(`${asOf}T00:00:00Z`).getTime() - FILING_LAG_DAYS * 86_400_000;
-  const quarters: Quarter[] = [];
   const d = new Date(cutoff);
-  // The last calendar quarter end on or before the cutoff.
-  let year = d.getUTCFullYear();
-  let q = Math.floor(d.getUTCMonth() / 3); // 0..3: the quarter the cutoff falls in
-  let end = new Date(Date.UTC(year, q * 3 + 3, 0));
-  if (end.getTime() > cutoff) {
-    q -= 1;
-    if (q < 0) {
-      q = 3;
-      year -= 1;
-    }
-    end = new Date(Date.UTC(year, q * 3 + 3, 0));
-  }
-  for (let i = 0; i < count; i++) {
-    quarters.push({ end, fiscalYear: year, period: `Q${q + 1}` });
-    q -= 1;
-    if (q < 0) {
-      q = 3;
-      year -= 1;
-    }
-    end = new Date(Date.UTC(year, q * 3 + 3, 0));
-  }
-  return quarters;
+  // The quarter the cutoff falls in, or the one before if it has not ended by then.
+  let latest = d.getUTCFullYear() * 4 + Math.floor(d.getUTCMonth() / 3);
+  if (quarter(latest).end.getTime() > cutoff) latest -= 1;
+  return Array.from({ length: count }, (_, age) => quarter(latest - age));
 }
 
 const iso = (d: Date) => d.toISOString().slice(0, 10);

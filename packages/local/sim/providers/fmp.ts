@@ -132,6 +132,13 @@ function rowsFor(
   return rows;
 }
 
+/** A symbol as asked (FMP spells it upper case) and the simulator's symbol it names, or null. */
+function symbolOf(env: ProviderEnv, requested: string): { spelled: string; symbol: string | null } {
+  const spelled = requested.toUpperCase();
+  const canonical = fromProviderSymbol(spelled, "fmp");
+  return { spelled, symbol: canonical !== undefined && env.model.has(canonical) ? canonical : null };
+}
+
 function keyOf(url: URL, headers: IncomingHttpHeaders): string | undefined {
   const headerKey = headers.apikey;
   return url.searchParams.get("apikey") || (typeof headerKey === "string" && headerKey) || undefined;
@@ -156,9 +163,7 @@ function parseIncomeStatement(
   const limit = Number(limitText);
   if (!Number.isInteger(limit) || limit < 1)
     return errorMessage(400, `Invalid limit ${JSON.stringify(limitText)}`, "bad-request");
-  const spelled = requested.toUpperCase();
-  const canonical = fromProviderSymbol(spelled, "fmp");
-  const symbol = canonical !== undefined && env.model.has(canonical) ? canonical : null;
+  const { spelled, symbol } = symbolOf(env, requested);
   const respond = (): SimAnswer =>
     symbol === null
       ? { status: 200, body: "[]", contentType: JSON_TYPE, outcome: "not-found" }
@@ -208,9 +213,7 @@ export function fmpProvider(env: ProviderEnv): SimProvider {
           );
         }
       }
-      const spelled = requested.toUpperCase();
-      const canonical = fromProviderSymbol(spelled, "fmp");
-      const symbol = canonical !== undefined && env.model.has(canonical) ? canonical : null;
+      const { spelled, symbol } = symbolOf(env, requested);
       const timeseriesText = url.searchParams.get("timeseries");
       const respond = (): SimAnswer => {
         const fromIndex = from ? env.model.indexOnOrAfter(from) : undefined;
