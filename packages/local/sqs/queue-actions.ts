@@ -84,10 +84,6 @@ function paginate<T>(
   return { page, nextToken };
 }
 
-function existsByArn(queues: QueueRegistry): (arn: string) => boolean {
-  return (arn) => queues.byArn(arn) !== undefined;
-}
-
 /**
  * Rejects a RedrivePolicy that would lead back to its own queue (directly or
  * through other dead-letter queues): a message would bounce between them.
@@ -106,18 +102,6 @@ function checkNoRedriveCycle(queues: QueueRegistry, queueArn: string, changes: P
   }
 }
 
-/** A FIFO queue's dead-letter queue is a FIFO queue, and a standard queue's a standard one. */
-function checkDeadLetterType(queues: QueueRegistry, fifo: boolean, changes: Partial<QueueSettings>): void {
-  const arn = changes.RedrivePolicy?.deadLetterTargetArn;
-  const target = arn === undefined ? undefined : queues.byArn(arn);
-  if (target !== undefined && (target.settings.FifoQueue === true) !== fifo) {
-    throw new SqsError(
-      "InvalidAttributeValue",
-      `Invalid value for the parameter RedrivePolicy: the dead-letter queue must be of the same type as the source (${fifo ? "FIFO" : "standard"}).`,
-    );
-  }
-}
-
 const createQueue: ActionHandler = async (state, input, context) => {
   const name = requiredString(input, "QueueName");
   const attributes = optionalStringMap(input, "Attributes") ?? {};
@@ -127,10 +111,9 @@ const createQueue: ActionHandler = async (state, input, context) => {
   const changes = parseSettings(attributes, {
     operation: "CreateQueue",
     fifo,
-    queueExistsByArn: existsByArn(state.queues),
+    queueByArn: (arn) => state.queues.byArn(arn),
   });
   checkNoRedriveCycle(state.queues, state.queues.arnFor(name), changes);
-  checkDeadLetterType(state.queues, fifo, changes);
   const existing = state.queues.get(name);
   if (existing !== undefined) {
     const different = firstDifference(existing.settings, changes);
@@ -180,19 +163,8 @@ const purgeQueue: ActionHandler = async (state, input, context) => {
   return {};
 };
 
-/** Attributes that exist only on FIFO queues: asked for on a standard queue, they are not reported. */
-const FIFO_ATTRIBUTES = new Set([
-  "FifoQueue",
-  "ContentBasedDeduplication",
-  "DeduplicationScope",
-  "FifoThroughputLimit",
-]);
-const KNOWN_ATTRIBUTES = new Set<string>([
-  "All",
-  ...SETTING_NAMES,
-  ...READ_ONLY_ATTRIBUTES,
-  ...FIFO_ATTRIBUTES,
-]);
+// The FIFO attributes are settings too: asked for on a standard queue, they are not reported.
+const KNOWN_ATTRIBUTES = new Set<string>(["All", ...SETTING_NAMES, ...READ_ONLY_ATTRIBUTES]);
 
 const getQueueAttributes: ActionHandler = async (state, input, context) => {
   const queue = state.queues.byUrl(requiredString(input, "QueueUrl"));
@@ -222,14 +194,12 @@ const setQueueAttributes: ActionHandler = async (state, input, context) => {
   const queue = state.queues.byUrl(requiredString(input, "QueueUrl"));
   const attributes = optionalStringMap(input, "Attributes");
   if (attributes === undefined) throw missingParameter("Attributes");
-  const fifo = queue.settings.FifoQueue === true;
   const changes = parseSettings(attributes, {
     operation: "SetQueueAttributes",
-    fifo,
-    queueExistsByArn: existsByArn(state.queues),
+    fifo: queue.fifo,
+    queueByArn: (arn) => state.queues.byArn(arn),
   });
   checkNoRedriveCycle(state.queues, queue.arn, changes);
-  checkDeadLetterType(state.queues, fifo, changes);
   queue.updateSettings(changes, context.now);
   return {};
 };

@@ -94,8 +94,8 @@ export interface ParseContext {
   operation: "CreateQueue" | "SetQueueAttributes";
   /** Whether the queue is (or is being created as) a FIFO queue: only those take the FIFO attributes. */
   fifo: boolean;
-  /** Whether a RedrivePolicy's deadLetterTargetArn names an existing queue. */
-  queueExistsByArn(arn: string): boolean;
+  /** The queue a RedrivePolicy's deadLetterTargetArn names, if one exists. */
+  queueByArn(arn: string): { readonly fifo: boolean } | undefined;
 }
 
 /**
@@ -220,8 +220,16 @@ function parseRedrivePolicy(value: string, context: ParseContext): RedrivePolicy
       `maxReceiveCount ${JSON.stringify(maxReceiveCount)} is not an integer from 1 to 1000.`,
     );
   }
-  if (!context.queueExistsByArn(deadLetterTargetArn)) {
+  const target = context.queueByArn(deadLetterTargetArn);
+  if (target === undefined) {
     throw invalidValue("RedrivePolicy", `dead letter target ${deadLetterTargetArn} does not exist.`);
+  }
+  // A FIFO queue's dead-letter queue is a FIFO queue, and a standard queue's a standard one.
+  if (target.fifo !== context.fifo) {
+    throw invalidValue(
+      "RedrivePolicy",
+      `the dead-letter queue must be of the same type as the source (${context.fifo ? "FIFO" : "standard"}).`,
+    );
   }
   return { deadLetterTargetArn, maxReceiveCount: count };
 }
