@@ -86,6 +86,9 @@ describe("sliding-log plan", () => {
     expect(parseProviderLimits("100/1s")).toStrictEqual([{ limit: 100, windowMs: 1000 }]);
     expect(() => parseProviderLimits("5/min,")).toThrow(/empty part/);
     expect(() => parseProviderLimits("5/min,lots")).toThrow(/"lots"/);
+    expect(() => parseProviderLimits("5/min,0/d")).toThrow(/"0\/d" allows no request/);
+    expect(() => parseProviderLimits("5/0s")).toThrow(/"5\/0s" has a window under 1 ms/);
+    expect(() => parseProviderLimits("5/0.5ms")).toThrow(/window under 1 ms/);
   });
 
   it("parses limits and names a bad one", () => {

@@ -140,6 +140,11 @@ export function parseProviderLimit(text: string): ProviderLimit {
     throw new RangeError(
       `rate limit "${text}" is not of the form <requests>/<n><ms|s|min|h|d>, e.g. 100/1s or 300/min`,
     );
+  const limit = Number(m[1]);
   const windowMs = Number(m[2] ?? 1) * UNIT_MS[m[3]!]!;
-  return { limit: Number(m[1]), windowMs };
+  // The same bounds planLimit holds a plan to, said here where the text is still at hand.
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new RangeError(`rate limit "${text}" allows no request: the count must be at least 1`);
+  if (!(windowMs >= 1)) throw new RangeError(`rate limit "${text}" has a window under 1 ms`);
+  return { limit, windowMs };
 }

@@ -533,4 +533,10 @@ describe("the simulator process", () => {
       await proc.close();
     }
   }, 60_000);
+
+  it("fails to start with the config's problems, as the error they are", async () => {
+    const started = startSimulatorProcess({ config: { yahoo: { rateLimit: { limit: 0, windowMs: 1000 } } } });
+    await expect(started).rejects.toBeInstanceOf(ValidationError);
+    await expect(started).rejects.toThrow(/yahoo\.rateLimit\.limit: .*>=1/);
+  }, 60_000);
 });

@@ -20,7 +20,12 @@ const send = (message: unknown) => process.send?.(message);
 process.on("disconnect", () => process.exit(0));
 
 const options = JSON.parse(process.env.TICKERFLEET_SIM_OPTIONS ?? "{}") as SimulatorOptions;
-const sim = await startMarketSimulator(options);
+const sim = await startMarketSimulator(options).catch((error: Error) => {
+  // Told to the parent, which rethrows it as what it is (a bad config is the user's to fix, not a crash).
+  const problems = (error as { problems?: readonly string[] }).problems;
+  send({ op: "failed", name: error.name, message: error.message, problems });
+  process.exit(1);
+});
 send({ op: "ready", url: sim.url, urls: sim.urls, seed: sim.seed, asOf: sim.asOf });
 
 process.on("message", async (request: Request) => {

@@ -1,6 +1,6 @@
 import { fork } from "node:child_process";
 import { setPriority } from "node:os";
-import { ValidationError } from "../../core/errors.ts";
+import { ConfigError, ValidationError } from "../../core/errors.ts";
 import type { ProviderName } from "../../core/market-data.port.ts";
 import type { SimulatorConfig, SimulatorConfigPatch } from "./config.ts";
 import type { PrerenderRequest, PrerenderResult, RenderCacheStats } from "./render-cache.ts";
@@ -28,6 +28,15 @@ export interface SimulatorProcess {
   /** The body cache's size and hit counts. */
   renderCacheStats(): Promise<RenderCacheStats>;
   close(): Promise<void>;
+}
+
+/** The error the simulator process could not start with, as the type it had there. */
+function startFailure(failed: { name?: string; message?: string; problems?: string[] }): Error {
+  if (failed.name === "ValidationError" && failed.problems) {
+    return new ValidationError("simulator config", failed.problems);
+  }
+  if (failed.name === "ConfigError") return new ConfigError(failed.message ?? "bad simulator config");
+  return new Error(`the simulator could not start: ${failed.message ?? "unknown error"}`);
 }
 
 /**
@@ -59,7 +68,10 @@ export async function startSimulatorProcess(options: SimulatorOptions = {}): Pro
     child.once("exit", (code) =>
       reject(new Error(`the simulator process exited (${code}) before it was ready`)),
     );
-    child.once("message", (message) => resolve(message as never));
+    child.once("message", (message: { op: string; name?: string; message?: string; problems?: string[] }) => {
+      if (message.op === "ready") resolve(message as never);
+      else reject(startFailure(message));
+    });
   });
   child.removeAllListeners("exit");
   child.removeAllListeners("error");
