@@ -37,7 +37,6 @@ import {
   StartMessageMoveTaskCommand,
   TagQueueCommand,
   TooManyEntriesInBatchRequest,
-  UnsupportedOperation,
   UntagQueueCommand,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
