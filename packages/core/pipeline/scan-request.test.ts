@@ -64,6 +64,15 @@ describe("scan request", () => {
     expect(problems.join("\n")).toMatch(/"colour"/);
   });
 
+  it.each([["sp500"], ["{not json"], [null], [["AAPL"]], [42]])(
+    "refuses the payload %j, which is not a JSON object, with an example of one",
+    (payload) => {
+      expect(problemsOf(payload)).toStrictEqual([
+        'payload: must be a JSON object such as {"universe":"sp500"}',
+      ]);
+    },
+  );
+
   it("names each bad symbol of a list by its position", () => {
     const problems = problemsOf({ universe: ["AAPL", "BAD;SYM", 42, ""] });
     expect(problems.some((p) => p.startsWith("universe[1]:") && p.includes("BAD;SYM"))).toBe(true);

@@ -103,6 +103,8 @@ function isScheduledEvent(payload: unknown): boolean {
   );
 }
 
+const NOT_AN_OBJECT = 'payload: must be a JSON object such as {"universe":"sp500"}';
+
 /**
  * Validates a scan-start payload — `{ universe, provider?, days?, scanId?, benchmark?, fundamentals? }`
  * or an EventBridge scheduled event — and resolves its universe. Every problem
@@ -120,7 +122,7 @@ export function parseScanRequest(
     try {
       body = JSON.parse(payload);
     } catch {
-      throw new ValidationError("scan request", ["payload: not a JSON object"]);
+      throw new ValidationError("scan request", [NOT_AN_OBJECT]);
     }
   }
   if (isScheduledEvent(body)) {
@@ -136,9 +138,7 @@ export function parseScanRequest(
   } else if (typeof body === "object" && body !== null && !Array.isArray(body)) {
     // EventBridge Scheduler passes its payload as is; the same field may say it came from a schedule.
   } else {
-    throw new ValidationError("scan request", [
-      'payload: must be a JSON object such as {"universe":"sp500"}',
-    ]);
+    throw new ValidationError("scan request", [NOT_AN_OBJECT]);
   }
 
   const parsed = payloadSchema.safeParse(body);
