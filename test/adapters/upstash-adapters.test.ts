@@ -341,4 +341,35 @@ describe("UpstashTokenLimiter", () => {
     expect(local.upstash.stats().commands - before).toBe(1);
     expect(limiter.maxTake).toBeGreaterThan(1);
   });
+
+  it("pauses every fetcher sharing the limit when the provider says it is over it", async () => {
+    const time = { now: 1_800_000_000_000 };
+    const clock = () => time.now;
+    const limit = { limit: 100, windowMs: 1000 };
+    const id = limiterIdentifier("test", `hold-${Date.now()}`);
+    const options = { clock, sleep: async () => undefined, jitterMs: 10_000 };
+    const [first, second] = [0, 1].map(() => new UpstashTokenLimiter(client(), id, limit, options));
+    expect(await second!.take(1)).toStrictEqual({ granted: true, tokens: 1 });
+
+    // The provider answered one of `first`'s requests 429 with Retry-After: 30.
+    await first!.holdOff(30_000);
+    expect(first!.holds).toBe(1);
+    // The other fetcher (its own container, nothing known locally) learns it from Redis.
+    expect(await second!.take(5)).toStrictEqual({ granted: false, retryAfterMs: 30_000 });
+    // A shorter pause asked for later does not cut the longer one short; in the same container
+    // it costs no command at all.
+    const before = local.upstash.stats().commands;
+    await first!.holdOff(5_000);
+    expect(local.upstash.stats().commands - before).toBe(0);
+    const third = new UpstashTokenLimiter(client(), id, limit, options);
+    await third.holdOff(5_000);
+    time.now += 10_000;
+    expect(await third.take(1)).toStrictEqual({ granted: false, retryAfterMs: 20_000 });
+
+    time.now += 20_000;
+    expect(await second!.take(5)).toStrictEqual({ granted: true, tokens: 5 });
+    // A refusal that names no time pauses for the provider's shortest window, widened by the jitter.
+    await second!.holdOff();
+    expect(await third.take(1)).toStrictEqual({ granted: false, retryAfterMs: 1000 + 10_000 + 1 });
+  });
 });

@@ -61,6 +61,7 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
   const access = new Map<ProviderName, ProviderAccess>();
   const limiters: UpstashTokenLimiter[] = [];
   const lateTokens = () => limiters.reduce((sum, l) => sum + l.lateTokens, 0);
+  const holds = () => limiters.reduce((sum, l) => sum + l.holds, 0);
   const providers = (name: ProviderName): ProviderAccess => {
     let found = access.get(name);
     if (!found) {
@@ -117,6 +118,7 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
     }
     if (inputs.length > 0) {
       const lateBefore = lateTokens();
+      const holdsBefore = holds();
       const report = await fetchChunks(
         inputs,
         { providers, cache, scoreQueue, fetchQueue, remainingMs: () => context.getRemainingTimeInMillis() },
@@ -131,6 +133,9 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
           // Rate-limit tokens granted but left unused because Redis answered late (see
           // token-limiter.ts): a few are harmless; many mean Redis is slow from here.
           lateTokens: lateTokens() - lateBefore,
+          // Pauses of every fetcher set because the provider refused for being over its limit:
+          // any at all mean it counts more than the plan (TICKERFLEET_RATE_LIMIT_*) says.
+          providerHolds: holds() - holdsBefore,
         }),
       );
       for (const id of failedIds) failures.push({ itemIdentifier: id });

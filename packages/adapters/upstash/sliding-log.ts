@@ -40,12 +40,18 @@ export const STAMP_SLACK_MS = 1000;
  * for `rate` more (the oldest grants in the way have left their spans); after
  * a grant, when one more token fits (now, if one does).
  *
- * KEYS: one log per window, then the counter. ARGV: now, rate, slack (ms),
- * then limit and span (ms) per window. Reply: {granted 0|1, remaining, reset}.
+ * A hold (see holdOff) refuses every take until it ends, with its end as the
+ * reset: the provider itself asked for a pause.
+ *
+ * KEYS: one log per window, the counter, then the hold. ARGV: now, rate,
+ * slack (ms), then limit and span (ms) per window. Reply: {granted 0|1,
+ * remaining, reset}.
  */
 const TAKE = `
-local windows = #KEYS - 1
+local windows = #KEYS - 2
 local now, want, slack = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local held = tonumber(redis.call('GET', KEYS[windows + 2]) or '0')
+if held > now then return {0, 0, held} end
 local used, limits, spans, after = {}, {}, {}, {}
 local remaining, reset, granted = nil, now, 1
 -- The grant that must leave window i before 'excess' more fit: its time plus the span.
@@ -92,21 +98,55 @@ redis.call('PEXPIRE', KEYS[windows + 1], longest)
 return {1, remaining - want, reset}
 `;
 
+/**
+ * Sets a hold until `until` (ms, the takers' clock) unless a longer one is set. KEYS: the hold.
+ * ARGV: until, time to keep the key (ms). Reply: the hold's end after the call.
+ */
+const HOLD = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local wanted = tonumber(ARGV[1])
+if wanted <= current then return current end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return wanted
+`;
+
 /** Most tokens one call may take (the script passes them to one ZADD per window). */
 export const MAX_TAKE_PER_CALL = 1000;
 
 type Context = { redis: Redis };
 type Script = ReturnType<Redis["createScript"]>;
 
-/** One Script object per client: it hashes its text once and remembers the SHA. */
-const scriptByClient = new WeakMap<Redis, Script>();
-function takeScript(redis: Redis): Script {
-  let script = scriptByClient.get(redis);
-  if (!script) {
-    script = redis.createScript(TAKE);
-    scriptByClient.set(redis, script);
+/** One Script object per client and text: it hashes its text once and remembers the SHA. */
+const scriptsByClient = new WeakMap<Redis, Map<string, Script>>();
+function script(redis: Redis, text: string): Script {
+  let scripts = scriptsByClient.get(redis);
+  if (!scripts) {
+    scripts = new Map();
+    scriptsByClient.set(redis, scripts);
   }
-  return script;
+  let found = scripts.get(text);
+  if (!found) {
+    found = redis.createScript(text);
+    scripts.set(text, found);
+  }
+  return found;
+}
+
+/** The key of a log's hold; `key` is the limiter's key as the library passes it (prefix included). */
+export function holdKey(key: string): string {
+  return `${key}:hold`;
+}
+
+/**
+ * Holds every take of the log at `key` until `untilMs` (the takers' clock), unless it is held
+ * longer already; one EVALSHA. Answers the hold's end.
+ */
+export async function holdLog(redis: Redis, key: string, untilMs: number, keepMs: number): Promise<number> {
+  const end = await script(redis, HOLD).exec(
+    [holdKey(key)],
+    [String(Math.round(untilMs)), String(Math.max(1, Math.ceil(keepMs)))],
+  );
+  return Number(end);
 }
 
 /**
@@ -131,9 +171,10 @@ export function slidingLog(
   const keysOf = (identifier: string) => [
     ...windows.map((_, i) => `${identifier}:${i}`),
     `${identifier}:seq`,
+    holdKey(identifier),
   ];
   const run = async (ctx: Context, identifier: string, rate: number) =>
-    (await takeScript(ctx.redis).exec(keysOf(identifier), [
+    (await script(ctx.redis, TAKE).exec(keysOf(identifier), [
       String(Math.round(clock())),
       String(rate),
       String(STAMP_SLACK_MS),

@@ -3,7 +3,7 @@ import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
 import type { TokenGrant, TokenLimiter } from "../../core/pipeline/ports.ts";
 import { type LimitPlan, type PlanOptions, type ProviderLimit, planLimit } from "../../core/rate-plan.ts";
-import { STAMP_SLACK_MS, slidingLog } from "./sliding-log.ts";
+import { holdLog, STAMP_SLACK_MS, slidingLog } from "./sliding-log.ts";
 
 type RatelimitResponse = Awaited<ReturnType<Ratelimit["limit"]>>;
 
@@ -11,6 +11,10 @@ type RatelimitResponse = Awaited<ReturnType<Ratelimit["limit"]>>;
 const ROUND_TRIPS_KEPT = 16;
 /** Round trips known before the usual one is trusted. */
 const MIN_ROUND_TRIPS = 4;
+/** The library's key prefix for our logs (it joins prefix and identifier with ':'). */
+const PREFIX = "tf:rl";
+/** Longest pause a provider's answer can impose on every fetcher (a Retry-After beyond it is capped). */
+export const MAX_HOLD_MS = 15 * 60_000;
 
 /**
  * The limiter key of a provider and API key: the key's hash, never the key,
@@ -41,7 +45,7 @@ export class UpstashTokenLimiter implements TokenLimiter {
   private lead = 0;
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly identifier: string,
     limit: ProviderLimit | readonly ProviderLimit[],
     options: PlanOptions & { clock?: () => number; sleep?: (ms: number) => Promise<void> } = {},
@@ -52,7 +56,7 @@ export class UpstashTokenLimiter implements TokenLimiter {
     this.ratelimit = new Ratelimit({
       redis,
       limiter: slidingLog(this.plan.windows, { clock: () => this.clock() + this.lead }),
-      prefix: "tf:rl",
+      prefix: PREFIX,
       analytics: false,
       // A slow Redis must never let requests through: the library's timeout admits them.
       timeout: 0,
@@ -106,6 +110,31 @@ export class UpstashTokenLimiter implements TokenLimiter {
       this.lead = Math.min(...this.roundTrips, STAMP_SLACK_MS);
     }
   }
+
+  /**
+   * The provider refused a request for being over its limit (a 429, or Alpha Vantage's note):
+   * no fetcher sharing this limit takes tokens for `ms` (Retry-After), or, when the provider
+   * did not say, for the span of its shortest window, after which that window has surely
+   * rolled on. The answer is a pause every fetcher keeps, not only the one that met it: a
+   * refusal means the provider counts more than the plan does (another client on the same
+   * key, a plan smaller than configured), and more requests now would only be refused too.
+   * A longer hold already set stays; one Redis command, skipped when this container already
+   * holds at least as long.
+   */
+  async holdOff(ms?: number): Promise<void> {
+    const pause = Math.min(MAX_HOLD_MS, Math.max(1, ms ?? this.plan.windows[0]!.spanMs));
+    const until = this.clock() + pause;
+    if (until <= this.notBefore) return;
+    this.notBefore = until;
+    this.holds++;
+    const lead = this.lead;
+    // Stamped on the takers' clock (see ask), so the script compares like with like.
+    const end = await holdLog(this.redis, `${PREFIX}:${this.identifier}`, until + lead, pause + lead);
+    this.notBefore = Math.max(this.notBefore, end - lead);
+  }
+
+  /** Pauses this limiter set after a provider's refusal (see holdOff), since it was made. */
+  holds = 0;
 
   async take(n: number): Promise<TokenGrant> {
     // Not worth a Redis command before the log can hold what we would ask for.

@@ -15,7 +15,7 @@ import { decodeSeries, encodeSeries } from "../series-codec.ts";
 import { cacheKey, fundamentalsCacheKey } from "./cache-key.ts";
 import { DEFAULT_FETCH_CONFIG, type FetchDeps, type FetchInput, fetchChunks } from "./fetch-chunks.ts";
 import type { FetchMessage, ScoreMessage } from "./messages.ts";
-import type { OutboundMessage, TokenGrant } from "./ports.ts";
+import type { OutboundMessage, TokenGrant, TokenLimiter } from "./ports.ts";
 
 function bars(n: number) {
   return Array.from({ length: n }, (_, i) => ({
@@ -62,6 +62,7 @@ const failure = (
 function harness(options: {
   provider: MarketDataProvider;
   grants?: TokenGrant[];
+  limiter?: TokenLimiter;
   cache?: Map<string, string>;
   remainingMs?: () => number;
 }) {
@@ -73,7 +74,11 @@ function harness(options: {
   const deps: FetchDeps = {
     providers: () => ({
       provider: options.provider,
-      limiter: { maxTake: 5, take: async (n) => grants.shift() ?? { granted: true, tokens: n } },
+      limiter: options.limiter ?? {
+        maxTake: 5,
+        take: async (n) => grants.shift() ?? { granted: true, tokens: n },
+        holdOff: async () => undefined,
+      },
     }),
     cache: {
       async getMany(keys) {
@@ -161,6 +166,53 @@ describe("fetchChunks", () => {
     const flaky = back.find((b) => b.tickers[0] === "FLAKY@1")!;
     expect(flaky.delay).toBeGreaterThanOrEqual(1);
     expect(flaky.delay).toBeLessThanOrEqual(DEFAULT_FETCH_CONFIG.backoff.baseMs / 1000);
+    expect(h.scored[0]!.body.outcomes.map((o) => o.s)).toStrictEqual(["AAPL"]);
+  });
+
+  it("pauses the shared limit when the provider says it is over it, and hands the rest back for as long", async () => {
+    // A limiter that, once held, refuses for the hold (as the Upstash one does for every fetcher).
+    const holds: (number | undefined)[] = [];
+    let heldMs = 0;
+    const limiter: TokenLimiter = {
+      maxTake: 1,
+      async take() {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        return heldMs > 0 ? { granted: false, retryAfterMs: heldMs } : { granted: true, tokens: 1 };
+      },
+      async holdOff(ms) {
+        holds.push(ms);
+        heldMs = ms ?? 60_000;
+      },
+    };
+    const p = provider({ SLOW: failure("SLOW", "rate-limited", { status: 429, retryAfterMs: 30_000 }) });
+    const h = harness({ provider: p, limiter });
+    const report = await fetchChunks([input("1", ["SLOW", "AAPL", "MSFT"])], h.deps);
+    expect(holds).toStrictEqual([30_000]);
+    // Nothing more went to the provider after its refusal.
+    expect(p.calls).toStrictEqual(["SLOW"]);
+    expect(report.requeued).toBe(3);
+    const back = h.requeued.map((m) => ({
+      tickers: m.body.tickers.map((t) => `${t.s}@${t.attempts}`).sort(),
+      delay: m.delaySeconds,
+    }));
+    expect(back).toStrictEqual([{ tickers: ["AAPL@0", "MSFT@0", "SLOW@1"], delay: 30 }]);
+  });
+
+  it("retries a refused ticker as usual when the pause cannot be set", async () => {
+    const limiter: TokenLimiter = {
+      maxTake: 5,
+      take: async (n) => ({ granted: true, tokens: n }),
+      holdOff: async () => {
+        throw new Error("Redis unreachable");
+      },
+    };
+    const p = provider({ SLOW: failure("SLOW", "rate-limited", { status: 429, retryAfterMs: 30_000 }) });
+    const h = harness({ provider: p, limiter });
+    const report = await fetchChunks([input("1", ["SLOW", "AAPL"])], h.deps);
+    expect(report.failedIds).toStrictEqual([]);
+    expect(h.requeued.map((m) => [m.body.tickers, m.delaySeconds])).toStrictEqual([
+      [[{ s: "SLOW", attempts: 1, lastReason: "rate-limited: rate-limited for SLOW" }], 30],
+    ]);
     expect(h.scored[0]!.body.outcomes.map((o) => o.s)).toStrictEqual(["AAPL"]);
   });
 

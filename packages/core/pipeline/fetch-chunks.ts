@@ -140,10 +140,12 @@ export async function fetchChunks(
     misses.push(work);
   });
 
-  const fetchOne = async (work: Work, provider: MarketDataProvider): Promise<void> => {
+  const fetchOne = async (work: Work, { provider, limiter }: ProviderAccess): Promise<void> => {
     const { message } = work.input;
     report.providerRequests++;
     const result = await provider.fetchDaily(work.ticker.s, { days: message.days });
+    // The provider counts more than our plan does: every fetcher pauses, not only this ticker.
+    if (!result.ok && result.kind === "rate-limited") await holdOff(limiter, result.retryAfterMs);
     if (result.ok) {
       if (result.series.dates.length === 0) {
         outcomes.get(work.input)!.push({
@@ -180,9 +182,9 @@ export async function fetchChunks(
 
   await Promise.all(
     [...byProvider(misses, (work) => work.input.message.provider)].map(async ([name, queue]) => {
-      const { provider, limiter } = deps.providers(name);
-      const handBackMs = await drainWithTokens(queue, limiter, deps, config, sleep, (work) =>
-        fetchOne(work, provider).catch((error: unknown) => {
+      const access = deps.providers(name);
+      const handBackMs = await drainWithTokens(queue, access.limiter, deps, config, sleep, (work) =>
+        fetchOne(work, access).catch((error: unknown) => {
           // An adapter must return failures as values; if one throws, treat it as transient.
           retries.get(work.input)!.push({
             ticker: {
@@ -340,6 +342,8 @@ async function addFundamentals(
       if (!fetch) return;
       await drainWithTokens(queue, limiter, deps, config, sleep, async (work) => {
         const result = await fetch(work.outcome.s).catch(() => undefined);
+        if (result && !result.ok && result.kind === "rate-limited")
+          await holdOff(limiter, result.retryAfterMs);
         if (!result?.ok) return;
         work.outcome.fundamentals = result.fundamentals;
         toCache.push([work.key, JSON.stringify(result.fundamentals)]);
@@ -350,6 +354,15 @@ async function addFundamentals(
   counts.missing = works.length - counts.cached - counts.fetched;
   if (toCache.length > 0) await deps.cache.setMany(toCache, FUNDAMENTALS_TTL_SECONDS);
   return counts;
+}
+
+/**
+ * Pauses every fetcher sharing the limit after a provider's refusal. A pause that cannot be set
+ * (Redis unreachable) is a courtesy missed, not a failure: the refused ticker's own retry still
+ * waits its Retry-After, and nothing else depends on it.
+ */
+async function holdOff(limiter: TokenLimiter, retryAfterMs: number | undefined): Promise<void> {
+  await limiter.holdOff(retryAfterMs).catch(() => undefined);
 }
 
 /** Items grouped by provider, each group in the items' order. */

@@ -38,6 +38,12 @@ export type TokenGrant = { granted: true; tokens: number } | { granted: false; r
 /** Tokens of the provider's shared rate limit; take(n) takes up to n, or none. */
 export interface TokenLimiter {
   take(n: number): Promise<TokenGrant>;
+  /**
+   * The provider refused a request for being over its limit: no taker of this limit, in any
+   * function, gets tokens for `ms` (its Retry-After), or for the limiter's own pause when the
+   * provider named none.
+   */
+  holdOff(ms?: number): Promise<void>;
   /** The most tokens one take may ask for. */
   readonly maxTake: number;
 }
