@@ -88,4 +88,47 @@ describe("exactly once, whatever SQS and the functions do", () => {
     await expectEachTickerOnce(t, scanId, sixty);
     expect((await t.stack.stats()).functions.fetcher.errors).toBeGreaterThanOrEqual(killed);
   }, 200_000);
+
+  it("accounts for every ticker when the provider misbehaves: 5xx, resets, truncated bodies, hangs, nulls, a stricter limit", async () => {
+    const [alwaysDown, alwaysTruncated] = sixty;
+    t = await startTestStack({
+      // The provider allows 40 a second; the fetchers are told 80, so they meet its 429s.
+      rateLimit: { limit: 40, windowMs: 1000 },
+      latency: { kind: "lognormal", medianMs: 20, p99Ms: 200 },
+      sim: {
+        timeoutHoldMs: 1500,
+        yahoo: {
+          faults: { status5xx: 0.08, reset: 0.04, truncated: 0.04, timeout: 0.02, nulls: 0.2 },
+          faultSymbols: { [alwaysDown!]: "status5xx", [alwaysTruncated!]: "truncated" },
+        },
+      },
+      env: { TICKERFLEET_RATE_LIMIT_YAHOO: "80/1000ms", TICKERFLEET_MAX_ATTEMPTS: "3" },
+    });
+    const { scanId } = await t.startScan({ universe: sixty, scanId: "chaos-1" });
+    const scan = await t.waitForScan(scanId, 150_000);
+
+    const results = await t.results(scanId);
+    // Each ticker exactly once, in one state.
+    expect(results.map((r) => r.ticker).sort()).toStrictEqual([...sixty].sort());
+    expect(scan.status).toBe("PARTIAL");
+    expect(scan.summary!.unaccounted).toBe(0);
+    expect(scan.summary!.scored + scan.summary!.failed).toBe(60);
+    const failed = new Map(results.flatMap((r) => (r.status === "failed" ? [[r.ticker, r] as const] : [])));
+    // The two the provider never answers properly fail after their attempts, saying why.
+    expect(failed.get(alwaysDown!)).toMatchObject({ reason: "transient", attempts: 3 });
+    expect(failed.get(alwaysDown!)?.message).toMatch(/50[23]/);
+    expect(failed.get(alwaysTruncated!)).toMatchObject({ reason: "transient", attempts: 3 });
+    expect(failed.get(alwaysTruncated!)?.message).toMatch(/not JSON/);
+    // The rest met faults at random, were retried, and (but for a rare third fault in a row) scored.
+    for (const r of failed.values()) expect(r.reason).toMatch(/^(transient|rate-limited)$/);
+    expect(scan.summary!.scored).toBeGreaterThanOrEqual(52);
+    const log = await t.stack.sim.requests();
+    expect(log.some((r) => r.status === 429)).toBe(true);
+    expect(log.length).toBeGreaterThan(60 + 2 * 2);
+    // Its 429s paused every fetcher (see holdOff), and the fetch logs say so.
+    const holds = t.logs
+      .filter((l) => l.includes('"event":"fetch"'))
+      .map((l) => (JSON.parse(l.slice(l.indexOf("{"))) as { providerHolds: number }).providerHolds);
+    expect(holds.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  }, 200_000);
 });
