@@ -230,6 +230,37 @@ describe("DynamoScanStore with the scorer and finalize", () => {
     expect(breadth.dates.length).toBeGreaterThan(100);
   });
 
+  it("takes over from a finalize that died after its claim, once the claim's lease has run out", async () => {
+    await startScan("crashed", ["AAA", "BBB"]);
+    const queue = finalizeQueue();
+    await scoreChunk(scoreMessage("crashed", 0, ["AAA", "BBB"]), {
+      store,
+      coordinator,
+      finalizeQueue: queue,
+    });
+    const claimedAt = new Date();
+    // A finalize claims the scan, then its container dies (timeout, crash) before writing anything.
+    expect(await store.claimFinalize("crashed", claimedAt, 60_000)).toMatchObject({ status: "FINALIZING" });
+    const at = (ms: number) => () => new Date(claimedAt.getTime() + ms);
+
+    // The message comes back; while the lease holds, nobody else finalizes (it might still be running).
+    expect(await finalizeScan("crashed", { store, leaseMs: 60_000, now: at(30_000) })).toStrictEqual({
+      scanId: "crashed",
+      finalized: false,
+      reason: "scan is FINALIZING",
+    });
+    // After it, the next one takes the scan over and finishes it, once.
+    expect(await finalizeScan("crashed", { store, leaseMs: 60_000, now: at(61_000) })).toMatchObject({
+      finalized: true,
+      status: "COMPLETE",
+      scored: 2,
+    });
+    expect(await finalizeScan("crashed", { store, leaseMs: 60_000, now: at(200_000) })).toMatchObject({
+      finalized: false,
+      reason: "scan is COMPLETE",
+    });
+  });
+
   it("finalizes an overdue scan PARTIAL, naming the tickers never accounted for", async () => {
     await startScan("overdue", ["AAA", "BBB", "CCC"]);
     const queue = finalizeQueue();
