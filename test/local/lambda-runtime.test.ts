@@ -171,6 +171,29 @@ describe("the Invoke API", () => {
     );
     expect(out.body.functionName).toBe("ScanStart");
   });
+
+  it.each([
+    ["ScanStart:$LATEST", {}],
+    ["arn:aws:lambda:us-east-1:000000000000:function:ScanStart:$LATEST", {}],
+    ["000000000000:function:ScanStart", {}],
+    ["ScanStart", { Qualifier: "$LATEST" }],
+  ])("accepts %s %j, as Lambda names $LATEST", async (name, extra) => {
+    const out = await invoke({ op: "count" }, { FunctionName: name, ...extra });
+    expect(out.body.functionName).toBe("ScanStart");
+  });
+
+  it.each([
+    ["ScanStart:prod", {}],
+    ["arn:aws:lambda:us-east-1:000000000000:function:ScanStart:3", {}],
+    ["ScanStart", { Qualifier: "live" }],
+  ])(
+    "answers a version or alias that does not exist (%s %j) with ResourceNotFoundException",
+    async (name, extra) => {
+      await expect(invoke({ op: "count" }, { FunctionName: name, ...extra })).rejects.toBeInstanceOf(
+        ResourceNotFoundException,
+      );
+    },
+  );
 });
 
 describe("SQS event-source mapping", () => {

@@ -219,10 +219,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     functionNames,
     invoke: (fn, event) => pools[fn].invoke(event, randomUUID()),
     resolve(name) {
-      const bare = name
-        .split(":")
-        .pop()!
-        .replace(/^tickerfleet-[A-Za-z0-9-]*?-(?=[A-Z])/, "");
+      // Lambda's FunctionName forms: name, name:qualifier, 123456789012:function:name[:qualifier],
+      // arn:aws:lambda:region:account:function:name[:qualifier]. Only $LATEST exists here.
+      const marker = name.indexOf(":function:");
+      const [functionName, qualifier] = (marker >= 0 ? name.slice(marker + ":function:".length) : name).split(
+        ":",
+      );
+      if (qualifier !== undefined && qualifier !== "$LATEST") return undefined;
+      const bare = functionName!.replace(/^tickerfleet-[A-Za-z0-9-]*?-(?=[A-Z])/, "");
       return (Object.keys(functionNames) as FunctionId[]).find(
         (id) => functionNames[id] === bare || id === bare,
       );

@@ -98,13 +98,16 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
         return;
       }
       const name = decodeURIComponent(match[1]!);
-      const fn = target.resolve(name);
+      // The SDK sends a Qualifier apart from the name (?Qualifier=); the same rules apply to both.
+      const qualifier = url.searchParams.get("Qualifier");
+      const qualified = qualifier === null ? name : `${name}:${qualifier}`;
+      const fn = target.resolve(qualified);
       if (!fn) {
         serviceError(
           res,
           404,
           "ResourceNotFoundException",
-          `Function not found: ${name.startsWith("arn:") ? name : arnOf(name)}`,
+          `Function not found: ${qualified.startsWith("arn:") ? qualified : arnOf(qualified)}`,
         );
         return;
       }
