@@ -372,4 +372,36 @@ describe("UpstashTokenLimiter", () => {
     await second!.holdOff();
     expect(await third.take(1)).toStrictEqual({ granted: false, retryAfterMs: 1000 + 10_000 + 1 });
   });
+
+  it("learns from a refusal how many the provider allows, and holds every fetcher to it", async () => {
+    const time = { now: 1_800_000_000_000 };
+    // Two minutes: a window that is not paced, so single takes follow each other freely.
+    const limit = { limit: 10, windowMs: 120_000 };
+    const id = limiterIdentifier("test", `learn-${Date.now()}`);
+    const options = { clock: () => time.now, sleep: async () => undefined, jitterMs: 0 };
+    const [first, second] = [0, 1].map(() => new UpstashTokenLimiter(client(), id, limit, options));
+    const sent: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      expect(await first!.take(1)).toStrictEqual({ granted: true, tokens: 1 });
+      sent.push(time.now);
+      // Further apart than the margin learning leaves out before a refusal (half the jitter, 5 ms at least).
+      time.now += 10;
+    }
+    // The provider allows 6 in its window, not the 10 planned: it refuses the 7th request.
+    await first!.holdOff(500, sent[6]);
+    expect(first!.learnedLimit).toBe(6);
+    // A refusal another fetcher met later (the provider had seen the 7th too) never raises it.
+    await second!.holdOff(500, sent[6]! + 10);
+    expect(second!.learnedLimit).toBe(6);
+
+    // Another fetcher, once the window has rolled on, gets 6 a window: all it asked for at most.
+    time.now += 120_000 + 1000 + 1;
+    expect(await second!.take(10)).toStrictEqual({ granted: true, tokens: 6 });
+    expect(second!.learnedLimit).toBe(6);
+    expect(await second!.take(1)).toMatchObject({ granted: false });
+    // The learned limit lapses with its key (then the plan is tried again).
+    const ttl = await client().pttl(`tf:rl:${id}:learned`);
+    expect(ttl).toBeGreaterThan(14 * 60_000);
+    expect(ttl).toBeLessThanOrEqual(15 * 60_000);
+  });
 });

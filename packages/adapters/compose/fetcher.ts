@@ -62,6 +62,10 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
   const limiters: UpstashTokenLimiter[] = [];
   const lateTokens = () => limiters.reduce((sum, l) => sum + l.lateTokens, 0);
   const holds = () => limiters.reduce((sum, l) => sum + l.holds, 0);
+  const learnedLimit = () => {
+    const learned = limiters.flatMap((l) => (l.learnedLimit === undefined ? [] : [l.learnedLimit]));
+    return learned.length > 0 ? Math.min(...learned) : null;
+  };
   const providers = (name: ProviderName): ProviderAccess => {
     let found = access.get(name);
     if (!found) {
@@ -136,6 +140,8 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
           // Pauses of every fetcher set because the provider refused for being over its limit:
           // any at all mean it counts more than the plan (TICKERFLEET_RATE_LIMIT_*) says.
           providerHolds: holds() - holdsBefore,
+          // The lowest limit learned from those refusals and in force now, if any (see holdOff).
+          learnedLimit: learnedLimit(),
         }),
       );
       for (const id of failedIds) failures.push({ itemIdentifier: id });

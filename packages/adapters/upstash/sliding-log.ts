@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Algorithm, RatelimitConfig } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
 
@@ -40,27 +41,35 @@ export const STAMP_SLACK_MS = 1000;
  * for `rate` more (the oldest grants in the way have left their spans); after
  * a grant, when one more token fits (now, if one does).
  *
- * A hold (see holdOff) refuses every take until it ends, with its end as the
- * reset: the provider itself asked for a pause.
+ * A hold (see holdLog) refuses every take until it ends, with its end as the
+ * reset: the provider itself asked for a pause. A learned limit (see holdLog)
+ * lowers the first window's: the provider allows fewer than the plan says.
  *
- * KEYS: one log per window, the counter, then the hold. ARGV: now, rate,
- * slack (ms), then limit and span (ms) per window. Reply: {granted 0|1,
- * remaining, reset}.
+ * KEYS: one log per window, the counter, the hold, the learned limit. ARGV:
+ * now, rate, slack (ms), then limit and span (ms) per window. Reply:
+ * {granted 0|1, remaining, reset, the first window's limit as held}.
  */
 const TAKE = `
-local windows = #KEYS - 2
+local windows = #KEYS - 3
 local now, want, slack = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local first = tonumber(ARGV[4])
+local learned = tonumber(redis.call('GET', KEYS[windows + 3]) or '0')
+if learned > 0 and learned < first then first = learned end
 local held = tonumber(redis.call('GET', KEYS[windows + 2]) or '0')
-if held > now then return {0, 0, held} end
+if held > now then return {0, 0, held, first} end
 local used, limits, spans, after = {}, {}, {}, {}
 local remaining, reset, granted = nil, now, 1
--- The grant that must leave window i before 'excess' more fit: its time plus the span.
+-- The grant that must leave window i before 'excess' more fit: its time plus the span. Under a
+-- learned limit a take may ask for more than the window holds: then, when it has emptied.
 local function freedAt(i, excess)
+  if excess > used[i] then excess = used[i] end
+  if excess < 1 then return now end
   local blocking = redis.call('ZRANGEBYSCORE', KEYS[i], after[i], '+inf', 'WITHSCORES', 'LIMIT', excess - 1, 1)
   return tonumber(blocking[2]) + spans[i]
 end
 for i = 1, windows do
   limits[i], spans[i] = tonumber(ARGV[2 + 2 * i]), tonumber(ARGV[3 + 2 * i])
+  if i == 1 then limits[i] = first end
   after[i] = string.format('(%d', now - spans[i])
   redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - spans[i] - slack)
   used[i] = redis.call('ZCOUNT', KEYS[i], after[i], '+inf')
@@ -79,7 +88,7 @@ if granted == 0 or want == 0 then
       if excess > 0 then reset = math.max(reset, freedAt(i, excess)) end
     end
   end
-  return {granted, remaining, reset}
+  return {granted, remaining, reset, first}
 end
 local last = redis.call('INCRBY', KEYS[windows + 1], want)
 local members, longest = {}, 0
@@ -91,23 +100,52 @@ for i = 1, windows do
   redis.call('ZADD', KEYS[i], unpack(members))
   redis.call('PEXPIRE', KEYS[i], spans[i] + slack)
   longest = math.max(longest, spans[i] + slack)
-  local excess = used[i] + want + 1 - limits[i]
+  used[i] = used[i] + want
+  local excess = used[i] + 1 - limits[i]
   if excess > 0 then reset = math.max(reset, freedAt(i, excess)) end
 end
 redis.call('PEXPIRE', KEYS[windows + 1], longest)
-return {1, remaining - want, reset}
+return {1, remaining - want, reset, first}
 `;
 
 /**
- * Sets a hold until `until` (ms, the takers' clock) unless a longer one is set. KEYS: the hold.
- * ARGV: until, time to keep the key (ms). Reply: the hold's end after the call.
+ * After the provider refused a request: a hold until `until` (ms, the takers' clock) unless a
+ * longer one is set, and, when the refused request's send time is known, the limit learned from
+ * it. In its window before that request the provider had counted what this log granted then,
+ * less what it refused then (a refused request is not counted by a provider that counts
+ * accepted ones; by one that counts all, this only learns a little low), leaving out grants of
+ * the last `margin` ms before it (their requests may have gone out late and reached the
+ * provider after it, as a grant may be used up to half the jitter late; the refused one's own
+ * take is among them). If that is fewer than the limit in force, it
+ * becomes the first window's limit until the learned key expires. Only ever lower: a refusal
+ * can never raise what is granted.
+ *
+ * KEYS: the hold, the learned limit, the first window's log, the refusals. ARGV: until, time to
+ * keep the hold (ms), the refused request's send time (ms, takers' clock; 0 when unknown), the
+ * provider's first window (ms), the planned limit of that window, time to keep a learned limit
+ * (ms), a member name unique to this refusal, the margin (ms). Reply: {the hold's end, the
+ * first window's limit now}.
  */
 const HOLD = `
-local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-local wanted = tonumber(ARGV[1])
-if wanted <= current then return current end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return wanted
+local held = tonumber(redis.call('GET', KEYS[1]) or '0')
+local wanted, sentAt, window = tonumber(ARGV[1]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local limit = tonumber(redis.call('GET', KEYS[2]) or ARGV[5])
+if sentAt > 0 then
+  local from, to = '(' .. (sentAt - window), '(' .. (sentAt - tonumber(ARGV[8]))
+  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', sentAt - 2 * window)
+  local before = redis.call('ZCOUNT', KEYS[3], from, to) - redis.call('ZCOUNT', KEYS[4], from, to)
+  redis.call('ZADD', KEYS[4], sentAt, ARGV[7])
+  redis.call('PEXPIRE', KEYS[4], 2 * window)
+  if before >= 1 and before < limit then
+    limit = before
+    redis.call('SET', KEYS[2], limit, 'PX', ARGV[6])
+  end
+end
+if wanted > held then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  held = wanted
+end
+return {held, limit}
 `;
 
 /** Most tokens one call may take (the script passes them to one ZADD per window). */
@@ -132,21 +170,51 @@ function script(redis: Redis, text: string): Script {
   return found;
 }
 
-/** The key of a log's hold; `key` is the limiter's key as the library passes it (prefix included). */
+/** The keys beside a log's windows; `key` is the limiter's key as the library passes it (prefix included). */
 export function holdKey(key: string): string {
   return `${key}:hold`;
 }
+export function learnedKey(key: string): string {
+  return `${key}:learned`;
+}
+
+/** Keeps a learned limit this long after the refusal it came from; then the plan's holds again. */
+export const LEARNED_LIMIT_TTL_MS = 15 * 60_000;
+
+export interface HoldRequest {
+  /** The limiter's key as the library passes it (prefix included). */
+  key: string;
+  /** End of the hold, on the takers' clock (ms). */
+  untilMs: number;
+  keepMs: number;
+  /** When the refused request was sent, on the takers' clock; unknown: nothing is learned. */
+  sentAtMs?: number;
+  /** The provider's first (shortest) window and its planned limit. */
+  windowMs: number;
+  plannedLimit: number;
+  /** Grants this close before the refused request are not counted as reaching the provider first. */
+  marginMs: number;
+}
 
 /**
- * Holds every take of the log at `key` until `untilMs` (the takers' clock), unless it is held
- * longer already; one EVALSHA. Answers the hold's end.
+ * Holds every take of the log at `key` and learns from the refusal (see HOLD); one EVALSHA.
+ * Answers the hold's end and the first window's limit now in force.
  */
-export async function holdLog(redis: Redis, key: string, untilMs: number, keepMs: number): Promise<number> {
-  const end = await script(redis, HOLD).exec(
-    [holdKey(key)],
-    [String(Math.round(untilMs)), String(Math.max(1, Math.ceil(keepMs)))],
-  );
-  return Number(end);
+export async function holdLog(redis: Redis, hold: HoldRequest): Promise<{ untilMs: number; limit: number }> {
+  const [untilMs, limit] = (await script(redis, HOLD).exec(
+    [holdKey(hold.key), learnedKey(hold.key), `${hold.key}:0`, `${hold.key}:refused`],
+    [
+      String(Math.round(hold.untilMs)),
+      String(Math.max(1, Math.ceil(hold.keepMs))),
+      String(Math.round(hold.sentAtMs ?? 0)),
+      String(Math.round(hold.windowMs)),
+      String(hold.plannedLimit),
+      String(LEARNED_LIMIT_TTL_MS),
+      randomUUID(),
+      String(Math.max(1, Math.round(hold.marginMs))),
+    ],
+  )) as [number, number];
+  return { untilMs: Number(untilMs), limit: Number(limit) };
 }
 
 /**
@@ -172,6 +240,7 @@ export function slidingLog(
     ...windows.map((_, i) => `${identifier}:${i}`),
     `${identifier}:seq`,
     holdKey(identifier),
+    learnedKey(identifier),
   ];
   const run = async (ctx: Context, identifier: string, rate: number) =>
     (await script(ctx.redis, TAKE).exec(keysOf(identifier), [
@@ -179,24 +248,25 @@ export function slidingLog(
       String(rate),
       String(STAMP_SLACK_MS),
       ...limits,
-    ])) as [number, number, number];
+    ])) as [number, number, number, number];
   const algorithm: Algorithm<Context> = () => ({
     async limit(ctx, identifier, rate = 1) {
       if (!Number.isInteger(rate) || rate < 1 || rate > maxRate) {
         throw new RangeError(`rate must be an integer from 1 to ${maxRate}, got ${rate}`);
       }
-      const [granted, remaining, reset] = await run(ctx, identifier, rate);
+      const [granted, remaining, reset, limit] = await run(ctx, identifier, rate);
       return {
         success: granted === 1,
-        limit: windows[0]!.limit,
+        // The first window's limit as held: lower than planned while a learned one lasts.
+        limit,
         remaining,
         reset,
         pending: Promise.resolve(),
       };
     },
     async getRemaining(ctx, identifier) {
-      const [, remaining, reset] = await run(ctx, identifier, 0);
-      return { remaining, reset, limit: windows[0]!.limit };
+      const [, remaining, reset, limit] = await run(ctx, identifier, 0);
+      return { remaining, reset, limit };
     },
     async resetTokens(ctx, identifier) {
       await ctx.redis.del(...keysOf(identifier));

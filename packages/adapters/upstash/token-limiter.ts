@@ -43,6 +43,10 @@ export class UpstashTokenLimiter implements TokenLimiter {
   private readonly roundTrips: number[] = [];
   /** How far ahead of asking grants are stamped: the usual round trip, once known. */
   private lead = 0;
+  /** The provider's shortest window (ms), whose limit a refusal may lower. */
+  private readonly firstWindowMs: number;
+  /** That window's limit as last heard from Redis (the plan's, or lower while a learned one lasts). */
+  private firstLimit: number;
 
   constructor(
     private readonly redis: Redis,
@@ -53,6 +57,10 @@ export class UpstashTokenLimiter implements TokenLimiter {
     this.clock = options.clock ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.plan = planLimit(limit, options);
+    this.firstWindowMs = Math.min(
+      ...(Array.isArray(limit) ? limit : [limit as ProviderLimit]).map((l) => l.windowMs),
+    );
+    this.firstLimit = this.plan.windows[0]!.limit;
     this.ratelimit = new Ratelimit({
       redis,
       limiter: slidingLog(this.plan.windows, { clock: () => this.clock() + this.lead }),
@@ -92,6 +100,7 @@ export class UpstashTokenLimiter implements TokenLimiter {
     const result = await this.ratelimit.limit(this.identifier, { rate: want });
     const roundTrip = this.clock() - askedAt;
     this.learn(roundTrip);
+    this.firstLimit = result.limit;
     if (result.success && roundTrip < lead) await this.sleep(lead - roundTrip);
     // Judged when the requests could go (a timer can fire late too).
     if (this.clock() - (askedAt + lead) > this.plan.maxGrantDelayMs) {
@@ -118,29 +127,53 @@ export class UpstashTokenLimiter implements TokenLimiter {
    * rolled on. The answer is a pause every fetcher keeps, not only the one that met it: a
    * refusal means the provider counts more than the plan does (another client on the same
    * key, a plan smaller than configured), and more requests now would only be refused too.
-   * A longer hold already set stays; one Redis command, skipped when this container already
-   * holds at least as long.
+   *
+   * Given when the refused request was sent (`sentAtMs`, this container's clock), the limit is
+   * also learned: the grants of the provider's window before it are what the provider allowed,
+   * and while that is below the plan it is the first window's limit, for every fetcher, until
+   * LEARNED_LIMIT_TTL_MS after the refusal (then the plan is tried again). See sliding-log.ts.
+   *
+   * A longer hold already set stays. One Redis command per refusal (every refusal is counted,
+   * so that refused requests are not taken for allowed ones); without a send time, skipped
+   * when this container already holds at least as long.
    */
-  async holdOff(ms?: number): Promise<void> {
+  async holdOff(ms?: number, sentAtMs?: number): Promise<void> {
     const pause = Math.min(MAX_HOLD_MS, Math.max(1, ms ?? this.plan.windows[0]!.spanMs));
     const until = this.clock() + pause;
-    if (until <= this.notBefore) return;
-    this.notBefore = until;
-    this.holds++;
+    if (until <= this.notBefore && sentAtMs === undefined) return;
+    if (until > this.notBefore) this.holds++;
+    this.notBefore = Math.max(this.notBefore, until);
     const lead = this.lead;
     // Stamped on the takers' clock (see ask), so the script compares like with like.
-    const end = await holdLog(this.redis, `${PREFIX}:${this.identifier}`, until + lead, pause + lead);
-    this.notBefore = Math.max(this.notBefore, end - lead);
+    const held = await holdLog(this.redis, {
+      key: `${PREFIX}:${this.identifier}`,
+      untilMs: until + lead,
+      keepMs: pause + lead,
+      ...(sentAtMs !== undefined ? { sentAtMs: sentAtMs + lead } : {}),
+      windowMs: this.firstWindowMs,
+      plannedLimit: this.plan.windows[0]!.limit,
+      // A grant may go out up to this late (see ask): such requests may have reached the
+      // provider after the refused one, so they tell nothing of what it allowed before it.
+      marginMs: this.plan.maxGrantDelayMs,
+    });
+    this.notBefore = Math.max(this.notBefore, held.untilMs - lead);
+    this.firstLimit = held.limit;
   }
 
-  /** Pauses this limiter set after a provider's refusal (see holdOff), since it was made. */
+  /** Pauses this limiter set or lengthened after a provider's refusal (see holdOff), since it was made. */
   holds = 0;
+
+  /** The provider's first window's limit as last heard from Redis, when lower than the plan's. */
+  get learnedLimit(): number | undefined {
+    return this.firstLimit < this.plan.windows[0]!.limit ? this.firstLimit : undefined;
+  }
 
   async take(n: number): Promise<TokenGrant> {
     // Not worth a Redis command before the log can hold what we would ask for.
     const now = this.clock();
     if (now < this.notBefore) return { granted: false, retryAfterMs: this.notBefore - now };
-    const want = Math.max(1, Math.min(n, this.plan.maxTake));
+    // Never more than the first window holds now (a learned limit may be below the plan's take).
+    const want = Math.max(1, Math.min(n, this.plan.maxTake, this.firstLimit));
     const first = await this.ask(want);
     if (first.late) return { granted: false, retryAfterMs: 1 };
     const { result } = first;

@@ -172,15 +172,18 @@ describe("fetchChunks", () => {
   it("pauses the shared limit when the provider says it is over it, and hands the rest back for as long", async () => {
     // A limiter that, once held, refuses for the hold (as the Upstash one does for every fetcher).
     const holds: (number | undefined)[] = [];
+    const sentTimes: (number | undefined)[] = [];
     let heldMs = 0;
+    const started = Date.now();
     const limiter: TokenLimiter = {
       maxTake: 1,
       async take() {
         await new Promise((resolve) => setTimeout(resolve, 0));
         return heldMs > 0 ? { granted: false, retryAfterMs: heldMs } : { granted: true, tokens: 1 };
       },
-      async holdOff(ms) {
+      async holdOff(ms, sentAtMs) {
         holds.push(ms);
+        sentTimes.push(sentAtMs);
         heldMs = ms ?? 60_000;
       },
     };
@@ -188,6 +191,9 @@ describe("fetchChunks", () => {
     const h = harness({ provider: p, limiter });
     const report = await fetchChunks([input("1", ["SLOW", "AAPL", "MSFT"])], h.deps);
     expect(holds).toStrictEqual([30_000]);
+    // With when the refused request went out, so the limiter can learn what the provider allows.
+    expect(sentTimes[0]).toBeGreaterThanOrEqual(started);
+    expect(sentTimes[0]).toBeLessThanOrEqual(Date.now());
     // Nothing more went to the provider after its refusal.
     expect(p.calls).toStrictEqual(["SLOW"]);
     expect(report.requeued).toBe(3);

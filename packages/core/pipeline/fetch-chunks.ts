@@ -143,9 +143,10 @@ export async function fetchChunks(
   const fetchOne = async (work: Work, { provider, limiter }: ProviderAccess): Promise<void> => {
     const { message } = work.input;
     report.providerRequests++;
+    const sentAt = Date.now();
     const result = await provider.fetchDaily(work.ticker.s, { days: message.days });
     // The provider counts more than our plan does: every fetcher pauses, not only this ticker.
-    if (!result.ok && result.kind === "rate-limited") await holdOff(limiter, result.retryAfterMs);
+    if (!result.ok && result.kind === "rate-limited") await holdOff(limiter, result.retryAfterMs, sentAt);
     if (result.ok) {
       if (result.series.dates.length === 0) {
         outcomes.get(work.input)!.push({
@@ -341,9 +342,10 @@ async function addFundamentals(
       const fetch = provider.fetchFundamentals?.bind(provider);
       if (!fetch) return;
       await drainWithTokens(queue, limiter, deps, config, sleep, async (work) => {
+        const sentAt = Date.now();
         const result = await fetch(work.outcome.s).catch(() => undefined);
         if (result && !result.ok && result.kind === "rate-limited")
-          await holdOff(limiter, result.retryAfterMs);
+          await holdOff(limiter, result.retryAfterMs, sentAt);
         if (!result?.ok) return;
         work.outcome.fundamentals = result.fundamentals;
         toCache.push([work.key, JSON.stringify(result.fundamentals)]);
@@ -361,8 +363,12 @@ async function addFundamentals(
  * (Redis unreachable) is a courtesy missed, not a failure: the refused ticker's own retry still
  * waits its Retry-After, and nothing else depends on it.
  */
-async function holdOff(limiter: TokenLimiter, retryAfterMs: number | undefined): Promise<void> {
-  await limiter.holdOff(retryAfterMs).catch(() => undefined);
+async function holdOff(
+  limiter: TokenLimiter,
+  retryAfterMs: number | undefined,
+  sentAtMs: number,
+): Promise<void> {
+  await limiter.holdOff(retryAfterMs, sentAtMs).catch(() => undefined);
 }
 
 /** Items grouped by provider, each group in the items' order. */

@@ -41,9 +41,10 @@ export interface TokenLimiter {
   /**
    * The provider refused a request for being over its limit: no taker of this limit, in any
    * function, gets tokens for `ms` (its Retry-After), or for the limiter's own pause when the
-   * provider named none.
+   * provider named none. `sentAtMs` (Date.now() when the refused request was sent) lets the
+   * limiter learn how many the provider really allows.
    */
-  holdOff(ms?: number): Promise<void>;
+  holdOff(ms?: number, sentAtMs?: number): Promise<void>;
   /** The most tokens one take may ask for. */
   readonly maxTake: number;
 }
