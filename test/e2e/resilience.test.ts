@@ -131,4 +131,36 @@ describe("exactly once, whatever SQS and the functions do", () => {
       .map((l) => (JSON.parse(l.slice(l.indexOf("{"))) as { providerHolds: number }).providerHolds);
     expect(holds.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   }, 200_000);
+
+  it("learns a provider limit smaller than configured from its first refusals, and then keeps under it", async () => {
+    // 500 tickers at the provider's 40/s: ~12 s, long enough for the difference to show (with
+    // pauses alone, ~115 of ~615 requests were refused; learning the limit, 10-20 of ~515).
+    const tickers = loadUniverse("sp500")
+      .slice(0, 500)
+      .map((l) => l.symbol);
+    t = await startTestStack({
+      rateLimit: { limit: 40, windowMs: 1000 },
+      latency: { kind: "lognormal", medianMs: 20, p99Ms: 100 },
+      env: { TICKERFLEET_RATE_LIMIT_YAHOO: "100/1000ms" },
+    });
+    const since = Date.now();
+    const { scanId } = await t.startScan({ universe: tickers, scanId: "learn-1" });
+    const scan = await t.waitForScan(scanId, 150_000);
+    expect(scan.status).toBe("COMPLETE");
+    expect(scan.summary).toMatchObject({ scored: tickers.length, failed: 0, unaccounted: 0 });
+
+    const log = (await t.stack.sim.requests()).filter((r) => r.startMs >= since);
+    const refused = log.filter((r) => r.status === 429);
+    const fetchLogs = t.logs
+      .filter((l) => l.includes('"event":"fetch"'))
+      .map((l) => JSON.parse(l.slice(l.indexOf("{"))) as { learnedLimit: number | null });
+    const learned = fetchLogs.flatMap((l) => (l.learnedLimit === null ? [] : [l.learnedLimit]));
+    expect(refused.length).toBeGreaterThan(0);
+    // Learned from the first refusals: the provider's 40, or a little under (never the 100 configured).
+    expect(Math.min(...learned)).toBeGreaterThanOrEqual(30);
+    expect(Math.min(...learned)).toBeLessThanOrEqual(40);
+    // After the requests already on their way when the first refusal came back, none is refused.
+    const firstRefusal = refused[0]!.startMs;
+    expect(refused.filter((r) => r.startMs > firstRefusal + 2000)).toStrictEqual([]);
+  }, 200_000);
 });
