@@ -399,8 +399,23 @@ describe("UpstashTokenLimiter", () => {
     expect(await second!.take(10)).toStrictEqual({ granted: true, tokens: 6 });
     expect(second!.learnedLimit).toBe(6);
     expect(await second!.take(1)).toMatchObject({ granted: false });
+    // A refusal with few grants before it (a provider's hiccup) halves the limit at most.
+    const other = new UpstashTokenLimiter(
+      client(),
+      limiterIdentifier("test", `hiccup-${Date.now()}`),
+      limit,
+      options,
+    );
+    expect(await other.take(1)).toStrictEqual({ granted: true, tokens: 1 });
+    time.now += 10;
+    expect(await other.take(1)).toStrictEqual({ granted: true, tokens: 1 });
+    await other.holdOff(500, time.now);
+    expect(other.learnedLimit).toBe(5);
+    // and the burst's other refusals, in the same window, do not halve it again.
+    await other.holdOff(500, time.now + 1);
+    expect(other.learnedLimit).toBe(5);
     // The learned limit lapses with its key (then the plan is tried again).
-    const ttl = await client().pttl(`tf:rl:${id}:learned`);
+    const ttl = await client().pttl(`tf:rl:${id}:learned-limit`);
     expect(ttl).toBeGreaterThan(14 * 60_000);
     expect(ttl).toBeLessThanOrEqual(15 * 60_000);
   });

@@ -53,7 +53,7 @@ const TAKE = `
 local windows = #KEYS - 3
 local now, want, slack = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local first = tonumber(ARGV[4])
-local learned = tonumber(redis.call('GET', KEYS[windows + 3]) or '0')
+local learned = tonumber(redis.call('HGET', KEYS[windows + 3], 'limit') or '0')
 if learned > 0 and learned < first then first = learned end
 local held = tonumber(redis.call('GET', KEYS[windows + 2]) or '0')
 if held > now then return {0, 0, held, first} end
@@ -117,7 +117,9 @@ return {1, remaining - want, reset, first}
  * the last `margin` ms before it (their requests may have gone out late and reached the
  * provider after it, as a grant may be used up to half the jitter late; the refused one's own
  * take is among them). If that is fewer than the limit in force, it
- * becomes the first window's limit until the learned key expires. Only ever lower: a refusal
+ * becomes the first window's limit until the learned key expires, but never less than half
+ * the limit in force when the window's first refusal came: a refusal with few grants before it
+ * says little about the limit, and one burst is refused many times. Only ever lower: a refusal
  * can never raise what is granted.
  *
  * KEYS: the hold, the learned limit, the first window's log, the refusals. ARGV: until, time to
@@ -129,16 +131,26 @@ return {1, remaining - want, reset, first}
 const HOLD = `
 local held = tonumber(redis.call('GET', KEYS[1]) or '0')
 local wanted, sentAt, window = tonumber(ARGV[1]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local limit = tonumber(redis.call('GET', KEYS[2]) or ARGV[5])
+local learned = redis.call('HMGET', KEYS[2], 'limit', 'floor', 'since')
+local limit = tonumber(learned[1]) or tonumber(ARGV[5])
+local floor, since = tonumber(learned[2]), tonumber(learned[3])
 if sentAt > 0 then
+  -- A round of learning lasts one window: the refusals of one burst share its floor.
+  if not since or sentAt - since > window then
+    floor, since = math.ceil(limit / 2), sentAt
+  end
   local from, to = '(' .. (sentAt - window), '(' .. (sentAt - tonumber(ARGV[8]))
   redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', sentAt - 2 * window)
   local before = redis.call('ZCOUNT', KEYS[3], from, to) - redis.call('ZCOUNT', KEYS[4], from, to)
   redis.call('ZADD', KEYS[4], sentAt, ARGV[7])
   redis.call('PEXPIRE', KEYS[4], 2 * window)
-  if before >= 1 and before < limit then
+  -- At most half per window: refusals with few grants before them (a provider's hiccup, another
+  -- client's burst) must not cut the scan to a trickle for the learned limit's lifetime.
+  if before < floor then before = floor end
+  if before < limit then
     limit = before
-    redis.call('SET', KEYS[2], limit, 'PX', ARGV[6])
+    redis.call('HSET', KEYS[2], 'limit', limit, 'floor', floor, 'since', since)
+    redis.call('PEXPIRE', KEYS[2], ARGV[6])
   end
 end
 if wanted > held then
@@ -175,7 +187,8 @@ export function holdKey(key: string): string {
   return `${key}:hold`;
 }
 export function learnedKey(key: string): string {
-  return `${key}:learned`;
+  // A hash: the limit, and the floor and start of the window's round of learning.
+  return `${key}:learned-limit`;
 }
 
 /** Keeps a learned limit this long after the refusal it came from; then the plan's holds again. */
