@@ -182,13 +182,19 @@ function script(redis: Redis, text: string): Script {
   return found;
 }
 
-/** The keys beside a log's windows; `key` is the limiter's key as the library passes it (prefix included). */
-export function holdKey(key: string): string {
-  return `${key}:hold`;
-}
-export function learnedKey(key: string): string {
-  // A hash: the limit, and the floor and start of the window's round of learning.
-  return `${key}:learned-limit`;
+/**
+ * Every key of one limiter's log; `key` is the limiter's key as the library passes it (prefix
+ * included). `learned` is a hash: the limit, and the floor and start of the window's round of
+ * learning.
+ */
+function logKeys(key: string, windows: number) {
+  return {
+    windows: Array.from({ length: windows }, (_, i) => `${key}:${i}`),
+    seq: `${key}:seq`,
+    hold: `${key}:hold`,
+    learned: `${key}:learned-limit`,
+    refused: `${key}:refused`,
+  };
 }
 
 /** Keeps a learned limit this long after the refusal it came from; then the plan's holds again. */
@@ -214,8 +220,9 @@ export interface HoldRequest {
  * Answers the hold's end and the first window's limit now in force.
  */
 export async function holdLog(redis: Redis, hold: HoldRequest): Promise<{ untilMs: number; limit: number }> {
+  const keys = logKeys(hold.key, 1);
   const [untilMs, limit] = (await script(redis, HOLD).exec(
-    [holdKey(hold.key), learnedKey(hold.key), `${hold.key}:0`, `${hold.key}:refused`],
+    [keys.hold, keys.learned, keys.windows[0]!, keys.refused],
     [
       String(Math.round(hold.untilMs)),
       String(Math.max(1, Math.ceil(hold.keepMs))),
@@ -249,14 +256,13 @@ export function slidingLog(
   }
   const maxRate = Math.min(MAX_TAKE_PER_CALL, ...windows.map((w) => w.limit));
   const limits = windows.flatMap((w) => [String(w.limit), String(w.spanMs)]);
-  const keysOf = (identifier: string) => [
-    ...windows.map((_, i) => `${identifier}:${i}`),
-    `${identifier}:seq`,
-    holdKey(identifier),
-    learnedKey(identifier),
-  ];
+  // In the order TAKE reads them.
+  const takeKeys = (identifier: string) => {
+    const keys = logKeys(identifier, windows.length);
+    return [...keys.windows, keys.seq, keys.hold, keys.learned];
+  };
   const run = async (ctx: Context, identifier: string, rate: number) =>
-    (await script(ctx.redis, TAKE).exec(keysOf(identifier), [
+    (await script(ctx.redis, TAKE).exec(takeKeys(identifier), [
       String(Math.round(clock())),
       String(rate),
       String(STAMP_SLACK_MS),
@@ -282,7 +288,7 @@ export function slidingLog(
       return { remaining, reset, limit };
     },
     async resetTokens(ctx, identifier) {
-      await ctx.redis.del(...keysOf(identifier));
+      await ctx.redis.del(...Object.values(logKeys(identifier, windows.length)).flat());
     },
   });
   // The library types its context as RegionContext (not exported); ours asks only for its Redis client.
