@@ -73,6 +73,7 @@ describe("sliding-log plan", () => {
       { limit: 25, spanMs: 86_400_101 },
       { limit: 1, spanMs: 12_000 },
     ]);
+    expect(plan.firstWindowMs).toBe(60_000);
     expect(plan.maxTake).toBe(1);
     expect(plan.ratePerSecond).toBeCloseTo((25 / 86_400_101) * 1000, 12);
     expect(() => planLimit([])).toThrow(/at least one window/);

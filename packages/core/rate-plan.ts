@@ -41,6 +41,8 @@ export interface LimitWindow {
 export interface LimitPlan {
   /** The provider's window widened by the jitter first, then the pacing window if any. */
   windows: LimitWindow[];
+  /** The provider's shortest window (ms), unwidened: the one `windows[0]` holds. */
+  firstWindowMs: number;
   /** Most tokens one take may ask for (never more than any window holds). */
   maxTake: number;
   /** Sustained grants per second. */
@@ -103,6 +105,7 @@ export function planLimit(
   }
   return {
     windows,
+    firstWindowMs: limits[0]!.windowMs,
     maxTake: Math.max(1, Math.min(options.maxTake ?? DEFAULT_MAX_TAKE, ...windows.map((x) => x.limit))),
     // The strictest window sets the pace over the long run.
     ratePerSecond: Math.min(...windows.slice(0, limits.length).map((x) => (x.limit / x.spanMs) * 1000)),

@@ -43,8 +43,6 @@ export class UpstashTokenLimiter implements TokenLimiter {
   private readonly roundTrips: number[] = [];
   /** How far ahead of asking grants are stamped: the usual round trip, once known. */
   private lead = 0;
-  /** The provider's shortest window (ms), whose limit a refusal may lower. */
-  private readonly firstWindowMs: number;
   /** That window's limit as last heard from Redis (the plan's, or lower while a learned one lasts). */
   private firstLimit: number;
 
@@ -57,9 +55,6 @@ export class UpstashTokenLimiter implements TokenLimiter {
     this.clock = options.clock ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.plan = planLimit(limit, options);
-    this.firstWindowMs = Math.min(
-      ...(Array.isArray(limit) ? limit : [limit as ProviderLimit]).map((l) => l.windowMs),
-    );
     this.firstLimit = this.plan.windows[0]!.limit;
     this.ratelimit = new Ratelimit({
       redis,
@@ -150,7 +145,7 @@ export class UpstashTokenLimiter implements TokenLimiter {
       untilMs: until + lead,
       keepMs: pause + lead,
       ...(sentAtMs !== undefined ? { sentAtMs: sentAtMs + lead } : {}),
-      windowMs: this.firstWindowMs,
+      windowMs: this.plan.firstWindowMs,
       plannedLimit: this.plan.windows[0]!.limit,
       // A grant may go out up to this late (see ask): such requests may have reached the
       // provider after the refused one, so they tell nothing of what it allowed before it.
