@@ -1,4 +1,4 @@
-import type { MarketDataProvider, ProviderName } from "../market-data.port.ts";
+import type { FetchFailure, MarketDataProvider, ProviderName } from "../market-data.port.ts";
 import type { Fundamentals } from "../scoring/canslim.ts";
 import { takeLast } from "../series.ts";
 import { decodeSeries, encodeSeries } from "../series-codec.ts";
@@ -143,10 +143,9 @@ export async function fetchChunks(
   const fetchOne = async (work: Work, { provider, limiter }: ProviderAccess): Promise<void> => {
     const { message } = work.input;
     report.providerRequests++;
-    const sentAt = Date.now();
-    const result = await provider.fetchDaily(work.ticker.s, { days: message.days });
-    // The provider counts more than our plan does: every fetcher pauses, not only this ticker.
-    if (!result.ok && result.kind === "rate-limited") await holdOff(limiter, result.retryAfterMs, sentAt);
+    const result = await askProvider(limiter, () =>
+      provider.fetchDaily(work.ticker.s, { days: message.days }),
+    );
     if (result.ok) {
       if (result.series.dates.length === 0) {
         outcomes.get(work.input)!.push({
@@ -342,10 +341,7 @@ async function addFundamentals(
       const fetch = provider.fetchFundamentals?.bind(provider);
       if (!fetch) return;
       await drainWithTokens(queue, limiter, deps, config, sleep, async (work) => {
-        const sentAt = Date.now();
-        const result = await fetch(work.outcome.s).catch(() => undefined);
-        if (result && !result.ok && result.kind === "rate-limited")
-          await holdOff(limiter, result.retryAfterMs, sentAt);
+        const result = await askProvider(limiter, () => fetch(work.outcome.s)).catch(() => undefined);
         if (!result?.ok) return;
         work.outcome.fundamentals = result.fundamentals;
         toCache.push([work.key, JSON.stringify(result.fundamentals)]);
@@ -359,16 +355,22 @@ async function addFundamentals(
 }
 
 /**
- * Pauses every fetcher sharing the limit after a provider's refusal. A pause that cannot be set
+ * One provider request. When the provider refuses it for being over its limit, it counts more
+ * than our plan does: every fetcher sharing the limit pauses, not only this ticker, and the
+ * limiter learns from when it went out (see TokenLimiter.holdOff). A pause that cannot be set
  * (Redis unreachable) is a courtesy missed, not a failure: the refused ticker's own retry still
  * waits its Retry-After, and nothing else depends on it.
  */
-async function holdOff(
+async function askProvider<R extends { ok: true } | FetchFailure>(
   limiter: TokenLimiter,
-  retryAfterMs: number | undefined,
-  sentAtMs: number,
-): Promise<void> {
-  await limiter.holdOff(retryAfterMs, sentAtMs).catch(() => undefined);
+  request: () => Promise<R>,
+): Promise<R> {
+  const sentAt = Date.now();
+  const result = await request();
+  if (!result.ok && result.kind === "rate-limited") {
+    await limiter.holdOff(result.retryAfterMs, sentAt).catch(() => undefined);
+  }
+  return result;
 }
 
 /** Items grouped by provider, each group in the items' order. */
