@@ -13,8 +13,8 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import * as ti from "technicalindicators";
 import { ema, type MacdResult, macd, rsi } from "../packages/core/indicators.ts";
-import { mulberry32, randomWalk, syntheticSeries } from "../packages/core/scoring/synthetic-series.ts";
 import { computeTickerMetrics } from "../packages/core/scoring/ticker-metrics.ts";
+import { mulberry32, randomWalk, syntheticSeries } from "../test/support/synthetic-series.ts";
 import type { BenchResult } from "./types.ts";
 
 const SERIES = 5_000;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { mulberry32, syntheticSeries, weekdayDates } from "../../test/support/synthetic-series.ts";
 import {
   BREADTH_HEADER_BYTES,
   BreadthAccumulator,
@@ -12,7 +13,6 @@ import {
   weekdayIndex,
 } from "./breadth.ts";
 import { ValidationError } from "./errors.ts";
-import { mulberry32, syntheticSeries, weekdayDates } from "./scoring/synthetic-series.ts";
 import type { Series } from "./series.ts";
 
 /** [close, high, low] per bar; open = close, volume 1000, adjClose = close. */

@@ -1,8 +1,8 @@
 import * as ti from "technicalindicators";
 import { describe, expect, it } from "vitest";
+import { mulberry32, randomWalk, syntheticSeries } from "../../test/support/synthetic-series.ts";
 import { ValidationError } from "./errors.ts";
 import { atr, ema, macd, roc, rollingHighest, rollingLowest, rsi, sma } from "./indicators.ts";
-import { mulberry32, randomWalk, syntheticSeries } from "./scoring/synthetic-series.ts";
 
 const REL = 1e-9;
 

@@ -15,12 +15,12 @@ import type { FinalizeMessage, ScoreMessage } from "../../packages/core/pipeline
 import type { OutboundMessage } from "../../packages/core/pipeline/ports.ts";
 import type { ScanRecord } from "../../packages/core/pipeline/records.ts";
 import { scoreChunk } from "../../packages/core/pipeline/score-chunk.ts";
-import { syntheticSeries } from "../../packages/core/scoring/synthetic-series.ts";
 import { encodeSeries } from "../../packages/core/series-codec.ts";
 import { type DynamoServer, startDynamoServer } from "../../packages/local/dynamo/index.ts";
 import { createTableInput } from "../../packages/local/runtime/provision.ts";
 import { type LocalUpstash, startLocalUpstash } from "../../packages/local/upstash/index.ts";
 import { topology } from "../../stacks/topology/index.ts";
+import { syntheticSeries } from "../support/synthetic-series.ts";
 
 let server: DynamoServer;
 let store: DynamoScanStore;

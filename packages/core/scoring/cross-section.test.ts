@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { syntheticSeries } from "../../../test/support/synthetic-series.ts";
 import { finalizeUniverse, type UniverseEntry } from "./cross-section.ts";
 import {
   medianBenchmarkReturns,
@@ -8,7 +9,6 @@ import {
   rsRatings,
   rsRawScore,
 } from "./relative-strength.ts";
-import { syntheticSeries } from "./synthetic-series.ts";
 import { computeTickerMetrics, type TickerMetrics } from "./ticker-metrics.ts";
 
 function metricsOf(seed: number, bars: number, drift: number): TickerMetrics {

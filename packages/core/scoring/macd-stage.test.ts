@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { mulberry32, randomWalk } from "../../../test/support/synthetic-series.ts";
 import { type MacdResult, macd } from "../indicators.ts";
 import { macdStage } from "./macd-stage.ts";
-import { mulberry32, randomWalk } from "./synthetic-series.ts";
 
 /** MACD lines from a histogram (MACD = 1 + h, signal = 1): only the histogram matters to the stage. */
 function lines(hist: readonly number[]): MacdResult {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../../../test/support/synthetic-series.ts";
 import {
   medianBenchmarkReturns,
   periodReturnFields,
@@ -9,7 +10,6 @@ import {
   rsRatings,
   rsRawScore,
 } from "./relative-strength.ts";
-import { mulberry32 } from "./synthetic-series.ts";
 
 /** A 253-close series whose closes 63/126/189/252 bars before the last are given. */
 function closesWith(last: number, at63: number, at126: number, at189: number, at252: number): Float64Array {

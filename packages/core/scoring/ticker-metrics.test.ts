@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { syntheticSeries } from "../../../test/support/synthetic-series.ts";
 import { breadthContribution } from "../breadth.ts";
 import { atr, ema, macd, rsi, sma } from "../indicators.ts";
 import type { Series } from "../series.ts";
 import { canslimScore } from "./canslim.ts";
 import { periodReturns } from "./relative-strength.ts";
-import { syntheticSeries } from "./synthetic-series.ts";
 import { computeTickerMetrics, finalizeTicker, type TickerMetrics } from "./ticker-metrics.ts";
 import { evaluateTrendTemplate } from "./trend-template.ts";
 

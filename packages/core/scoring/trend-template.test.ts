@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { weekdayDates } from "../../../test/support/synthetic-series.ts";
 import type { Series } from "../series.ts";
-import { weekdayDates } from "./synthetic-series.ts";
 import { computeTickerMetrics, type TickerMetrics } from "./ticker-metrics.ts";
 import { evaluateTrendTemplate, type TrendInputs } from "./trend-template.ts";
 

@@ -1,11 +1,11 @@
 /**
  * Deterministic synthetic price data for tests and benchmarks of indicators
  * and scores: a seeded PRNG, random walks, and whole `Series` with
- * realistic shape (OHLC around the close, volume, weekday calendar). Nothing
- * in the scan path uses this; it exists so that tests and benchmarks in
- * different files draw the same reproducible data.
+ * realistic shape (OHLC around the close, volume, weekday calendar), so that
+ * tests and benchmarks in different files draw the same reproducible data.
+ * Kept under test/ so that no production module or bundle can import it.
  */
-import type { Series } from "../series.ts";
+import type { Series } from "../../packages/core/series.ts";
 
 /** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
