@@ -4,8 +4,9 @@ import { ValidationError } from "./errors.ts";
  * Calendar dates as day numbers (days since 1970-01-01) and back, by Howard
  * Hinnant's days_from_civil / civil_from_days: character codes and integer
  * arithmetic, no Date objects or RegExps — a scan converts millions of dates.
- * The one implementation the codec, the provider adapters, breadth and the
- * trading calendar share.
+ * The one implementation the codec, the provider adapters, breadth, the
+ * trading calendar and the market simulator's New York clock share: import
+ * `dayNumber` from here rather than giving it another name.
  */
 
 /** Day number of a (proleptic Gregorian) year, month 1–12 and day of month; no validation. */

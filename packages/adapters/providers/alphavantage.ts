@@ -1,3 +1,4 @@
+import { dayNumber } from "../../core/days.ts";
 import type {
   DailyRange,
   FetchFailure,
@@ -8,7 +9,6 @@ import {
   BarCollector,
   type DailyWindow,
   dailyRequest,
-  dayNumberFromIsoDate,
   isIsoDate,
   isoDateFromEpochMs,
   seriesOrNotFound,
@@ -41,8 +41,8 @@ const SERIES_KEY = "Time Series (Daily)";
 
 /** Whether the last 100 bars (counted back from today) cover the window. */
 function compactCovers(window: DailyWindow, now: number): boolean {
-  const today = dayNumberFromIsoDate(isoDateFromEpochMs(now));
-  const tradingDaysAfterTo = Math.ceil(((today - dayNumberFromIsoDate(window.to)) * 5) / 7);
+  const today = dayNumber(isoDateFromEpochMs(now));
+  const tradingDaysAfterTo = Math.ceil(((today - dayNumber(window.to)) * 5) / 7);
   return window.days + Math.max(0, tradingDaysAfterTo) + 5 <= COMPACT_BARS;
 }
 

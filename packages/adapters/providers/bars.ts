@@ -21,9 +21,6 @@ export function isIsoDate(value: unknown): value is string {
   return typeof value === "string" && isCalendarDate(value);
 }
 
-/** Day numbers and ISO dates: the one implementation in core/days.ts, under this module's names. */
-export { dayNumber as dayNumberFromIsoDate, isoFromDay as isoDateFromDayNumber } from "../../core/days.ts";
-
 /** The calendar date at epoch `ms`, in UTC. */
 export function isoDateFromEpochMs(ms: number): string {
   return isoFromDay(Math.floor(ms / MS_PER_DAY));

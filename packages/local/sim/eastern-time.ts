@@ -1,3 +1,5 @@
+import { dayNumber, daysFromCivil } from "../../core/days.ts";
+
 /**
  * New York wall-clock times as epoch values, for the timestamps providers put
  * on daily bars: Yahoo stamps a day with its 09:30 open (epoch seconds),
@@ -7,9 +9,12 @@
  * time used here, so whole dates decide it.
  */
 
+const MS_PER_DAY = 86_400_000;
+
 function sundayOnOrAfter(year: number, month: number, day: number): number {
-  const d = new Date(Date.UTC(year, month - 1, day));
-  return day + ((7 - d.getUTCDay()) % 7);
+  // Day 0, 1970-01-01, was a Thursday: weekday 4 counting from Sunday.
+  const weekday = (((daysFromCivil(year, month, day) + 4) % 7) + 7) % 7;
+  return day + ((7 - weekday) % 7);
 }
 
 const offsetCache = new Map<string, number>();
@@ -32,10 +37,7 @@ export function easternOffsetHours(iso: string): number {
 
 /** Epoch milliseconds of `hh:mm` New York time on that date. */
 export function easternEpochMs(iso: string, hours: number, minutes = 0): number {
-  const year = Number(iso.slice(0, 4));
-  const month = Number(iso.slice(5, 7));
-  const day = Number(iso.slice(8, 10));
-  return Date.UTC(year, month - 1, day, hours + easternOffsetHours(iso), minutes);
+  return dayNumber(iso) * MS_PER_DAY + ((hours + easternOffsetHours(iso)) * 60 + minutes) * 60_000;
 }
 
 /** The ISO date in New York of an epoch-milliseconds instant. */
