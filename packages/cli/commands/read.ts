@@ -1,5 +1,5 @@
-import type { BreadthSeries } from "../../core/breadth.ts";
 import type { ScanRecord } from "../../core/pipeline/records.ts";
+import type { BreadthSeries } from "../../core/scoring/breadth-accumulator.ts";
 import {
   RS_PERIODS,
   ratingFromThresholds,

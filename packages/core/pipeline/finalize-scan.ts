@@ -1,6 +1,7 @@
-import { BreadthAccumulator, type BreadthSeries, marketDirection } from "../breadth.ts";
+import { BreadthAccumulator, type BreadthSeries } from "../scoring/breadth-accumulator.ts";
 import type { Fundamentals } from "../scoring/canslim.ts";
 import { finalizeUniverse } from "../scoring/cross-section.ts";
+import { marketDirection } from "../scoring/market-direction.ts";
 import { leaderboard } from "../scoring/ranks.ts";
 import { RS_PERIODS, returnsFromFields } from "../scoring/relative-strength.ts";
 import type { TickerMetrics } from "../scoring/ticker-metrics.ts";

@@ -84,7 +84,7 @@ export interface ScoredResult {
   source: "cache" | "provider";
   /** The per-ticker metrics (scoring/ticker-metrics), stored compactly by the adapter. */
   metrics: Record<string, number | boolean | string | null>;
-  /** Breadth contribution (breadth.ts), summed by finalize. */
+  /** Breadth contribution (scoring/breadth-contribution.ts), summed by finalize. */
   breadth: Uint8Array;
   /** Earnings growth (C and A of CANSLIM), when the scan asked for it and the provider had it. */
   fundamentals?: Fundamentals;

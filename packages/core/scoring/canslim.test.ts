@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { MarketDirection } from "../breadth.ts";
 import {
   type CanslimInputs,
   canslimScore,
@@ -7,6 +6,7 @@ import {
   nearHighComponent,
   supplyDemandComponent,
 } from "./canslim.ts";
+import type { MarketDirection } from "./market-direction.ts";
 
 const market = (score: number, defined = true): MarketDirection => ({
   state: "confirmed-uptrend",

@@ -25,7 +25,7 @@
  * `confidence = Σ w (present) / Σ w (all)`. With price, volume, RS and
  * breadth but no fundamentals, confidence is 0.65.
  */
-import type { MarketDirection } from "../breadth.ts";
+import type { MarketDirection } from "./market-direction.ts";
 
 /** Optional earnings data from a fundamentals provider. */
 export interface Fundamentals {

@@ -2,10 +2,11 @@
  * Finalize's cross-sectional step over a whole scan: RS raw scores against
  * the benchmark (or, without one, the universe's median stock), RS ratings
  * and their thresholds, and each ticker's final score, in input order.
- * Market direction comes from breadth (breadth.ts) and is passed in.
+ * Market direction comes from breadth (market-direction.ts) and is passed in.
  */
-import type { MarketDirection } from "../breadth.ts";
+
 import type { Fundamentals } from "./canslim.ts";
+import type { MarketDirection } from "./market-direction.ts";
 import {
   medianBenchmarkReturns,
   RS_PERIODS,

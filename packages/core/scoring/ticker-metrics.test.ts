@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { syntheticSeries } from "../../../test/support/synthetic-series.ts";
-import { breadthContribution } from "../breadth.ts";
 import { atr, ema, macd, rsi, sma } from "../indicators.ts";
 import type { Series } from "../series.ts";
+import { breadthContribution } from "./breadth-contribution.ts";
 import { canslimScore } from "./canslim.ts";
 import { periodReturns } from "./relative-strength.ts";
 import { computeTickerMetrics, finalizeTicker, type TickerMetrics } from "./ticker-metrics.ts";

@@ -13,13 +13,14 @@
  * `finalizeTicker` combines stored metrics with the RS rating and market
  * direction into the CANSLIM-style score and the trend template.
  */
-import { breadthContribution, DEFAULT_BREADTH_WINDOW, type MarketDirection } from "../breadth.ts";
 import { atr, ema, macd, rsi } from "../indicators.ts";
 import { scratchColumns } from "../scratch.ts";
 import type { Series } from "../series.ts";
 import { adjustedHighLow } from "./adjusted-prices.ts";
+import { breadthContribution, DEFAULT_BREADTH_WINDOW } from "./breadth-contribution.ts";
 import { type CanslimLetter, canslimScore, type Fundamentals } from "./canslim.ts";
 import { type MacdStage, macdStage } from "./macd-stage.ts";
+import type { MarketDirection } from "./market-direction.ts";
 import { type PeriodReturnFields, periodReturnFields, periodReturns } from "./relative-strength.ts";
 import {
   evaluateTrendTemplate,
@@ -72,7 +73,7 @@ export interface TickerMetrics extends PeriodReturnFields, TrendInputs {
   relativeVolume: number | null;
   /** Σ volume on up days / Σ volume on down days over the last 50 bars, capped at 10. */
   upDownVolumeRatio50: number | null;
-  /** Breadth contribution (see breadth.ts). */
+  /** Breadth contribution (see breadth-contribution.ts). */
   breadth: Uint8Array;
 }
 
