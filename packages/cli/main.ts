@@ -1,7 +1,11 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { ConfigError, TickerfleetError, ValidationError } from "../core/errors.ts";
-import { localEnvPath, readEnvFile } from "./env-file.ts";
+import { PROVIDERS } from "../core/market-data.port.ts";
+import { UNIVERSE_NAMES } from "../core/universes.ts";
 import { CliError } from "./errors.ts";
+import { LOCAL_ENV_FILE, readLocalEnv } from "./local-env.ts";
+import { wholeNumberOption } from "./number-option.ts";
 
 /**
  * `tickerfleet`: the command line. Each command lives in ./commands and is
@@ -11,11 +15,22 @@ import { CliError } from "./errors.ts";
 
 /** `--local` on commands that talk to providers directly: use the running local stack's simulator. */
 function loadLocalEnv(): void {
-  const env = readEnvFile(localEnvPath());
+  const env = readLocalEnv();
   if (!env)
-    throw new CliError("--local: no .tickerfleet/local.env here; start `npx tickerfleet local up` first");
+    throw new CliError(`--local: no ${LOCAL_ENV_FILE} here; start \`npx tickerfleet local up\` first`);
   for (const [k, v] of Object.entries(env)) process.env[k] ??= v;
 }
+
+/** The version in package.json, read when the CLI runs so that it cannot drift from the package. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** A `--provider` option offering every provider the adapters speak. */
+const providerOption = () => new Option("--provider <name>", "market-data provider").choices(PROVIDERS);
 
 const where = (cmd: Command) =>
   cmd
@@ -28,6 +43,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description(
       "Serverless market scanner: scores thousands of tickers under one shared provider rate limit.",
     )
+    .version(packageVersion(), "-V, --version", "print the version")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
 
@@ -67,15 +83,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--latency <spec>", "e.g. lognormal:80:400 or yahoo=fixed:20")
     .action(async (opts) => {
       const { simCommand } = await import("./commands/sim.ts");
-      const int = (v: string | undefined, name: string) => {
-        if (v === undefined) return undefined;
-        const n = Number(v);
-        if (!Number.isInteger(n)) throw new CliError(`${name} "${v}" is not a whole number`);
-        return n;
-      };
       await simCommand({
-        port: int(opts.port, "--port"),
-        seed: int(opts.seed, "--seed"),
+        port:
+          opts.port === undefined
+            ? undefined
+            : wholeNumberOption("--port", opts.port, { min: 0, max: 65_535 }),
+        seed:
+          opts.seed === undefined
+            ? undefined
+            : wholeNumberOption("--seed", opts.seed, { min: -(2 ** 31), max: 2 ** 31 - 1 }),
         asOf: opts.asOf,
         rateLimit: opts.rateLimit,
         latency: opts.latency,
@@ -85,11 +101,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command("fetch <symbol>")
     .description("fetch one ticker's daily bars from a provider and print them")
-    .addOption(
-      new Option("--provider <name>", "market-data provider")
-        .choices(["yahoo", "fmp", "polygon", "alphavantage"])
-        .default("yahoo"),
-    )
+    .addOption(providerOption().default("yahoo"))
     .option("--days <n>", "trading days of bars", "260")
     .option("--json", "print {symbol, provider, bars} JSON")
     .option("--local", "use the running local stack's market simulator (.tickerfleet/local.env)")
@@ -106,15 +118,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     )
     .option("--local", "run on the local stack (uses a running `local up`, or starts one for this scan)")
     .option("--stage <stage>", "run on a deployed SST stage")
-    .option("--universe <name|list>", "sp500, nasdaq, us-all, or tickers separated by commas", "sp500")
-    .addOption(
-      new Option("--provider <name>", "market-data provider").choices([
-        "yahoo",
-        "fmp",
-        "polygon",
-        "alphavantage",
-      ]),
-    )
+    .option("--universe <name|list>", `${UNIVERSE_NAMES.join(", ")}, or tickers separated by commas`, "sp500")
+    .addOption(providerOption())
     .option("--days <n>", "trading days of history per ticker (default 460)")
     .option("--fundamentals", "also fetch earnings growth (C and A of CANSLIM; --provider fmp)")
     .option("--scan-id <id>", "the scan's id (a repeated start with the same id enqueues nothing twice)")

@@ -4,8 +4,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoScanStore } from "../adapters/dynamo/scan-store.ts";
-import { LOCAL_ENV_FILE, localEnvPath, readEnvFile } from "./env-file.ts";
 import { CliError } from "./errors.ts";
+import { LOCAL_ENV_FILE, readLocalEnv } from "./local-env.ts";
 
 /**
  * Where a command reads and starts scans: the local stack (`--local`: the
@@ -74,7 +74,7 @@ export function targetFrom(
 
 /** The endpoints of a running `local up`, or undefined when none answers. */
 export async function runningLocalStack(cwd = process.cwd()): Promise<Record<string, string> | undefined> {
-  const env = readEnvFile(localEnvPath(cwd));
+  const env = readLocalEnv(cwd);
   if (!env?.AWS_ENDPOINT_URL_LAMBDA) return undefined;
   try {
     const res = await fetch(`${env.AWS_ENDPOINT_URL_LAMBDA}/_local/stats`, {

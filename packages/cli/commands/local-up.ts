@@ -1,8 +1,8 @@
 import { rm } from "node:fs/promises";
 import { writeEnvFile } from "../../local/cloud.ts";
 import { startLocalStack } from "../../local/stack.ts";
-import { LOCAL_ENV_FILE, localEnvPath } from "../env-file.ts";
 import { CliError } from "../errors.ts";
+import { LOCAL_ENV_FILE, localEnvPath } from "../local-env.ts";
 import { wholeNumberOption } from "../number-option.ts";
 import { ensureLocalPrerequisites } from "../prerequisites.ts";
 import { parseRateLimitOption } from "../rate-limit-option.ts";
