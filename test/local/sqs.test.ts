@@ -16,7 +16,6 @@ import {
   InvalidBatchEntryId,
   InvalidMessageContents,
   ListDeadLetterSourceQueuesCommand,
-  ListMessageMoveTasksCommand,
   ListQueuesCommand,
   ListQueueTagsCommand,
   type Message,
@@ -37,7 +36,6 @@ import {
   StartMessageMoveTaskCommand,
   TagQueueCommand,
   TooManyEntriesInBatchRequest,
-  UntagQueueCommand,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SqsServer, startSqsServer } from "../../packages/local/sqs/index.ts";
@@ -258,17 +256,33 @@ describe("queues", () => {
     expect(message?.Body).toBe("via the AWS form");
   });
 
-  it("TagQueue, ListQueueTags and UntagQueue manage a queue's tags, including tags given at creation", async () => {
-    queueCounter += 1;
-    const { QueueUrl } = await sqs.send(
-      new CreateQueueCommand({ QueueName: `tagged-${queueCounter}`, tags: { team: "scanner" } }),
+  it("FIFO queues, tags and message move tasks are not emulated: they answer UnsupportedOperation", async () => {
+    const queueUrl = await createQueue();
+    const dlqArn = await arnOf(await createQueue({}, "dlq"));
+
+    const refused = [
+      await errorOf(
+        sqs.send(new CreateQueueCommand({ QueueName: "orders.fifo", Attributes: { FifoQueue: "true" } })),
+      ),
+      await errorOf(sqs.send(new CreateQueueCommand({ QueueName: "tagged", tags: { team: "scanner" } }))),
+      await errorOf(sqs.send(new TagQueueCommand({ QueueUrl: queueUrl, Tags: { stage: "local" } }))),
+      await errorOf(sqs.send(new ListQueueTagsCommand({ QueueUrl: queueUrl }))),
+      await errorOf(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn }))),
+    ];
+    const standard = await sqs.send(
+      new CreateQueueCommand({ QueueName: "explicitly-standard", Attributes: { FifoQueue: "false" } }),
+    );
+    const fifoAttributes = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["FifoQueue", "DelaySeconds"] }),
     );
 
-    await sqs.send(new TagQueueCommand({ QueueUrl, Tags: { stage: "local", tier: "fetch" } }));
-    await sqs.send(new UntagQueueCommand({ QueueUrl, TagKeys: ["tier"] }));
-    const { Tags } = await sqs.send(new ListQueueTagsCommand({ QueueUrl }));
-
-    expect(Tags).toStrictEqual({ team: "scanner", stage: "local" });
+    expect(refused.map((error) => error.name)).toStrictEqual(Array(5).fill("UnsupportedOperation"));
+    expect(refused[0]!.message).toContain("FIFO");
+    expect(standard.QueueUrl).toBe(`${server.url}/${ACCOUNT}/explicitly-standard`);
+    expect(fifoAttributes.Attributes).toStrictEqual({ DelaySeconds: "0" });
+    expect(await sqs.send(new ListQueuesCommand({ QueueNamePrefix: "orders" }))).not.toHaveProperty(
+      "QueueUrls",
+    );
   });
 
   it("PurgeQueue deletes visible, in-flight and delayed messages at once", async () => {
@@ -1106,35 +1120,6 @@ describe("dead-letter queues", () => {
     expect(value.map((message) => message.Body)).toStrictEqual(["fails once"]);
     expect(ms).toBeLessThan(2000);
   });
-
-  it("StartMessageMoveTask moves DLQ messages back to their source queue", async () => {
-    const dlqUrl = await createQueue({}, "dlq");
-    const dlqArn = await arnOf(dlqUrl);
-    const sourceUrl = await createQueue(
-      { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) },
-      "source",
-    );
-    await sqs.send(new SendMessageCommand({ QueueUrl: sourceUrl, MessageBody: "second chance" }));
-    await receive(sourceUrl, { VisibilityTimeout: 0 });
-    await receive(sourceUrl);
-    expect(await counts(dlqUrl)).toStrictEqual({ visible: 1, inflight: 0, delayed: 0 });
-
-    const { TaskHandle } = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn }));
-    const { Results } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }));
-    const [back] = await receive(sourceUrl, { MessageSystemAttributeNames: ["ApproximateReceiveCount"] });
-
-    expect(Results).toStrictEqual([
-      expect.objectContaining({
-        TaskHandle,
-        Status: "COMPLETED",
-        SourceArn: dlqArn,
-        ApproximateNumberOfMessagesMoved: 1,
-      }),
-    ]);
-    expect(back?.Body).toBe("second chance");
-    expect(back?.Attributes).toStrictEqual({ ApproximateReceiveCount: "1" });
-    expect(await counts(dlqUrl)).toStrictEqual({ visible: 0, inflight: 0, delayed: 0 });
-  });
 });
 
 // --- servers of their own: close and stats -----------------------------------
@@ -1184,256 +1169,5 @@ describe("server lifecycle and stats", () => {
       client.destroy();
       await own.close();
     }
-  });
-});
-
-// --- FIFO queues ----------------------------------------------------------------
-
-describe("FIFO queues", () => {
-  let fifoCounter = 0;
-  async function createFifo(attributes: Record<string, string> = {}): Promise<string> {
-    fifoCounter += 1;
-    const { QueueUrl } = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: `orders-${fifoCounter}.fifo`,
-        Attributes: { FifoQueue: "true", ...attributes },
-      }),
-    );
-    return QueueUrl!;
-  }
-  const send = (queueUrl: string, body: string, group: string, dedup = body) =>
-    sqs.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: body,
-        MessageGroupId: group,
-        MessageDeduplicationId: dedup,
-      }),
-    );
-  const bodies = (messages: Message[]) => messages.map((m) => m.Body);
-  const deleteAll = async (queueUrl: string, messages: Message[]) => {
-    for (const m of messages) {
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
-    }
-  };
-
-  it("CreateQueue makes one with AWS's FIFO defaults; a standard queue refuses the FIFO attributes", async () => {
-    const queueUrl = await createFifo({ ContentBasedDeduplication: "true" });
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["All"] }),
-    );
-    expect(Attributes).toMatchObject({
-      FifoQueue: "true",
-      ContentBasedDeduplication: "true",
-      DeduplicationScope: "queue",
-      FifoThroughputLimit: "perQueue",
-    });
-    await sqs.send(
-      new SetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        Attributes: { DeduplicationScope: "messageGroup", FifoThroughputLimit: "perMessageGroupId" },
-      }),
-    );
-    const changed = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["DeduplicationScope"] }),
-    );
-    expect(changed.Attributes).toStrictEqual({ DeduplicationScope: "messageGroup" });
-
-    const standard = await createQueue();
-    const plain = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: standard, AttributeNames: ["All"] }),
-    );
-    expect(plain.Attributes).not.toHaveProperty("FifoQueue");
-    const refused = await errorOf(
-      sqs.send(
-        new SetQueueAttributesCommand({
-          QueueUrl: standard,
-          Attributes: { ContentBasedDeduplication: "true" },
-        }),
-      ),
-    );
-    expect(refused).toBeInstanceOf(InvalidAttributeName);
-    const badScope = await errorOf(createFifo({ DeduplicationScope: "everything" }));
-    expect(badScope).toBeInstanceOf(InvalidAttributeValue);
-  });
-
-  it("delivers each message group in send order and holds a group while one of its messages is in flight", async () => {
-    const queueUrl = await createFifo();
-    for (const [body, group] of [
-      ["a1", "A"],
-      ["b1", "B"],
-      ["a2", "A"],
-      ["a3", "A"],
-      ["b2", "B"],
-    ] as const) {
-      await send(queueUrl, body, group);
-    }
-    const first = await receive(queueUrl, { MaxNumberOfMessages: 1, VisibilityTimeout: 30 });
-    expect(bodies(first)).toStrictEqual(["a1"]);
-    // Group A waits for a1; B goes on, in order.
-    const second = await receive(queueUrl, { MaxNumberOfMessages: 10, VisibilityTimeout: 30 });
-    expect(bodies(second)).toStrictEqual(["b1", "b2"]);
-    expect(await receive(queueUrl, { MaxNumberOfMessages: 10 })).toStrictEqual([]);
-    await deleteAll(queueUrl, first);
-    const rest = await receive(queueUrl, { MaxNumberOfMessages: 10, VisibilityTimeout: 30 });
-    expect(bodies(rest)).toStrictEqual(["a2", "a3"]);
-  });
-
-  it("wakes a long poll waiting on a group when the group's message in flight is deleted", async () => {
-    const queueUrl = await createFifo();
-    await send(queueUrl, "head", "G");
-    await send(queueUrl, "next", "G");
-    const head = await receive(queueUrl, { MaxNumberOfMessages: 1, VisibilityTimeout: 30 });
-    const waiting = timed(receive(queueUrl, { MaxNumberOfMessages: 1, WaitTimeSeconds: 5 }));
-    await sleep(200);
-    await deleteAll(queueUrl, head);
-    const { value, ms } = await waiting;
-    expect(bodies(value)).toStrictEqual(["next"]);
-    expect(ms).toBeLessThan(2_000);
-  });
-
-  it("puts a message whose visibility ran out back at the head of its group", async () => {
-    const queueUrl = await createFifo();
-    await send(queueUrl, "first", "G");
-    await send(queueUrl, "second", "G");
-    const taken = await receive(queueUrl, { MaxNumberOfMessages: 1, VisibilityTimeout: 1 });
-    expect(bodies(taken)).toStrictEqual(["first"]);
-    await sleep(1_100);
-    const again = await receive(queueUrl, {
-      MaxNumberOfMessages: 1,
-      MessageSystemAttributeNames: ["ApproximateReceiveCount"],
-    });
-    expect(bodies(again)).toStrictEqual(["first"]);
-    expect(again[0]!.Attributes?.ApproximateReceiveCount).toBe("2");
-  });
-
-  it("accepts a duplicate within 5 minutes without storing it: by id, per queue or per group, or by body", async () => {
-    const queueUrl = await createFifo();
-    const original = await send(queueUrl, "order 1", "G", "dedup-1");
-    const duplicate = await send(queueUrl, "order 1 again", "H", "dedup-1");
-    expect(duplicate.MessageId).toBe(original.MessageId);
-    expect(duplicate.SequenceNumber).toBe(original.SequenceNumber);
-    expect(bodies(await receive(queueUrl, { MaxNumberOfMessages: 10 }))).toStrictEqual(["order 1"]);
-
-    const perGroup = await createFifo({ DeduplicationScope: "messageGroup" });
-    await send(perGroup, "in G", "G", "same");
-    await send(perGroup, "in H", "H", "same");
-    await send(perGroup, "in G again", "G", "same");
-    expect(bodies(await receive(perGroup, { MaxNumberOfMessages: 10 })).sort()).toStrictEqual([
-      "in G",
-      "in H",
-    ]);
-
-    const byBody = await createFifo({ ContentBasedDeduplication: "true" });
-    const put = (body: string) =>
-      sqs.send(new SendMessageCommand({ QueueUrl: byBody, MessageBody: body, MessageGroupId: "G" }));
-    const once = await put("same body");
-    expect((await put("same body")).MessageId).toBe(once.MessageId);
-    await put("other body");
-    const received = await receive(byBody, {
-      MaxNumberOfMessages: 10,
-      MessageSystemAttributeNames: ["MessageDeduplicationId"],
-    });
-    expect(bodies(received)).toStrictEqual(["same body", "other body"]);
-    expect(received[0]!.Attributes?.MessageDeduplicationId).toBe(
-      createHash("sha256").update("same body").digest("hex"),
-    );
-  });
-
-  it("refuses a send without a group, without a deduplication id, or with its own delay", async () => {
-    const queueUrl = await createFifo();
-    const noGroup = await errorOf(
-      sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: "x", MessageDeduplicationId: "d" })),
-    );
-    expect(noGroup.name).toBe("MissingParameter");
-    expect(noGroup.message).toContain("MessageGroupId");
-    const noDedup = await errorOf(
-      sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: "x", MessageGroupId: "G" })),
-    );
-    expect(noDedup.name).toBe("InvalidParameterValue");
-    expect(noDedup.message).toContain("ContentBasedDeduplication");
-    const delayed = await errorOf(
-      sqs.send(
-        new SendMessageCommand({
-          QueueUrl: queueUrl,
-          MessageBody: "x",
-          MessageGroupId: "G",
-          MessageDeduplicationId: "d",
-          DelaySeconds: 5,
-        }),
-      ),
-    );
-    expect(delayed.name).toBe("InvalidParameterValue");
-    expect(delayed.message).toContain("DelaySeconds");
-    expect(await counts(queueUrl)).toStrictEqual({ visible: 0, inflight: 0, delayed: 0 });
-  });
-
-  it("numbers messages in send order: SequenceNumber on send (batches too) and on receive", async () => {
-    const queueUrl = await createFifo();
-    const single = await send(queueUrl, "one", "G");
-    const batch = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: ["two", "three"].map((body) => ({
-          Id: body,
-          MessageBody: body,
-          MessageGroupId: "G",
-          MessageDeduplicationId: body,
-        })),
-      }),
-    );
-    const numbers = [single.SequenceNumber!, ...batch.Successful!.map((e) => e.SequenceNumber!)];
-    expect(numbers.every((n) => /^\d{20}$/.test(n))).toBe(true);
-    const asBig = numbers.map(BigInt);
-    expect(asBig[0]! < asBig[1]! && asBig[1]! < asBig[2]!).toBe(true);
-    const received = await receive(queueUrl, {
-      MaxNumberOfMessages: 10,
-      MessageSystemAttributeNames: ["All"],
-    });
-    expect(bodies(received)).toStrictEqual(["one", "two", "three"]);
-    expect(received.map((m) => m.Attributes?.SequenceNumber)).toStrictEqual(numbers);
-    expect(received[0]!.Attributes).toMatchObject({ MessageGroupId: "G", MessageDeduplicationId: "one" });
-  });
-
-  it("answers a retried receive (same ReceiveRequestAttemptId) with the same messages", async () => {
-    const queueUrl = await createFifo();
-    await send(queueUrl, "m1", "G");
-    await send(queueUrl, "m2", "H");
-    const attempt = { MaxNumberOfMessages: 10, VisibilityTimeout: 30, ReceiveRequestAttemptId: "attempt-1" };
-    const first = await receive(queueUrl, attempt);
-    const retried = await receive(queueUrl, attempt);
-    expect(bodies(first)).toStrictEqual(["m1", "m2"]);
-    expect(retried.map((m) => m.ReceiptHandle)).toStrictEqual(first.map((m) => m.ReceiptHandle));
-    await deleteAll(queueUrl, first.slice(0, 1));
-    // A deleted message is not handed out again.
-    expect(bodies(await receive(queueUrl, attempt))).toStrictEqual(["m2"]);
-  });
-
-  it("takes only a FIFO dead-letter queue, and moves a message there after maxReceiveCount", async () => {
-    const standardDlq = await createQueue();
-    const mismatch = await errorOf(
-      createFifo({
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await arnOf(standardDlq), maxReceiveCount: 1 }),
-      }),
-    );
-    expect(mismatch).toBeInstanceOf(InvalidAttributeValue);
-    const dlq = await createFifo();
-    const queueUrl = await createFifo({
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await arnOf(dlq), maxReceiveCount: 1 }),
-    });
-    await send(queueUrl, "poison", "G");
-    await send(queueUrl, "next", "G");
-    expect(bodies(await receive(queueUrl, { MaxNumberOfMessages: 1, VisibilityTimeout: 1 }))).toStrictEqual([
-      "poison",
-    ]);
-    await sleep(1_100);
-    // Its second receive would exceed maxReceiveCount: it moves, and the group goes on.
-    expect(bodies(await receive(queueUrl, { MaxNumberOfMessages: 1 }))).toStrictEqual(["next"]);
-    const dead = await receive(dlq, {
-      MaxNumberOfMessages: 10,
-      MessageSystemAttributeNames: ["MessageGroupId"],
-    });
-    expect(bodies(dead)).toStrictEqual(["poison"]);
-    expect(dead[0]!.Attributes?.MessageGroupId).toBe("G");
   });
 });

@@ -13,22 +13,9 @@ export interface RequestContext {
   payloadBytes: number;
 }
 
-/** A completed message move task, as ListMessageMoveTasks reports it. */
-export interface MoveTaskRecord {
-  TaskHandle: string;
-  Status: "COMPLETED";
-  SourceArn: string;
-  DestinationArn?: string;
-  ApproximateNumberOfMessagesMoved: number;
-  ApproximateNumberOfMessagesToMove: number;
-  StartedTimestamp: number;
-}
-
-/** Everything the server holds: the queues and the move tasks run on them. */
+/** Everything the server holds: the queues. */
 export interface SqsState {
   readonly queues: QueueRegistry;
-  /** By source queue ARN, newest last. */
-  readonly moveTasks: Map<string, MoveTaskRecord[]>;
 }
 
 export type ActionHandler = (

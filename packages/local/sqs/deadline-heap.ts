@@ -60,3 +60,73 @@ export class DeadlineHeap<T extends Deadline> {
     for (const item of items) this.push(item);
   }
 }
+
+/** setTimeout's largest delay; later deadlines are reached in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A DeadlineHeap and the one timer set for its earliest deadline. When the
+ * timer fires, `onDue` runs: the owner takes what is due with popDue and calls
+ * arm() for the next deadline. The timer is unref'd: the HTTP server keeps the
+ * process alive while it listens, a queue's timer alone must not.
+ */
+export class DeadlineTimer<T extends Deadline> {
+  readonly #heap = new DeadlineHeap<T>();
+  readonly #onDue: () => void;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
+  #stopped = false;
+
+  constructor(onDue: () => void) {
+    this.#onDue = onDue;
+  }
+
+  get size(): number {
+    return this.#heap.size;
+  }
+
+  push(entry: T): void {
+    this.#heap.push(entry);
+    if (entry.at < this.#timerAt) this.arm();
+  }
+
+  /** Replaces the entries (to drop stale ones) and re-arms. */
+  rebuild(entries: T[]): void {
+    this.#heap.rebuild(entries);
+    this.arm();
+  }
+
+  /** Removes and returns the earliest entry if it is due at `now`. */
+  popDue(now: number): T | undefined {
+    const next = this.#heap.peek();
+    if (next === undefined || next.at > now) return undefined;
+    return this.#heap.pop();
+  }
+
+  /** Sets the timer for the earliest deadline, unless it is set for it already. */
+  arm(): void {
+    const at = this.#heap.peek()?.at ?? Number.POSITIVE_INFINITY;
+    if (at === this.#timerAt || this.#stopped) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = at;
+    if (at === Number.POSITIVE_INFINITY) return;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Number.POSITIVE_INFINITY;
+        this.#onDue();
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())),
+    );
+    this.#timer.unref();
+  }
+
+  /** Clears the timer for good (the queue is closed). */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+}

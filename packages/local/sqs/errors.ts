@@ -50,7 +50,6 @@ export const ERRORS = {
   BatchRequestTooLong: modelled("BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong"),
   UnsupportedOperation: modelled("UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation"),
   OverLimit: modelled("OverLimit", "OverLimit", 403),
-  ResourceNotFoundException: modelled("ResourceNotFoundException", "ResourceNotFoundException", 404),
   // Not in the service model: AWS sends coral shape ids for these, and the SDK
   // names the error after the query code.
   InvalidParameterValue: {

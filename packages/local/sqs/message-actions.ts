@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { eachEntry, readBatchEntries } from "./batch.ts";
 import type { ActionHandler, RequestContext } from "./context.ts";
 import { invalidParameter, SqsError } from "./errors.ts";
@@ -18,7 +17,7 @@ import {
   parseMessageAttributes,
   parseMessageSystemAttributes,
 } from "./message-attributes.ts";
-import type { Delivery, NewMessage, Queue, SentMessage } from "./queue.ts";
+import type { Queue } from "./queue.ts";
 import {
   MAX_DELAY_SECONDS,
   MAX_MESSAGE_SIZE,
@@ -26,6 +25,7 @@ import {
   MAX_WAIT_TIME_SECONDS,
 } from "./queue-attributes.ts";
 import { parseReceiptHandle } from "./receipt-handle.ts";
+import type { Delivery, NewMessage } from "./stored-message.ts";
 
 /** SendMessage(Batch), ReceiveMessage, DeleteMessage(Batch), ChangeMessageVisibility(Batch). */
 
@@ -52,9 +52,7 @@ function readNewMessage(queue: Queue, input: JsonObject, senderId: string): NewM
       `DelaySeconds must be >= 0 and <= ${MAX_DELAY_SECONDS}.`,
     );
   }
-  const { messageGroupId, deduplicationId } = queue.fifo
-    ? readFifoIds(queue, input, body, delaySeconds)
-    : readStandardIds(input);
+  const messageGroupId = readMessageGroupId(input);
   const attributes = parseMessageAttributes(input.MessageAttributes);
   const systemAttributes = parseMessageSystemAttributes(input.MessageSystemAttributes);
   // System attributes do not count towards the message size, as on AWS.
@@ -73,7 +71,6 @@ function readNewMessage(queue: Queue, input: JsonObject, senderId: string): NewM
     md5OfSystemAttributes: md5OfAttributes(systemAttributes),
     senderId,
     messageGroupId,
-    deduplicationId,
     size,
     delaySeconds,
   };
@@ -90,10 +87,11 @@ function checkMessageId(name: string, value: string): void {
   }
 }
 
-function readStandardIds(input: JsonObject): {
-  messageGroupId: string | undefined;
-  deduplicationId: undefined;
-} {
+/**
+ * A standard queue's MessageGroupId (fair queues), returned on receive; a
+ * MessageDeduplicationId belongs to FIFO queues and is refused, as on AWS.
+ */
+function readMessageGroupId(input: JsonObject): string | undefined {
   if (optionalString(input, "MessageDeduplicationId") !== undefined) {
     throw invalidParameter(
       "MessageDeduplicationId",
@@ -101,63 +99,27 @@ function readStandardIds(input: JsonObject): {
       "The request includes a parameter that is not valid for this queue type.",
     );
   }
-  // Standard queues accept a MessageGroupId (fair queues) and return it on receive.
   const messageGroupId = optionalString(input, "MessageGroupId");
   if (messageGroupId !== undefined) checkMessageId("MessageGroupId", messageGroupId);
-  return { messageGroupId, deduplicationId: undefined };
+  return messageGroupId;
 }
 
-/** A FIFO message's group (required) and deduplication id (given, or the body's SHA-256). */
-function readFifoIds(
-  queue: Queue,
-  input: JsonObject,
-  body: string,
-  delaySeconds: number | undefined,
-): { messageGroupId: string; deduplicationId: string } {
-  // A FIFO queue delays every message alike, by its own DelaySeconds.
-  if (delaySeconds !== undefined && delaySeconds > 0) {
-    throw invalidParameter(
-      "DelaySeconds",
-      delaySeconds,
-      "The request include parameter that is not valid for this queue type.",
-    );
-  }
-  const messageGroupId = optionalString(input, "MessageGroupId");
-  if (messageGroupId === undefined) {
-    throw new SqsError("MissingParameter", "The request must contain the parameter MessageGroupId.");
-  }
-  checkMessageId("MessageGroupId", messageGroupId);
-  const given = optionalString(input, "MessageDeduplicationId");
-  if (given !== undefined) {
-    checkMessageId("MessageDeduplicationId", given);
-    return { messageGroupId, deduplicationId: given };
-  }
-  if (!queue.settings.ContentBasedDeduplication) {
-    throw new SqsError(
-      "InvalidParameterValue",
-      "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
-    );
-  }
-  return { messageGroupId, deduplicationId: createHash("sha256").update(body, "utf8").digest("hex") };
-}
-
-function sendResult(message: NewMessage, sent: SentMessage): JsonObject {
-  const result: JsonObject = { MessageId: sent.id, MD5OfMessageBody: message.md5OfBody };
+function sendResult(message: NewMessage, messageId: string): JsonObject {
+  const result: JsonObject = { MessageId: messageId, MD5OfMessageBody: message.md5OfBody };
   const md5OfMessageAttributes = md5OfAttributes(message.attributes);
   if (md5OfMessageAttributes !== undefined) result.MD5OfMessageAttributes = md5OfMessageAttributes;
   if (message.md5OfSystemAttributes !== undefined) {
     result.MD5OfMessageSystemAttributes = message.md5OfSystemAttributes;
   }
-  if (sent.sequenceNumber !== undefined) result.SequenceNumber = sent.sequenceNumber;
   return result;
 }
 
 const sendMessage: ActionHandler = async (state, input, context) => {
   const queue = state.queues.byUrl(requiredString(input, "QueueUrl"));
   const message = readNewMessage(queue, input, context.senderId);
-  const sent = queue.send(message, context.now);
+  const messageId = queue.send(message, context.now);
   context.payloadBytes += message.size;
-  return sendResult(message, sent);
+  return sendResult(message, messageId);
 };
 
 const sendMessageBatch: ActionHandler = async (state, input, context) => {
@@ -183,9 +145,9 @@ const sendMessageBatch: ActionHandler = async (state, input, context) => {
   }
   return eachEntry(entries, (entry) => {
     const message = readNewMessage(queue, entry, context.senderId);
-    const sent = queue.send(message, context.now);
+    const messageId = queue.send(message, context.now);
     context.payloadBytes += message.size;
-    return { Id: entry.Id, ...sendResult(message, sent) };
+    return { Id: entry.Id, ...sendResult(message, messageId) };
   });
 };
 
@@ -197,8 +159,6 @@ const SYSTEM_ATTRIBUTE_NAMES = [
   "ApproximateFirstReceiveTimestamp",
   "AWSTraceHeader",
   "MessageGroupId",
-  "MessageDeduplicationId",
-  "SequenceNumber",
   "DeadLetterQueueSourceArn",
 ] as const;
 type SystemAttributeName = (typeof SYSTEM_ATTRIBUTE_NAMES)[number];
@@ -218,10 +178,6 @@ function systemAttribute(delivery: Delivery, name: SystemAttributeName): string 
       return message.systemAttributes?.AWSTraceHeader?.StringValue;
     case "MessageGroupId":
       return message.messageGroupId;
-    case "MessageDeduplicationId":
-      return message.deduplicationId;
-    case "SequenceNumber":
-      return message.sequenceNumber;
     case "DeadLetterQueueSourceArn":
       return message.deadLetterQueueSourceArn;
   }
@@ -312,18 +268,9 @@ const receiveMessage: ActionHandler = async (state, input, context) => {
     ...(optionalStringList(input, "MessageSystemAttributeNames") ?? []),
   ]);
   const attributeNames = optionalStringList(input, "MessageAttributeNames") ?? [];
-  // ReceiveRequestAttemptId applies to FIFO queues only; standard queues ignore it.
-  const receiveRequestAttemptId = optionalString(input, "ReceiveRequestAttemptId");
-  if (receiveRequestAttemptId !== undefined)
-    checkMessageId("ReceiveRequestAttemptId", receiveRequestAttemptId);
+  // ReceiveRequestAttemptId applies to FIFO queues only; standard queues ignore it, as on AWS.
   const deliveries = await queue.receive(
-    {
-      maxNumberOfMessages,
-      visibilityTimeout,
-      waitTimeSeconds,
-      signal: context.signal,
-      receiveRequestAttemptId,
-    },
+    { maxNumberOfMessages, visibilityTimeout, waitTimeSeconds, signal: context.signal },
     context.now,
   );
   for (const delivery of deliveries) context.payloadBytes += delivery.message.size;

@@ -1,5 +1,4 @@
-import { randomUUID } from "node:crypto";
-import type { ActionHandler, MoveTaskRecord } from "./context.ts";
+import type { ActionHandler } from "./context.ts";
 import { invalidParameter, missingParameter, queueDoesNotExist, SqsError } from "./errors.ts";
 import {
   type JsonObject,
@@ -12,6 +11,7 @@ import {
 import type { Queue } from "./queue.ts";
 import {
   defaultSettings,
+  FIFO_ATTRIBUTES,
   firstDifference,
   formatSetting,
   parseSettings,
@@ -24,28 +24,10 @@ import { checkQueueName, type QueueRegistry } from "./registry.ts";
 
 /**
  * Queue management: CreateQueue, GetQueueUrl, ListQueues, DeleteQueue,
- * PurgeQueue, Get/SetQueueAttributes, tags, ListDeadLetterSourceQueues and
- * message move tasks (redrive from a dead-letter queue).
+ * PurgeQueue, Get/SetQueueAttributes and ListDeadLetterSourceQueues. Tags,
+ * permissions and message move tasks are not emulated: nothing in tickerfleet
+ * uses them, and they answer UnsupportedOperation saying so.
  */
-
-const MAX_TAGS = 50;
-
-function checkTags(tags: Record<string, string>): void {
-  for (const [key, value] of Object.entries(tags)) {
-    if (key.length < 1 || key.length > 128 || value.length > 256) {
-      throw invalidParameter("Tags", key, "Tag keys must be 1 to 128 characters and values at most 256.");
-    }
-  }
-}
-
-function addTags(queue: Queue, tags: Record<string, string>): void {
-  checkTags(tags);
-  const keys = new Set([...queue.tags.keys(), ...Object.keys(tags)]);
-  if (keys.size > MAX_TAGS) {
-    throw invalidParameter("Tags", keys.size, `A queue can have at most ${MAX_TAGS} tags.`);
-  }
-  for (const [key, value] of Object.entries(tags)) queue.tags.set(key, value);
-}
 
 /** One page of `items` after the NextToken position; the token names the last item returned. */
 function paginate<T>(
@@ -105,13 +87,11 @@ function checkNoRedriveCycle(queues: QueueRegistry, queueArn: string, changes: P
 const createQueue: ActionHandler = async (state, input, context) => {
   const name = requiredString(input, "QueueName");
   const attributes = optionalStringMap(input, "Attributes") ?? {};
-  const tags = optionalStringMap(input, "tags") ?? {};
+  if (Object.keys(optionalStringMap(input, "tags") ?? {}).length > 0) throw notEmulated("Queue tags");
   checkQueueName(name, attributes.FifoQueue);
-  const fifo = attributes.FifoQueue === "true";
   const changes = parseSettings(attributes, {
     operation: "CreateQueue",
-    fifo,
-    queueByArn: (arn) => state.queues.byArn(arn),
+    queueExists: (arn) => state.queues.byArn(arn) !== undefined,
   });
   checkNoRedriveCycle(state.queues, state.queues.arnFor(name), changes);
   const existing = state.queues.get(name);
@@ -125,12 +105,7 @@ const createQueue: ActionHandler = async (state, input, context) => {
     }
     return { QueueUrl: existing.url };
   }
-  checkTags(tags);
-  if (Object.keys(tags).length > MAX_TAGS) {
-    throw invalidParameter("tags", Object.keys(tags).length, `A queue can have at most ${MAX_TAGS} tags.`);
-  }
-  const queue = state.queues.create(name, { ...defaultSettings(fifo), ...changes }, context.now);
-  addTags(queue, tags);
+  const queue = state.queues.create(name, { ...defaultSettings(), ...changes }, context.now);
   return { QueueUrl: queue.url };
 };
 
@@ -163,8 +138,13 @@ const purgeQueue: ActionHandler = async (state, input, context) => {
   return {};
 };
 
-// The FIFO attributes are settings too: asked for on a standard queue, they are not reported.
-const KNOWN_ATTRIBUTES = new Set<string>(["All", ...SETTING_NAMES, ...READ_ONLY_ATTRIBUTES]);
+// FIFO attributes asked for on a standard queue are not reported, as on AWS.
+const KNOWN_ATTRIBUTES = new Set<string>([
+  "All",
+  ...SETTING_NAMES,
+  ...READ_ONLY_ATTRIBUTES,
+  ...FIFO_ATTRIBUTES,
+]);
 
 const getQueueAttributes: ActionHandler = async (state, input, context) => {
   const queue = state.queues.byUrl(requiredString(input, "QueueUrl"));
@@ -196,33 +176,11 @@ const setQueueAttributes: ActionHandler = async (state, input, context) => {
   if (attributes === undefined) throw missingParameter("Attributes");
   const changes = parseSettings(attributes, {
     operation: "SetQueueAttributes",
-    fifo: queue.fifo,
-    queueByArn: (arn) => state.queues.byArn(arn),
+    queueExists: (arn) => state.queues.byArn(arn) !== undefined,
   });
   checkNoRedriveCycle(state.queues, queue.arn, changes);
   queue.updateSettings(changes, context.now);
   return {};
-};
-
-const tagQueue: ActionHandler = async (state, input) => {
-  const queue = state.queues.byUrl(requiredString(input, "QueueUrl"));
-  const tags = optionalStringMap(input, "Tags");
-  if (tags === undefined) throw missingParameter("Tags");
-  addTags(queue, tags);
-  return {};
-};
-
-const untagQueue: ActionHandler = async (state, input) => {
-  const queue = state.queues.byUrl(requiredString(input, "QueueUrl"));
-  const keys = optionalStringList(input, "TagKeys");
-  if (keys === undefined) throw missingParameter("TagKeys");
-  for (const key of keys) queue.tags.delete(key);
-  return {};
-};
-
-const listQueueTags: ActionHandler = async (state, input) => {
-  const queue = state.queues.byUrl(requiredString(input, "QueueUrl"));
-  return queue.tags.size > 0 ? { Tags: Object.fromEntries(queue.tags) } : {};
 };
 
 function sourcesOf(queues: QueueRegistry, deadLetterQueue: Queue): Queue[] {
@@ -240,97 +198,13 @@ const listDeadLetterSourceQueues: ActionHandler = async (state, input) => {
   return result;
 };
 
-function resourceNotFound(parameter: string, arn: string): SqsError {
-  return new SqsError(
-    "ResourceNotFoundException",
-    `The resource that you specified for the ${parameter} parameter doesn't exist: ${arn}`,
-  );
+function notEmulated(what: string): SqsError {
+  return new SqsError("UnsupportedOperation", `${what} are not emulated by the local SQS server.`);
 }
 
-/**
- * Moves every visible message of a dead-letter queue back to the queue it
- * came from (or to DestinationArn) as a new message, in one step: the task is
- * complete when the call returns. MaxNumberOfMessagesPerSecond is accepted and
- * not applied.
- */
-const startMessageMoveTask: ActionHandler = async (state, input, context) => {
-  const sourceArn = requiredString(input, "SourceArn");
-  const source = state.queues.byArn(sourceArn);
-  if (source === undefined) throw resourceNotFound("SourceArn", sourceArn);
-  if (sourcesOf(state.queues, source).length === 0) {
-    throw invalidParameter("SourceArn", sourceArn, "Source queue must be configured as a Dead Letter Queue.");
-  }
-  const destinationArn = optionalString(input, "DestinationArn");
-  const destination = destinationArn === undefined ? undefined : state.queues.byArn(destinationArn);
-  if (destinationArn !== undefined && destination === undefined) {
-    throw resourceNotFound("DestinationArn", destinationArn);
-  }
-  const rate = optionalInteger(input, "MaxNumberOfMessagesPerSecond");
-  if (rate !== undefined && (rate < 1 || rate > 500)) {
-    throw invalidParameter("MaxNumberOfMessagesPerSecond", rate, "Must be between 1 and 500.");
-  }
-  const targetOf = (arn: string | undefined) =>
-    destination ?? (arn === undefined ? undefined : state.queues.byArn(arn));
-  const moving = source.drainVisible(
-    context.now,
-    (message) => targetOf(message.deadLetterQueueSourceArn) !== undefined,
-  );
-  for (const message of moving) {
-    targetOf(message.deadLetterQueueSourceArn)!.send(
-      {
-        body: message.body,
-        attributes: message.attributes,
-        systemAttributes: message.systemAttributes,
-        md5OfBody: message.md5OfBody,
-        md5OfSystemAttributes: message.md5OfSystemAttributes,
-        senderId: message.senderId,
-        messageGroupId: message.messageGroupId,
-        // A fresh id: the original one may still be remembered as sent, and the move would be dropped.
-        deduplicationId: message.deduplicationId === undefined ? undefined : randomUUID(),
-        size: message.size,
-        delaySeconds: 0,
-      },
-      context.now,
-    );
-  }
-  const task: MoveTaskRecord = {
-    TaskHandle: Buffer.from(JSON.stringify({ taskId: randomUUID(), sourceArn }), "utf8").toString("base64"),
-    Status: "COMPLETED",
-    SourceArn: sourceArn,
-    ...(destinationArn === undefined ? {} : { DestinationArn: destinationArn }),
-    ApproximateNumberOfMessagesMoved: moving.length,
-    ApproximateNumberOfMessagesToMove: moving.length,
-    StartedTimestamp: context.now,
-  };
-  const tasks = state.moveTasks.get(sourceArn) ?? [];
-  tasks.push(task);
-  state.moveTasks.set(sourceArn, tasks);
-  return { TaskHandle: task.TaskHandle };
-};
-
-const listMessageMoveTasks: ActionHandler = async (state, input) => {
-  const sourceArn = requiredString(input, "SourceArn");
-  if (state.queues.byArn(sourceArn) === undefined) throw resourceNotFound("SourceArn", sourceArn);
-  const maxResults = optionalInteger(input, "MaxResults") ?? 1;
-  if (maxResults < 1 || maxResults > 10) {
-    throw invalidParameter("MaxResults", maxResults, "MaxResults must be an integer between 1 and 10.");
-  }
-  const tasks = [...(state.moveTasks.get(sourceArn) ?? [])].reverse().slice(0, maxResults);
-  return { Results: tasks };
-};
-
-const cancelMessageMoveTask: ActionHandler = async (_state, input) => {
-  const handle = requiredString(input, "TaskHandle");
-  // Tasks here complete inside StartMessageMoveTask, so none is ever running.
-  throw new SqsError("ResourceNotFoundException", `No running message move task has the handle ${handle}.`);
-};
-
-function unsupported(action: string): ActionHandler {
+function unsupported(what: string): ActionHandler {
   return async () => {
-    throw new SqsError(
-      "UnsupportedOperation",
-      `${action} is not supported by the local SQS server (queue policies are not emulated).`,
-    );
+    throw notEmulated(what);
   };
 }
 
@@ -342,13 +216,13 @@ export const QUEUE_ACTIONS: Record<string, ActionHandler> = {
   PurgeQueue: purgeQueue,
   GetQueueAttributes: getQueueAttributes,
   SetQueueAttributes: setQueueAttributes,
-  TagQueue: tagQueue,
-  UntagQueue: untagQueue,
-  ListQueueTags: listQueueTags,
   ListDeadLetterSourceQueues: listDeadLetterSourceQueues,
-  StartMessageMoveTask: startMessageMoveTask,
-  ListMessageMoveTasks: listMessageMoveTasks,
-  CancelMessageMoveTask: cancelMessageMoveTask,
-  AddPermission: unsupported("AddPermission"),
-  RemovePermission: unsupported("RemovePermission"),
+  TagQueue: unsupported("Queue tags"),
+  UntagQueue: unsupported("Queue tags"),
+  ListQueueTags: unsupported("Queue tags"),
+  AddPermission: unsupported("Queue policies"),
+  RemovePermission: unsupported("Queue policies"),
+  StartMessageMoveTask: unsupported("Message move tasks"),
+  ListMessageMoveTasks: unsupported("Message move tasks"),
+  CancelMessageMoveTask: unsupported("Message move tasks"),
 };

@@ -29,14 +29,6 @@ export interface QueueSettings {
   KmsMasterKeyId: string | undefined;
   KmsDataKeyReusePeriodSeconds: number | undefined;
   SqsManagedSseEnabled: boolean;
-  /** FIFO queues only (undefined on standard ones, which do not report them); fixed at creation. */
-  FifoQueue: true | undefined;
-  /** FIFO: a message without a MessageDeduplicationId is deduplicated by its body's SHA-256. */
-  ContentBasedDeduplication: boolean | undefined;
-  /** FIFO: duplicates are found across the queue, or within a message group. */
-  DeduplicationScope: "queue" | "messageGroup" | undefined;
-  /** FIFO: stored and returned; throughput is not limited here. */
-  FifoThroughputLimit: "perQueue" | "perMessageGroupId" | undefined;
 }
 
 /** Largest message AWS accepts since August 2025 (it was 256 KiB before), and the new default. */
@@ -46,8 +38,8 @@ export const MAX_VISIBILITY_TIMEOUT = 43_200;
 export const MAX_DELAY_SECONDS = 900;
 export const MAX_WAIT_TIME_SECONDS = 20;
 
-/** AWS's defaults for a new queue, standard or FIFO. */
-export function defaultSettings(fifo = false): QueueSettings {
+/** AWS's defaults for a new standard queue. */
+export function defaultSettings(): QueueSettings {
   return {
     VisibilityTimeout: 30,
     DelaySeconds: 0,
@@ -60,10 +52,6 @@ export function defaultSettings(fifo = false): QueueSettings {
     KmsMasterKeyId: undefined,
     KmsDataKeyReusePeriodSeconds: undefined,
     SqsManagedSseEnabled: true,
-    FifoQueue: fifo ? true : undefined,
-    ContentBasedDeduplication: fifo ? false : undefined,
-    DeduplicationScope: fifo ? "queue" : undefined,
-    FifoThroughputLimit: fifo ? "perQueue" : undefined,
   };
 }
 
@@ -76,8 +64,18 @@ const INTEGER_RANGES = {
   KmsDataKeyReusePeriodSeconds: [60, 86_400],
 } as const;
 
-/** Attributes only FIFO queues have; a standard queue rejects them as unknown, as AWS does. */
-const FIFO_ONLY = new Set(["ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"]);
+/**
+ * Attributes only FIFO queues have. The server keeps standard queues only
+ * (tickerfleet's queues are standard): GetQueueAttributes accepts these names
+ * and reports nothing for them, setting them is InvalidAttributeName, as on a
+ * standard queue in AWS.
+ */
+export const FIFO_ATTRIBUTES = [
+  "FifoQueue",
+  "ContentBasedDeduplication",
+  "DeduplicationScope",
+  "FifoThroughputLimit",
+];
 
 /** Attributes GetQueueAttributes reports but nobody sets. */
 export const READ_ONLY_ATTRIBUTES = [
@@ -92,10 +90,8 @@ export const READ_ONLY_ATTRIBUTES = [
 export interface ParseContext {
   /** CreateQueue accepts FifoQueue; SetQueueAttributes does not. */
   operation: "CreateQueue" | "SetQueueAttributes";
-  /** Whether the queue is (or is being created as) a FIFO queue: only those take the FIFO attributes. */
-  fifo: boolean;
-  /** The queue a RedrivePolicy's deadLetterTargetArn names, if one exists. */
-  queueByArn(arn: string): { readonly fifo: boolean } | undefined;
+  /** Whether a queue of this ARN exists (a RedrivePolicy's deadLetterTargetArn must name one). */
+  queueExists(arn: string): boolean;
 }
 
 /**
@@ -133,20 +129,8 @@ export function parseSettings(
         break;
       case "FifoQueue":
         if (context.operation !== "CreateQueue") throw unknownAttribute(name);
-        // The queue name check has matched it with the name; "false" is a standard queue.
-        if (parseBoolean(name, value)) changes.FifoQueue = true;
-        break;
-      case "ContentBasedDeduplication":
-        if (!context.fifo) throw unknownAttribute(name);
-        changes.ContentBasedDeduplication = parseBoolean(name, value);
-        break;
-      case "DeduplicationScope":
-        if (!context.fifo) throw unknownAttribute(name);
-        changes.DeduplicationScope = parseChoice(name, value, ["queue", "messageGroup"] as const);
-        break;
-      case "FifoThroughputLimit":
-        if (!context.fifo) throw unknownAttribute(name);
-        changes.FifoThroughputLimit = parseChoice(name, value, ["perQueue", "perMessageGroupId"] as const);
+        // "false" is a standard queue, as on AWS.
+        if (parseBoolean(name, value)) throw fifoUnsupported();
         break;
       default:
         throw unknownAttribute(name);
@@ -156,8 +140,15 @@ export function parseSettings(
 }
 
 export function unknownAttribute(name: string): SqsError {
-  const hint = FIFO_ONLY.has(name) ? " (it applies only to FIFO queues)" : "";
+  const hint = FIFO_ATTRIBUTES.includes(name) ? " (it applies only to FIFO queues)" : "";
   return new SqsError("InvalidAttributeName", `Unknown Attribute ${name}.${hint}`);
+}
+
+export function fifoUnsupported(): SqsError {
+  return new SqsError(
+    "UnsupportedOperation",
+    "FIFO queues are not emulated by the local SQS server: it keeps standard queues only, as tickerfleet uses.",
+  );
 }
 
 function invalidValue(name: string, detail: string): SqsError {
@@ -177,11 +168,6 @@ function parseBoolean(name: string, value: string): boolean {
   if (value === "true") return true;
   if (value === "false") return false;
   throw invalidValue(name, `${JSON.stringify(value)} is not "true" or "false".`);
-}
-
-function parseChoice<T extends string>(name: string, value: string, choices: readonly T[]): T {
-  if ((choices as readonly string[]).includes(value)) return value as T;
-  throw invalidValue(name, `${JSON.stringify(value)} is not one of ${choices.join(", ")}.`);
 }
 
 function parseJsonText(name: string, value: string): string | undefined {
@@ -220,16 +206,8 @@ function parseRedrivePolicy(value: string, context: ParseContext): RedrivePolicy
       `maxReceiveCount ${JSON.stringify(maxReceiveCount)} is not an integer from 1 to 1000.`,
     );
   }
-  const target = context.queueByArn(deadLetterTargetArn);
-  if (target === undefined) {
+  if (!context.queueExists(deadLetterTargetArn)) {
     throw invalidValue("RedrivePolicy", `dead letter target ${deadLetterTargetArn} does not exist.`);
-  }
-  // A FIFO queue's dead-letter queue is a FIFO queue, and a standard queue's a standard one.
-  if (target.fifo !== context.fifo) {
-    throw invalidValue(
-      "RedrivePolicy",
-      `the dead-letter queue must be of the same type as the source (${context.fifo ? "FIFO" : "standard"}).`,
-    );
   }
   return { deadLetterTargetArn, maxReceiveCount: count };
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { DeadlineHeap } from "./deadline-heap.ts";
 import { md5OfBody } from "./md5.ts";
-import { type NewMessage, Queue } from "./queue.ts";
+import { Queue } from "./queue.ts";
 import { defaultSettings, type QueueSettings } from "./queue-attributes.ts";
+import type { NewMessage } from "./stored-message.ts";
 
 // Retention is at least 60 s through the API, too long for a test; the queue
 // itself takes any period, so expiry is checked here on the real Queue class
@@ -32,7 +33,6 @@ function message(body: string): NewMessage {
     md5OfSystemAttributes: undefined,
     senderId: "000000000000",
     messageGroupId: undefined,
-    deduplicationId: undefined,
     size: Buffer.byteLength(body),
     delaySeconds: undefined,
   };

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { DeadlineHeap } from "./deadline-heap.ts";
+import { DeadlineTimer } from "./deadline-heap.ts";
 import { invalidParameter, SqsError } from "./errors.ts";
-import type { MessageAttributes } from "./message-attributes.ts";
 import { MAX_VISIBILITY_TIMEOUT, type QueueSettings } from "./queue-attributes.ts";
 import { newReceiptHandle } from "./receipt-handle.ts";
+import type { Delivery, NewMessage, StoredMessage } from "./stored-message.ts";
 
 /**
- * One queue's state machine, standard or FIFO. A message is
+ * One standard queue's state machine. A message is
  *   delayed  → visible          when its delay ends,
  *   visible  → in flight        when a receive takes it (new receipt handle,
  *                               receive count + 1), or → the dead-letter queue
@@ -16,77 +16,7 @@ import { newReceiptHandle } from "./receipt-handle.ts";
  * All time is real time in ms; one timer, set for the earliest deadline in a
  * heap, moves messages on, and every operation first applies what is due, so
  * results are exact to the millisecond even when the timer fires late.
- *
- * A FIFO queue also keeps each message group in send order: a receive hands
- * out a group's messages only from its first one that is not deleted, and
- * none of a group while one of its messages is in flight (or delayed). A send
- * whose deduplication id was seen in the last 5 minutes is accepted and not
- * stored. Messages carry a sequence number.
  */
-
-type MessageState = "delayed" | "visible" | "inflight" | "gone";
-
-export interface StoredMessage {
-  readonly id: string;
-  readonly body: string;
-  readonly attributes: MessageAttributes | undefined;
-  readonly systemAttributes: MessageAttributes | undefined;
-  readonly md5OfBody: string;
-  readonly md5OfSystemAttributes: string | undefined;
-  /** ms epoch of the original send; retention counts from it, also in a dead-letter queue. */
-  readonly sentTimestamp: number;
-  readonly senderId: string;
-  readonly messageGroupId: string | undefined;
-  /** FIFO: the id duplicates are recognised by (given, or the body's SHA-256). */
-  readonly deduplicationId: string | undefined;
-  /** FIFO: the message's place in the queue, a 20-digit decimal string. */
-  readonly sequenceNumber: string | undefined;
-  /** Body + attribute bytes, what the message counts towards payload limits and billing. */
-  readonly size: number;
-  /** Set when the message was moved here by a redrive policy. */
-  readonly deadLetterQueueSourceArn: string | undefined;
-  receiveCount: number;
-  firstReceiveTimestamp: number | undefined;
-  state: MessageState;
-  /** While delayed or in flight: when it becomes visible (ms epoch). */
-  visibleAt: number;
-  /** When the current receive happened: visibility can be extended to 12 h past it. */
-  receivedAt: number;
-  /** The handle of the latest receive; only it deletes the message. */
-  receiptHandle: string | undefined;
-  wakeToken: number;
-  expireToken: number;
-}
-
-/** What a send stores; the queue adds identity, timing and state. */
-export interface NewMessage {
-  body: string;
-  attributes: MessageAttributes | undefined;
-  systemAttributes: MessageAttributes | undefined;
-  md5OfBody: string;
-  md5OfSystemAttributes: string | undefined;
-  senderId: string;
-  messageGroupId: string | undefined;
-  /** FIFO queues: required (the action layer derives it from the body under content-based deduplication). */
-  deduplicationId: string | undefined;
-  size: number;
-  /** Overrides the queue's DelaySeconds. */
-  delaySeconds: number | undefined;
-}
-
-/** What a send reports: the message's id (a duplicate's: the original's) and, on FIFO queues, its sequence number. */
-export interface SentMessage {
-  id: string;
-  sequenceNumber: string | undefined;
-}
-
-/** One message handed to a receiver, as it was at that receive. */
-export interface Delivery {
-  message: StoredMessage;
-  receiptHandle: string;
-  receiveCount: number;
-  firstReceiveTimestamp: number;
-}
 
 export interface ReceiveOptions {
   maxNumberOfMessages: number;
@@ -96,8 +26,6 @@ export interface ReceiveOptions {
   waitTimeSeconds: number;
   /** Ends a pending long poll early with no messages (the client went away). */
   signal?: AbortSignal;
-  /** FIFO: a retried receive with the same id within 5 minutes gets the same messages again. */
-  receiveRequestAttemptId?: string | undefined;
 }
 
 export interface QueueCounts {
@@ -125,12 +53,6 @@ export type DeadLetterLookup = (arn: string) => Queue | undefined;
 
 /** AWS's cap on in-flight messages of a standard queue; receives beyond it fail with OverLimit. */
 const MAX_INFLIGHT = 120_000;
-/** How long a FIFO queue remembers deduplication ids and receive attempt ids. */
-const DEDUPLICATION_MS = 5 * 60_000;
-/** Where sequence numbers start: AWS's are 20-digit decimals. */
-const FIRST_SEQUENCE = 10_000_000_000_000_000_000n;
-/** setTimeout's largest delay; later deadlines are reached in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class Queue {
   readonly name: string;
@@ -140,7 +62,6 @@ export class Queue {
   readonly createdTimestamp: number;
   lastModifiedTimestamp: number;
   settings: QueueSettings;
-  readonly tags = new Map<string, string>();
 
   readonly #findDeadLetterQueue: DeadLetterLookup;
   readonly #messages = new Map<string, StoredMessage>();
@@ -148,18 +69,11 @@ export class Queue {
   readonly #visible = new Map<string, StoredMessage>();
   #inflight = 0;
   #delayed = 0;
-  readonly #heap = new DeadlineHeap<HeapEntry>();
-  #timer: NodeJS.Timeout | undefined;
-  #timerAt = Number.POSITIVE_INFINITY;
+  readonly #deadlines = new DeadlineTimer<HeapEntry>(() => this.#advance(Date.now()));
   /** Pending long polls, oldest first: the first waiter gets the next messages. */
   readonly #waiters = new Set<Waiter>();
   #tokens = 0;
   #closed = false;
-  #sequence = FIRST_SEQUENCE;
-  /** FIFO: deduplication key → the message first sent with it, oldest first. */
-  readonly #sentIds = new Map<string, SentMessage & { at: number }>();
-  /** FIFO: receive attempt id → what that receive handed out, oldest first. */
-  readonly #attempts = new Map<string, { at: number; deliveries: Delivery[] }>();
 
   constructor(init: {
     name: string;
@@ -197,22 +111,9 @@ export class Queue {
     this.#advance(now);
   }
 
-  get fifo(): boolean {
-    return this.settings.FifoQueue === true;
-  }
-
-  send(input: NewMessage, now: number): SentMessage {
+  /** Stores a new message and returns its id. */
+  send(input: NewMessage, now: number): string {
     this.#advance(now);
-    let dedupKey: string | undefined;
-    if (this.fifo) {
-      forgetOlder(this.#sentIds, now - DEDUPLICATION_MS);
-      dedupKey =
-        this.settings.DeduplicationScope === "messageGroup"
-          ? `${input.messageGroupId}\n${input.deduplicationId}`
-          : input.deduplicationId;
-      const sent = this.#sentIds.get(dedupKey!);
-      if (sent !== undefined) return { id: sent.id, sequenceNumber: sent.sequenceNumber };
-    }
     const delaySeconds = input.delaySeconds ?? this.settings.DelaySeconds;
     const message: StoredMessage = {
       id: randomUUID(),
@@ -224,8 +125,6 @@ export class Queue {
       sentTimestamp: now,
       senderId: input.senderId,
       messageGroupId: input.messageGroupId,
-      deduplicationId: this.fifo ? input.deduplicationId : undefined,
-      sequenceNumber: this.fifo ? this.#nextSequence() : undefined,
       size: input.size,
       deadLetterQueueSourceArn: undefined,
       receiveCount: 0,
@@ -237,11 +136,8 @@ export class Queue {
       wakeToken: 0,
       expireToken: 0,
     };
-    if (dedupKey !== undefined) {
-      this.#sentIds.set(dedupKey, { id: message.id, sequenceNumber: message.sequenceNumber, at: now });
-    }
     this.#store(message, delaySeconds * 1000, now);
-    return { id: message.id, sequenceNumber: message.sequenceNumber };
+    return message.id;
   }
 
   /**
@@ -251,27 +147,6 @@ export class Queue {
    */
   receive(options: ReceiveOptions, now: number): Promise<Delivery[]> {
     this.#advance(now);
-    const attemptId = this.fifo ? options.receiveRequestAttemptId : undefined;
-    if (attemptId !== undefined) {
-      forgetOlder(this.#attempts, now - DEDUPLICATION_MS);
-      const earlier = this.#attempts.get(attemptId);
-      if (earlier !== undefined) {
-        // The same messages, while that receive still holds them (not deleted, not received since).
-        return Promise.resolve(
-          earlier.deliveries.filter(
-            (d) => d.message.state === "inflight" && d.message.receiptHandle === d.receiptHandle,
-          ),
-        );
-      }
-      return this.#receive(options, now).then((deliveries) => {
-        if (deliveries.length > 0) this.#attempts.set(attemptId, { at: now, deliveries });
-        return deliveries;
-      });
-    }
-    return this.#receive(options, now);
-  }
-
-  #receive(options: ReceiveOptions, now: number): Promise<Delivery[]> {
     if (this.#inflight >= MAX_INFLIGHT) {
       throw new SqsError(
         "OverLimit",
@@ -302,8 +177,6 @@ export class Queue {
     const message = this.#messages.get(messageId);
     if (message === undefined || message.receiptHandle !== receiptHandle) return;
     this.#remove(message);
-    // In a FIFO queue the group's next message may now go to a waiting long poll.
-    if (this.fifo) this.#dispatch(now);
   }
 
   changeVisibility(messageId: string, receiptHandle: string, seconds: number, now: number): void {
@@ -344,17 +217,6 @@ export class Queue {
     this.#rebuildHeap();
   }
 
-  /**
-   * Takes the visible messages `accept` approves out of the queue (a message
-   * move task moving them elsewhere). In-flight and delayed messages stay.
-   */
-  drainVisible(now: number, accept: (message: StoredMessage) => boolean): StoredMessage[] {
-    this.#advance(now);
-    const drained = [...this.#visible.values()].filter(accept);
-    for (const message of drained) this.#remove(message);
-    return drained;
-  }
-
   /** Accepts a message moved from another queue's redrive: visible at once, same id, body, attributes, SentTimestamp. */
   adopt(moved: StoredMessage, sourceArn: string, now: number): void {
     this.#advance(now);
@@ -375,9 +237,7 @@ export class Queue {
   close(): void {
     this.#closed = true;
     for (const waiter of [...this.#waiters]) this.#endWait(waiter, []);
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = Number.POSITIVE_INFINITY;
+    this.#deadlines.stop();
   }
 
   #store(message: StoredMessage, delayMs: number, now: number): void {
@@ -413,25 +273,10 @@ export class Queue {
     if (this.#visible.size === 0) return deliveries;
     const visibilityMs = (options.visibilityTimeout ?? this.settings.VisibilityTimeout) * 1000;
     const stillVisible: StoredMessage[] = [];
-    if (this.fifo) {
-      // In send order; a group whose earliest message is not visible waits for it.
-      const waiting = new Set<string | undefined>();
-      for (const message of [...this.#messages.values()]) {
-        if (deliveries.length >= options.maxNumberOfMessages) break;
-        if (waiting.has(message.messageGroupId)) continue;
-        if (message.state !== "visible") {
-          waiting.add(message.messageGroupId);
-          continue;
-        }
-        const delivery = this.#deliver(message, visibilityMs, stillVisible, now);
-        if (delivery !== undefined) deliveries.push(delivery);
-      }
-    } else {
-      for (const message of this.#visible.values()) {
-        if (deliveries.length >= options.maxNumberOfMessages) break;
-        const delivery = this.#deliver(message, visibilityMs, stillVisible, now);
-        if (delivery !== undefined) deliveries.push(delivery);
-      }
+    for (const message of this.#visible.values()) {
+      if (deliveries.length >= options.maxNumberOfMessages) break;
+      const delivery = this.#deliver(message, visibilityMs, stillVisible, now);
+      if (delivery !== undefined) deliveries.push(delivery);
     }
     // Re-added after the loop: a Map visits entries added while iterating it.
     for (const message of stillVisible) this.#visible.set(message.id, message);
@@ -500,15 +345,10 @@ export class Queue {
   /** Applies every deadline up to `now`, then sets the timer for the next one. */
   #advance(now: number): void {
     let woke = false;
-    for (let entry = this.#heap.peek(); entry !== undefined && entry.at <= now; entry = this.#heap.peek()) {
-      this.#heap.pop();
+    for (let entry = this.#deadlines.popDue(now); entry !== undefined; entry = this.#deadlines.popDue(now)) {
       const { message } = entry;
       if (entry.kind === "expire") {
-        if (message.state !== "gone" && message.expireToken === entry.token) {
-          this.#remove(message);
-          // A FIFO group waiting on it goes on.
-          woke ||= this.fifo;
-        }
+        if (message.state !== "gone" && message.expireToken === entry.token) this.#remove(message);
       } else if (
         message.wakeToken === entry.token &&
         message.state !== "visible" &&
@@ -522,15 +362,14 @@ export class Queue {
       }
     }
     if (woke) this.#dispatch(now);
-    this.#armTimer();
+    this.#deadlines.arm();
   }
 
   #push(entry: HeapEntry): void {
-    this.#heap.push(entry);
+    this.#deadlines.push(entry);
     // Stale entries (deleted messages, superseded deadlines) pile up under heavy
     // traffic; rebuild once they clearly outnumber the live ones.
-    if (this.#heap.size > 4 * this.#messages.size + 1024) this.#rebuildHeap();
-    if (entry.at < this.#timerAt) this.#armTimer();
+    if (this.#deadlines.size > 4 * this.#messages.size + 1024) this.#rebuildHeap();
   }
 
   #rebuildHeap(): void {
@@ -547,43 +386,11 @@ export class Queue {
         entries.push({ at: message.visibleAt, kind: "wake", token: message.wakeToken, message });
       }
     }
-    this.#heap.rebuild(entries);
-    this.#armTimer();
-  }
-
-  #armTimer(): void {
-    const next = this.#heap.peek();
-    const at = next?.at ?? Number.POSITIVE_INFINITY;
-    if (at === this.#timerAt || this.#closed) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = at;
-    if (next === undefined) return;
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now()));
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#timerAt = Number.POSITIVE_INFINITY;
-      this.#advance(Date.now());
-    }, delay);
-    // The HTTP server keeps the process alive while it listens; a queue timer alone must not.
-    this.#timer.unref();
+    this.#deadlines.rebuild(entries);
   }
 
   #nextToken(): number {
     this.#tokens += 1;
     return this.#tokens;
-  }
-
-  #nextSequence(): string {
-    this.#sequence += 1n;
-    return this.#sequence.toString();
-  }
-}
-
-/** Drops the entries recorded before `before` from a map kept in recording order. */
-function forgetOlder<V extends { at: number }>(records: Map<string, V>, before: number): void {
-  for (const [key, record] of records) {
-    if (record.at >= before) return;
-    records.delete(key);
   }
 }

@@ -1,6 +1,6 @@
 import { invalidParameter, queueDoesNotExist, SqsError } from "./errors.ts";
 import { Queue } from "./queue.ts";
-import type { QueueSettings } from "./queue-attributes.ts";
+import { fifoUnsupported, type QueueSettings } from "./queue-attributes.ts";
 
 /**
  * The queues of one account in one region, found by name, URL or ARN. URLs
@@ -16,7 +16,6 @@ export interface RegistryOptions {
 }
 
 const STANDARD_NAME = /^[A-Za-z0-9_-]{1,80}$/;
-const FIFO_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
 
 export class QueueRegistry {
   readonly #options: RegistryOptions;
@@ -98,36 +97,15 @@ export class QueueRegistry {
 }
 
 /**
- * Checks a CreateQueue name against AWS's rules and the FifoQueue attribute:
- * a FIFO queue's name ends with .fifo, and only a FIFO queue's does.
+ * Checks a CreateQueue name against AWS's rules for standard queues. A FIFO
+ * queue (FifoQueue "true") is refused first, so its .fifo name is not blamed.
  */
 export function checkQueueName(name: string, fifoAttribute: string | undefined): void {
-  const wantsFifo = fifoAttribute === "true";
-  if (name.endsWith(".fifo")) {
-    if (!FIFO_NAME.test(name)) {
-      throw invalidParameter(
-        "QueueName",
-        name,
-        "A FIFO queue name can only include alphanumeric characters, hyphens, or underscores, must end with .fifo and be 1 to 80 in length.",
-      );
-    }
-    if (!wantsFifo) {
-      throw invalidParameter(
-        "QueueName",
-        name,
-        "Only FIFO queue names can end with .fifo; set the FifoQueue attribute to true.",
-      );
-    }
-    return;
-  }
+  if (fifoAttribute === "true") throw fifoUnsupported();
   if (!STANDARD_NAME.test(name)) {
-    throw invalidParameter(
-      "QueueName",
-      name,
-      "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length.",
-    );
-  }
-  if (wantsFifo) {
-    throw invalidParameter("QueueName", name, "The name of a FIFO queue must end with the .fifo suffix.");
+    const reason = name.endsWith(".fifo")
+      ? "Only FIFO queue names can end with .fifo, and this server keeps standard queues only."
+      : "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length.";
+    throw invalidParameter("QueueName", name, reason);
   }
 }

@@ -93,7 +93,7 @@ export async function startSqsServer(options: SqsServerOptions = {}): Promise<Sq
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const queues = new QueueRegistry({ baseUrl: url, region, accountId });
-  state = { queues, moveTasks: new Map() };
+  state = { queues };
 
   let closing: Promise<void> | undefined;
   return {
