@@ -1,0 +1,193 @@
+import { partitionPoint } from "../partition-point.ts";
+import { type CorporateAction, mergeActions } from "./actions.ts";
+import { adjustmentFactors } from "./adjust.ts";
+import { barAt, emptyHistory, historyFromBars, type RawBar, type RawHistory } from "./raw-history.ts";
+
+/**
+ * What the bars store holds for one ticker, and how a fetch updates it: which
+ * sessions to ask for, how fetched bars and actions merge with stored ones,
+ * and the guards on the way (late corrections, disagreeing old bars,
+ * unexplained gaps). Pure: the fetcher brings the store and the provider.
+ */
+export interface StoredTicker {
+  bars: RawHistory;
+  actions: CorporateAction[];
+  meta: TickerMeta;
+}
+
+export interface TickerMeta {
+  /** The most sessions a whole-history request asked for; the provider had no more when fewer are stored. */
+  fullDays?: number;
+  /** Session dates of large overnight moves already refetched once and kept: not refetched again. */
+  acceptedGaps?: string[];
+}
+
+export function emptyTicker(symbol: string): StoredTicker {
+  return { bars: emptyHistory(symbol), actions: [], meta: {} };
+}
+
+/** Either the whole lookback, or the sessions from a date on. */
+export type HistoryRequest = { kind: "full"; days: number } | { kind: "incremental"; from: string };
+
+export interface HistoryPolicy {
+  /** Stored sessions asked for again on every incremental fetch, for late corrections. @default 3 */
+  correctionSessions: number;
+  /** An overnight move larger than this (either way, as a fraction) needs an action to explain it. @default 0.3 */
+  gapThreshold: number;
+}
+
+export const DEFAULT_HISTORY_POLICY: HistoryPolicy = { correctionSessions: 3, gapThreshold: 0.3 };
+
+/**
+ * The request that makes a ticker's history current: its whole lookback when nothing (or too
+ * little) is stored, otherwise the sessions after the last stored one plus the last
+ * `correctionSessions` again.
+ */
+export function historyRequest(stored: StoredTicker, days: number, policy: HistoryPolicy): HistoryRequest {
+  const n = stored.bars.dates.length;
+  const complete = n >= days || (stored.meta.fullDays ?? 0) >= days;
+  if (n === 0 || !complete) return { kind: "full", days };
+  return { kind: "incremental", from: stored.bars.dates[Math.max(0, n - policy.correctionSessions)]! };
+}
+
+export interface FetchedHistory {
+  bars: RawHistory;
+  actions: readonly CorporateAction[];
+}
+
+export interface MergedHistory {
+  ticker: StoredTicker;
+  /** The first session whose stored bar was added or changed; undefined when no bar changed. */
+  changedFrom: string | undefined;
+  actionsChanged: boolean;
+  metaChanged: boolean;
+  /** Sessions older than the correction window where the provider now reports other bars (stored kept). */
+  disagreements: string[];
+  /** Sessions fetched now (new or corrected) whose overnight move no known action explains. */
+  unexplainedGaps: string[];
+  /** Bars received from the provider. */
+  sessionsFetched: number;
+}
+
+/** Relative difference under which two reports of a bar are the same bar. */
+const SAME_BAR_TOLERANCE = 1e-6;
+
+function sameBar(a: RawBar, b: RawBar): boolean {
+  const close = (x: number, y: number) =>
+    Math.abs(x - y) <= SAME_BAR_TOLERANCE * Math.max(Math.abs(x), Math.abs(y));
+  return (
+    close(a.open, b.open) &&
+    close(a.high, b.high) &&
+    close(a.low, b.low) &&
+    close(a.close, b.close) &&
+    close(a.volume, b.volume)
+  );
+}
+
+/**
+ * Stored history updated with a provider's answer to `request`.
+ * - Sessions in the correction window (from the request's first date, or for a whole-history
+ *   fetch the last `correctionSessions` stored) take the provider's bars: late corrections.
+ * - Older stored sessions are kept; where the provider now disagrees, the session is listed in
+ *   `disagreements` for the log.
+ * - An answer with no bars changes no bar (a provider's empty window is not a deletion).
+ * - Actions reported now are added or replace the stored report of the same event.
+ */
+export function mergeFetched(
+  stored: StoredTicker,
+  fetched: FetchedHistory,
+  request: HistoryRequest,
+  policy: HistoryPolicy,
+): MergedHistory {
+  const old = stored.bars;
+  const n = old.dates.length;
+  const got = fetched.bars;
+  const windowStart =
+    request.kind === "incremental"
+      ? request.from
+      : n > 0
+        ? old.dates[Math.max(0, n - policy.correctionSessions)]!
+        : "";
+  const byDate = new Map<string, RawBar>();
+  for (let i = 0; i < n; i++) byDate.set(old.dates[i]!, barAt(old, i));
+  const disagreements: string[] = [];
+  let changedFrom: string | undefined;
+  const touch = (date: string) => {
+    if (changedFrom === undefined || date < changedFrom) changedFrom = date;
+  };
+  if (got.dates.length > 0) {
+    // A provider's window that starts later than asked leaves the stored bars before it alone.
+    const firstGot = got.dates[0]!;
+    // biome-ignore lint/complexity/useMathMinMax: ISO date strings, which Math.max would turn into NaN
+    const replaceFrom = windowStart < firstGot ? firstGot : windowStart;
+    for (let i = 0; i < n; i++) {
+      const date = old.dates[i]!;
+      if (date >= replaceFrom) byDate.delete(date);
+    }
+    for (let i = 0; i < got.dates.length; i++) {
+      const bar = barAt(got, i);
+      const known = byDate.get(bar.date);
+      if (bar.date < replaceFrom && known) {
+        if (!sameBar(known, bar)) disagreements.push(bar.date);
+        continue;
+      }
+      byDate.set(bar.date, bar);
+    }
+    // Which sessions differ from what was stored: added, corrected or gone.
+    for (let i = 0; i < n; i++) {
+      const date = old.dates[i]!;
+      const now = byDate.get(date);
+      if (!now || !sameBar(now, barAt(old, i))) touch(date);
+    }
+    for (const date of byDate.keys()) if (!hasDate(old, date)) touch(date);
+  }
+  const bars = changedFrom === undefined ? old : historyFromBars(old.symbol, [...byDate.values()]);
+  const { actions, changed: actionsChanged } = mergeActions(stored.actions, fetched.actions);
+  let meta = stored.meta;
+  let metaChanged = false;
+  if (request.kind === "full" && (meta.fullDays ?? 0) < request.days) {
+    meta = { ...meta, fullDays: request.days };
+    metaChanged = true;
+  }
+  const ticker: StoredTicker = { bars, actions, meta };
+  const checkFrom = request.kind === "full" ? "" : request.from;
+  return {
+    ticker,
+    changedFrom,
+    actionsChanged,
+    metaChanged,
+    disagreements,
+    unexplainedGaps: unexplainedGaps(ticker, checkFrom, policy),
+    sessionsFetched: got.dates.length,
+  };
+}
+
+function hasDate(history: RawHistory, date: string): boolean {
+  const at = partitionPoint(history.dates.length, (i) => history.dates[i]! < date);
+  return history.dates[at] === date;
+}
+
+/**
+ * Sessions from `from` on whose open moved more than the threshold from the previous close,
+ * both adjusted for the known actions, and that were not already accepted. A split the
+ * provider did not report looks like this (−50 % for 2-for-1).
+ */
+export function unexplainedGaps(ticker: StoredTicker, from: string, policy: HistoryPolicy): string[] {
+  const { bars } = ticker;
+  const f = adjustmentFactors(bars, ticker.actions);
+  const accepted = new Set(ticker.meta.acceptedGaps ?? []);
+  const gaps: string[] = [];
+  for (let i = 1; i < bars.dates.length; i++) {
+    const date = bars.dates[i]!;
+    if (date < from || accepted.has(date)) continue;
+    const move = (bars.open[i]! * f.price[i]!) / (bars.close[i - 1]! * f.price[i - 1]!) - 1;
+    if (Math.abs(move) > policy.gapThreshold) gaps.push(date);
+  }
+  return gaps;
+}
+
+/** The ticker with `gaps` accepted: refetched once already, kept, and not refetched for again. */
+export function acceptGaps(ticker: StoredTicker, gaps: readonly string[]): StoredTicker {
+  const accepted = [...new Set([...(ticker.meta.acceptedGaps ?? []), ...gaps])].sort();
+  return { ...ticker, meta: { ...ticker.meta, acceptedGaps: accepted } };
+}
