@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
+import { run as bodyValidation } from "./body-validation.ts";
 import { run as cost } from "./cost.ts";
 import { run as indicators } from "./indicators.ts";
 import { run as scanAtLimit } from "./scan-at-limit.ts";
@@ -21,6 +22,10 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 if (wants("indicators")) {
   log("bench: indicators…");
   results.push(await indicators());
+}
+if (wants("body-validation")) {
+  log("bench: body-validation (provider bodies read by the adapters, then JSON.parse alone)…");
+  results.push(await bodyValidation());
 }
 if (wants("scan-at-limit")) {
   log("bench: scan-at-limit (S&P 500 at 100 requests/s, then the seed scanner)…");

@@ -1,4 +1,3 @@
-import { describe, expect, it } from "vitest";
 import { readAlphaVantageResponse } from "../../packages/adapters/providers/alphavantage.ts";
 import { dailyWindow } from "../../packages/adapters/providers/bars.ts";
 import { readFmpResponse } from "../../packages/adapters/providers/fmp.ts";
@@ -6,17 +5,17 @@ import { readYahooResponse } from "../../packages/adapters/providers/yahoo.ts";
 import type { FetchResult, ProviderName } from "../../packages/core/market-data.port.ts";
 
 /**
- * Body validation and normalisation run for every ticker of a scan. Measured
- * on the 2-core dev machine (Node 20): per 260-bar body, JSON.parse alone
- * ~160 µs; Yahoo read+validate+normalise ~250 µs (a zod schema of the same
- * fields, validation only, ~280 µs); FMP ~510 µs (53 KiB); Alpha Vantage
- * ~320 µs. The bound here is 20× that, to catch an accidental quadratic
- * path or per-bar allocation storm without being flaky on a busy machine.
+ * A year of daily bars (260 weekdays from 2023-12-01) as Yahoo, FMP and Alpha
+ * Vantage send them, and each adapter's reader of a body: the long bodies a
+ * scan reads for every ticker. Shared by the test that they are read whole
+ * (test/providers/long-bodies.test.ts) and the benchmark of reading them
+ * (bench/body-validation.ts).
  */
 
-const BARS = 260;
-const ROUNDS = 200;
-const BOUND_MS = 5;
+export const BARS = 260;
+
+/** The providers whose bodies are here (Polygon's bars come in pages, read elsewhere). */
+export type LongBodyProvider = Exclude<ProviderName, "polygon">;
 
 function sessions(): { dates: string[]; seconds: number[]; prices: number[] } {
   const dates: string[] = [];
@@ -36,9 +35,13 @@ function sessions(): { dates: string[]; seconds: number[]; prices: number[] } {
 }
 
 const { dates, seconds, prices } = sessions();
+
+/** The bars' dates, ascending: what every reader must return. */
+export const BAR_DATES: readonly string[] = dates;
+
 const window = dailyWindow({ days: BARS, to: dates[BARS - 1]! });
 
-const bodies: Record<Exclude<ProviderName, "polygon">, string> = {
+export const LONG_BODIES: Record<LongBodyProvider, string> = {
   yahoo: JSON.stringify({
     chart: {
       result: [
@@ -91,7 +94,8 @@ const bodies: Record<Exclude<ProviderName, "polygon">, string> = {
   }),
 };
 
-const readers: Record<keyof typeof bodies, (text: string) => FetchResult> = {
+/** Each adapter's whole reading of a 200 body: parse, validate, normalise to a Series. */
+export const BODY_READERS: Record<LongBodyProvider, (text: string) => FetchResult> = {
   yahoo: (text) =>
     readYahooResponse({ provider: "yahoo", symbol: "AAPL", secrets: [] }, window, "AAPL", {
       status: 200,
@@ -113,16 +117,3 @@ const readers: Record<keyof typeof bodies, (text: string) => FetchResult> = {
       "full",
     ),
 };
-
-describe.each(Object.keys(bodies) as Array<keyof typeof bodies>)("%s body handling speed", (name) => {
-  it(`validates and normalises a ${BARS}-bar body in under ${BOUND_MS} ms on average`, () => {
-    const read = readers[name];
-    const first = read(bodies[name]);
-    if (!first.ok) throw new Error(first.message);
-    expect(first.series.dates).toStrictEqual(dates);
-    const started = performance.now();
-    for (let i = 0; i < ROUNDS; i++) read(bodies[name]);
-    const perBody = (performance.now() - started) / ROUNDS;
-    expect(perBody).toBeLessThan(BOUND_MS);
-  });
-});
