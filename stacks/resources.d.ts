@@ -13,6 +13,7 @@ declare module "sst" {
     FinalizeQueue: { type: "sst.aws.Queue"; url: string };
     ScansTable: { type: "sst.aws.Dynamo"; name: string };
     ResultsTable: { type: "sst.aws.Dynamo"; name: string };
+    BarsTable: { type: "sst.aws.Dynamo"; name: string };
     UpstashRedisRestUrl: { type: "sst.sst.Secret"; value: string };
     UpstashRedisRestToken: { type: "sst.sst.Secret"; value: string };
     FmpApiKey: { type: "sst.sst.Secret"; value: string };

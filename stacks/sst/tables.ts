@@ -31,4 +31,5 @@ function declareTable(id: TableId): sst.aws.Dynamo {
 export const tables: Record<TableId, sst.aws.Dynamo> = {
   scans: declareTable("scans"),
   results: declareTable("results"),
+  bars: declareTable("bars"),
 };

@@ -13,6 +13,7 @@ export type ResourceName =
   | "FinalizeQueue"
   | "ScansTable"
   | "ResultsTable"
+  | "BarsTable"
   | "UpstashRedisRestUrl"
   | "UpstashRedisRestToken"
   | "FmpApiKey"
@@ -21,7 +22,7 @@ export type ResourceName =
 
 export type FunctionId = "scanStart" | "fetcher" | "scorer" | "finalize";
 export type QueueId = "fetch" | "score" | "finalize";
-export type TableId = "scans" | "results";
+export type TableId = "scans" | "results" | "bars";
 
 export interface FunctionSpec {
   /** Logical name: the Lambda function's name suffix and the local runtime's function name. */
@@ -231,6 +232,15 @@ export const topology: Topology = {
       name: "ResultsTable",
       fields: { scanId: "string", ticker: "string" },
       primaryIndex: { hashKey: "scanId", rangeKey: "ticker" },
+      globalIndexes: {},
+      ttl: "expiresAt",
+    },
+    // The bars store: raw daily bars by (shard of ~10 tickers, month), corporate actions and
+    // per-ticker bookkeeping (packages/adapters/dynamo/bars-store.ts). Kept across scans.
+    bars: {
+      name: "BarsTable",
+      fields: { shard: "string", item: "string" },
+      primaryIndex: { hashKey: "shard", rangeKey: "item" },
       globalIndexes: {},
       ttl: "expiresAt",
     },

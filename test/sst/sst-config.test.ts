@@ -395,6 +395,7 @@ describe("run()", () => {
       finalizeDlqUrl: queueUrl("FinalizeDlq"),
       scansTable: "physical-ScansTable",
       resultsTable: "physical-ResultsTable",
+      barsTable: "physical-BarsTable",
       dailyScanSchedule: `${scan?.schedule} ${scan?.timezone}`,
       finalizeSweepSchedule: `${sweep?.schedule} ${sweep?.timezone}`,
     });
@@ -428,7 +429,7 @@ describe("run()", () => {
         .map((d) => (d.args.transform as { table: { name: string } }).table.name),
       ...deployed.ofType("aws.cloudwatch.MetricAlarm").map((d) => d.args.name),
     ] as string[];
-    expect(names).toHaveLength(4 + 6 + 2 + 3);
+    expect(names).toHaveLength(4 + 6 + 3 + 3);
     expect(Math.max(...names.map((n) => n.length))).toBeLessThanOrEqual(64);
 
     vi.resetModules();
