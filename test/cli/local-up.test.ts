@@ -71,6 +71,7 @@ describe("tickerfleet local up", () => {
       (await sqs.send(new ListQueuesCommand({}))).QueueUrls?.map((u) => u.split("/").pop()).sort(),
     ).toStrictEqual(["FetchDlq", "FetchQueue", "FinalizeDlq", "FinalizeQueue", "ScoreDlq", "ScoreQueue"]);
     expect((await dynamo.send(new ListTablesCommand({}))).TableNames?.sort()).toStrictEqual([
+      "BarsTable",
       "ResultsTable",
       "ScansTable",
     ]);
