@@ -3,15 +3,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { ActionHandler, RequestContext, SqsState } from "./context.ts";
 import { SqsError } from "./errors.ts";
-import { asObject, type JsonObject } from "./input.ts";
+import { jsonProtocol, speaksJson } from "./json-protocol.ts";
 import { MESSAGE_ACTIONS } from "./message-actions.ts";
+import type { WireProtocol, WireReply } from "./protocol.ts";
+import { queryProtocol } from "./query-protocol.ts";
 import { QUEUE_ACTIONS } from "./queue-actions.ts";
 import { QueueRegistry } from "./registry.ts";
 
 /**
- * An in-process Amazon SQS endpoint speaking the AWS JSON 1.0 protocol
- * (`POST /`, `x-amz-target: AmazonSQS.<Action>`), so @aws-sdk/client-sqs talks
- * to it unchanged when pointed at `url` (`endpoint` / `AWS_ENDPOINT_URL_SQS`).
+ * An in-process Amazon SQS endpoint speaking both of SQS's protocols: AWS
+ * JSON 1.0 (`POST /`, `x-amz-target: AmazonSQS.<Action>`), so
+ * @aws-sdk/client-sqs talks to it unchanged when pointed at `url` (`endpoint`
+ * / `AWS_ENDPOINT_URL_SQS`), and Query (`Action=<Action>` form parameters, XML
+ * answers), so the AWS CLI of Linux distributions and older SDKs do too.
  * Standard queues only; signatures are not checked.
  */
 
@@ -48,12 +52,11 @@ export interface SqsServer {
   close(): Promise<void>;
 }
 
-const ACTIONS: Record<string, ActionHandler> = { ...QUEUE_ACTIONS, ...MESSAGE_ACTIONS };
-const TARGET_PREFIX = "AmazonSQS.";
-const CONTENT_TYPE = "application/x-amz-json-1.0";
+/** Every action the server answers, by name, in both protocols. */
+export const ACTIONS: Readonly<Record<string, ActionHandler>> = { ...QUEUE_ACTIONS, ...MESSAGE_ACTIONS };
 /** AWS bills every 64 KiB of payload as one request. */
 const BILLING_CHUNK_BYTES = 65_536;
-/** Largest request body read: a 1 MiB batch, JSON-escaped, fits with room to spare. */
+/** Largest request body read: a 1 MiB batch, JSON-escaped or form-encoded, fits with room to spare. */
 const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** How long close() lets replies to ended long polls reach their clients before cutting connections. */
@@ -69,10 +72,14 @@ export async function startSqsServer(options: SqsServerOptions = {}): Promise<Sq
 
   const server = createServer((request, response) => {
     if (state === undefined) {
-      sendError(response, new SqsError("InternalFailure", "The server is still starting."));
+      const protocol = protocolFor(request);
+      send(
+        response,
+        protocol.replyError(new SqsError("InternalFailure", "The server is still starting."), randomUUID()),
+      );
       return;
     }
-    handle(state, accountId, stats, request, response).catch((error: unknown) => {
+    handle(state, url, accountId, stats, request, response).catch((error: unknown) => {
       // Only a failure to write the reply gets here; the connection is beyond saving.
       response.destroy(error instanceof Error ? error : undefined);
     });
@@ -121,45 +128,56 @@ export async function startSqsServer(options: SqsServerOptions = {}): Promise<Sq
 
 async function handle(
   state: SqsState,
+  serverUrl: string,
   accountId: string,
   stats: SqsStats,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const target = request.headers["x-amz-target"];
-  const action =
-    typeof target === "string" && target.startsWith(TARGET_PREFIX)
-      ? target.slice(TARGET_PREFIX.length)
-      : undefined;
+  const protocol = protocolFor(request);
+  const requestId = randomUUID();
   stats.totalRequests += 1;
-  stats.requests[action ?? "(none)"] = (stats.requests[action ?? "(none)"] ?? 0) + 1;
+  let action: string | undefined;
+  let counted = false;
 
   const abort = new AbortController();
   response.on("close", () => abort.abort());
   let context: RequestContext | undefined;
+  let reply: WireReply;
   try {
-    if (request.method !== "POST") {
-      throw new SqsError("InvalidAction", `Only POST is supported; got ${request.method}.`);
-    }
+    const call = protocol.readCall(request, await readBody(request), serverUrl);
+    action = call.action;
+    countRequest(stats, action);
+    counted = true;
     if (action === undefined) {
       throw new SqsError(
         "InvalidAction",
-        "Missing or unknown x-amz-target header: this server speaks the AWS JSON 1.0 protocol (x-amz-target: AmazonSQS.<Action>) only.",
+        "The request names no action: send x-amz-target: AmazonSQS.<Action> (AWS JSON 1.0) or the parameter Action=<Action> (Query).",
       );
     }
-    const handler = ACTIONS[action];
+    const handler = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
     if (handler === undefined) {
       throw new SqsError("InvalidAction", `The action ${action} is not valid for this endpoint.`);
     }
-    const input = parseBody(await readBody(request));
     context = { now: Date.now(), senderId: accountId, signal: abort.signal, payloadBytes: 0 };
-    const output = await handler(state, input, context);
-    stats.billedRequests += billedFor(context.payloadBytes);
-    sendJson(response, 200, output);
+    reply = protocol.reply(action, await handler(state, call.input, context), requestId);
   } catch (error) {
-    stats.billedRequests += billedFor(context?.payloadBytes ?? 0);
-    sendError(response, error instanceof SqsError ? error : internalFailure(error));
+    if (!counted) countRequest(stats, action);
+    reply = protocol.replyError(error instanceof SqsError ? error : internalFailure(error), requestId);
   }
+  stats.billedRequests += billedFor(context?.payloadBytes ?? 0);
+  send(response, reply);
+}
+
+/** Counts a request under the action it names, as sent (unknown ones too). */
+function countRequest(stats: SqsStats, action: string | undefined): void {
+  const key = action ?? "(none)";
+  stats.requests[key] = (stats.requests[key] ?? 0) + 1;
+}
+
+/** JSON 1.0 when the request names a target or sends JSON; otherwise Query. */
+function protocolFor(request: IncomingMessage): WireProtocol {
+  return speaksJson(request.headers) ? jsonProtocol : queryProtocol;
 }
 
 function billedFor(payloadBytes: number): number {
@@ -188,34 +206,8 @@ function tooLarge(): SqsError {
   return new SqsError("RequestEntityTooLarge", `Request bodies are limited to ${MAX_REQUEST_BYTES} bytes.`);
 }
 
-function parseBody(body: Buffer): JsonObject {
-  if (body.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString("utf8"));
-  } catch {
-    throw new SqsError("SerializationException", "The request body is not valid JSON.");
-  }
-  return asObject(parsed, "The request body");
-}
-
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-) {
+function send(response: ServerResponse, reply: WireReply): void {
   if (response.destroyed || response.writableEnded) return;
-  const payload = Buffer.from(JSON.stringify(body), "utf8");
-  response.writeHead(status, {
-    "content-type": CONTENT_TYPE,
-    "content-length": String(payload.length),
-    "x-amzn-requestid": randomUUID(),
-    ...headers,
-  });
-  response.end(payload);
-}
-
-function sendError(response: ServerResponse, error: SqsError): void {
-  sendJson(response, error.kind.status, error.toBody(), { "x-amzn-query-error": error.queryErrorHeader() });
+  response.writeHead(reply.status, { ...reply.headers, "content-length": String(reply.body.length) });
+  response.end(reply.body);
 }
