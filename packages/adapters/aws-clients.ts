@@ -10,28 +10,42 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
  */
 let sqs: SQSClient | undefined;
 let documents: DynamoDBDocumentClient | undefined;
+let batchDocuments: DynamoDBDocumentClient | undefined;
 
 export function sqsClient(): SQSClient {
   sqs ??= new SQSClient({ maxAttempts: 5 });
   return sqs;
 }
 
+/** For single-item DynamoDB requests and queries: the SDK retries each up to 8 times. */
 export function documentClient(): DynamoDBDocumentClient {
-  if (!documents) {
-    const base = new DynamoDBClient({ maxAttempts: 8 });
-    // Ask every operation for the capacity it consumed: free in AWS, and what the local
-    // cloud counts to turn a scan into DynamoDB units and dollars.
-    base.middlewareStack.add(
-      (next) => async (args) => {
-        const input = args.input as { ReturnConsumedCapacity?: string };
-        input.ReturnConsumedCapacity ??= "TOTAL";
-        return next(args);
-      },
-      { step: "initialize", name: "tickerfleetConsumedCapacity" },
-    );
-    documents = DynamoDBDocumentClient.from(base, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
-  }
+  documents ??= newDocumentClient(8);
   return documents;
+}
+
+/**
+ * For DynamoDB's batch calls: the SDK does not retry them, because the store's
+ * loop over UnprocessedItems / UnprocessedKeys does, on one budget for throttled
+ * requests and unprocessed items alike (adapters/dynamo/batch-retry.ts).
+ */
+export function batchDocumentClient(): DynamoDBDocumentClient {
+  batchDocuments ??= newDocumentClient(1);
+  return batchDocuments;
+}
+
+function newDocumentClient(maxAttempts: number): DynamoDBDocumentClient {
+  const base = new DynamoDBClient({ maxAttempts });
+  // Ask every operation for the capacity it consumed: free in AWS, and what the local
+  // cloud counts to turn a scan into DynamoDB units and dollars.
+  base.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as { ReturnConsumedCapacity?: string };
+      input.ReturnConsumedCapacity ??= "TOTAL";
+      return next(args);
+    },
+    { step: "initialize", name: "tickerfleetConsumedCapacity" },
+  );
+  return DynamoDBDocumentClient.from(base, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
 }

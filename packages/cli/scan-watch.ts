@@ -1,5 +1,5 @@
 import { InvokeCommand } from "@aws-sdk/client-lambda";
-import type { DynamoScanStore } from "../adapters/dynamo/scan-store.ts";
+import type { DynamoScanReader } from "../adapters/dynamo/scan-reader.ts";
 import type { ScanRecord } from "../core/pipeline/records.ts";
 import { CliError } from "./errors.ts";
 import { duration, truncate } from "./format.ts";
@@ -19,7 +19,10 @@ export interface ScanProgress {
 }
 
 /** A scan's record and how many of its universe's tickers are scored or failed so far (from the chunk records). */
-export async function readProgress(store: DynamoScanStore, scanId: string): Promise<ScanProgress> {
+export async function readProgress(
+  store: Pick<DynamoScanReader, "getScan" | "chunks">,
+  scanId: string,
+): Promise<ScanProgress> {
   const [scan, chunks] = await Promise.all([store.getScan(scanId), store.chunks(scanId)]);
   let scored = 0;
   let failed = 0;

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { DynamoScanStore } from "../adapters/dynamo/scan-store.ts";
+import { DynamoScanReader } from "../adapters/dynamo/scan-reader.ts";
 import { CliError } from "./errors.ts";
 import { LOCAL_ENV_FILE, readLocalEnv } from "./local-env.ts";
 
@@ -19,7 +19,8 @@ export interface Target {
   label: string;
   lambda: LambdaClient;
   scanStartFunction: string;
-  store: DynamoScanStore;
+  /** Reads scans and results (the CLI writes nothing to DynamoDB). */
+  store: DynamoScanReader;
   /** The local stack's endpoints, when local. */
   localEnv?: Record<string, string>;
   close(): void;
@@ -50,14 +51,17 @@ export function targetFrom(
     ...config,
     ...(env?.AWS_ENDPOINT_URL_LAMBDA ? { endpoint: env.AWS_ENDPOINT_URL_LAMBDA } : {}),
   });
-  const dynamo = new DynamoDBClient({
+  const dynamoConfig = {
     ...config,
     ...(env?.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
-  });
-  const store = new DynamoScanStore(DynamoDBDocumentClient.from(dynamo), {
-    scans: names.scansTable,
-    results: names.resultsTable,
-  });
+  };
+  const dynamo = new DynamoDBClient(dynamoConfig);
+  // Batch calls without the SDK's retries: the reader's loop owns their attempts (dynamo/batch-retry.ts).
+  const dynamoBatches = new DynamoDBClient({ ...dynamoConfig, maxAttempts: 1 });
+  const store = new DynamoScanReader(
+    { documents: DynamoDBDocumentClient.from(dynamo), batches: DynamoDBDocumentClient.from(dynamoBatches) },
+    { scans: names.scansTable, results: names.resultsTable },
+  );
   return {
     kind,
     label,
@@ -68,6 +72,7 @@ export function targetFrom(
     close() {
       lambda.destroy();
       dynamo.destroy();
+      dynamoBatches.destroy();
     },
   };
 }

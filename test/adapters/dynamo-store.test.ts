@@ -1,18 +1,27 @@
 /**
- * The DynamoDB data model and the scorer/finalize steps against dynalite
- * through @aws-sdk/lib-dynamodb, with the chunk-completion set on the local
- * Upstash: exactly-once accounting without transactions.
+ * The DynamoDB data model (the scans and results repositories, the stores of
+ * the pipeline's ports, the CLI's reader) and the scorer/finalize steps against
+ * dynalite through @aws-sdk/lib-dynamodb, with the chunk-completion set on the
+ * local Upstash: exactly-once accounting without transactions.
  */
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoScanStore } from "../../packages/adapters/dynamo/scan-store.ts";
+import { DynamoResultsRepository } from "../../packages/adapters/dynamo/results-repository.ts";
+import { DynamoScanReader } from "../../packages/adapters/dynamo/scan-reader.ts";
+import { DynamoScansRepository } from "../../packages/adapters/dynamo/scans-repository.ts";
+import { finalizeStore, scoreStore, startScanStore } from "../../packages/adapters/dynamo/stores.ts";
 import { UpstashScanCoordinator } from "../../packages/adapters/upstash/scan-coordinator.ts";
 import { planChunks } from "../../packages/core/pipeline/chunks.ts";
-import { finalizeScan } from "../../packages/core/pipeline/finalize-scan.ts";
+import { finalizeScan, sweepOverdue } from "../../packages/core/pipeline/finalize-scan.ts";
 import type { FinalizeMessage, ScoreMessage } from "../../packages/core/pipeline/messages.ts";
-import type { OutboundMessage } from "../../packages/core/pipeline/ports.ts";
+import type {
+  FinalizeStore,
+  OutboundMessage,
+  ScoreStore,
+  StartScanStore,
+} from "../../packages/core/pipeline/ports.ts";
 import type { ScanRecord } from "../../packages/core/pipeline/records.ts";
 import { scoreChunk } from "../../packages/core/pipeline/score-chunk.ts";
 import { encodeSeries } from "../../packages/core/series-codec.ts";
@@ -23,8 +32,13 @@ import { topology } from "../../stacks/topology/index.ts";
 import { syntheticSeries } from "../support/synthetic-series.ts";
 
 let server: DynamoServer;
-let store: DynamoScanStore;
 let client: DynamoDBClient;
+let documents: DynamoDBDocumentClient;
+/** The store of each step's port, as the compositions build them. */
+let start: StartScanStore;
+let store: ScoreStore;
+let finalize: FinalizeStore;
+let reader: DynamoScanReader;
 let upstash: LocalUpstash;
 let coordinator: UpstashScanCoordinator;
 
@@ -41,13 +55,16 @@ beforeAll(async () => {
   });
   for (const spec of Object.values(topology.tables))
     await client.send(new CreateTableCommand(createTableInput(spec.name, spec)));
-  store = new DynamoScanStore(
-    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
-    {
-      scans: topology.tables.scans.name,
-      results: topology.tables.results.name,
-    },
-  );
+  documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  // Nothing throttles here, so one client serves single-item and batch calls alike.
+  const clients = { documents, batches: documents };
+  const tables = { scans: topology.tables.scans.name, results: topology.tables.results.name };
+  const scans = new DynamoScansRepository(clients, tables.scans);
+  const results = new DynamoResultsRepository(clients, tables.results);
+  start = startScanStore(scans);
+  store = scoreStore(scans, results);
+  finalize = finalizeStore(scans, results);
+  reader = new DynamoScanReader(clients, tables);
 });
 afterAll(async () => {
   client?.destroy();
@@ -55,7 +72,7 @@ afterAll(async () => {
   await upstash?.stop();
 });
 
-function scanRecord(scanId: string, tickers: string[]): ScanRecord {
+function scanRecord(scanId: string, tickers: string[], deadlineInMs = 3_600_000): ScanRecord {
   return {
     scanId,
     universe: "custom",
@@ -67,7 +84,7 @@ function scanRecord(scanId: string, tickers: string[]): ScanRecord {
     chunkCount: Math.ceil(tickers.length / 2) + 1,
     status: "RUNNING",
     createdAt: new Date().toISOString(),
-    deadlineAt: new Date(Date.now() + 3_600_000).toISOString(),
+    deadlineAt: new Date(Date.now() + deadlineInMs).toISOString(),
   };
 }
 
@@ -77,9 +94,10 @@ function seriesData(symbol: string, seed: number): string {
 
 const chunkPlans = new Map<string, ReturnType<typeof planChunks>>();
 
-async function startScan(scanId: string, tickers: string[]) {
-  await store.createScan(scanRecord(scanId, tickers));
-  await store.putTickers(scanId, tickers);
+/** Records a scan as scan-start does (without enqueuing anything) and plans its chunks of 2. */
+async function recordScan(scanId: string, tickers: string[], deadlineInMs?: number) {
+  await start.createScan(scanRecord(scanId, tickers, deadlineInMs));
+  await start.putTickers(scanId, tickers);
   const chunks = planChunks(scanId, tickers, "SPY", 2);
   chunkPlans.set(scanId, chunks);
   return chunks;
@@ -114,11 +132,11 @@ function finalizeQueue() {
   return { sent, send: async (m: readonly OutboundMessage<FinalizeMessage>[]) => void sent.push(...m) };
 }
 
-describe("DynamoScanStore with the scorer and finalize", () => {
+describe("the DynamoDB stores with the scorer and finalize", () => {
   it("creates a scan once and reports the existing one to a second start", async () => {
     const record = scanRecord("twice", ["AAPL"]);
-    expect(await store.createScan(record)).toStrictEqual({ created: true });
-    const again = await store.createScan({ ...record, createdAt: "2030-01-01T00:00:00.000Z" });
+    expect(await start.createScan(record)).toStrictEqual({ created: true });
+    const again = await start.createScan({ ...record, createdAt: "2030-01-01T00:00:00.000Z" });
     expect(again).toMatchObject({
       created: false,
       existing: { scanId: "twice", createdAt: record.createdAt },
@@ -127,7 +145,7 @@ describe("DynamoScanStore with the scorer and finalize", () => {
 
   it("counts a score message delivered twice once, and asks finalize once the last chunk is in", async () => {
     const tickers = ["AAA", "BBB", "CCC"];
-    await startScan("dup", tickers);
+    await recordScan("dup", tickers);
     const queue = finalizeQueue();
     const first = scoreMessage("dup", 0, ["AAA", "BBB"]);
     expect(await scoreChunk(first, { store, coordinator, finalizeQueue: queue })).toMatchObject({
@@ -154,14 +172,14 @@ describe("DynamoScanStore with the scorer and finalize", () => {
     });
     expect(last.finalizeRequested).toBe(true);
 
-    const chunks = await store.chunks("dup");
+    const chunks = await finalize.chunks("dup");
     expect(chunks.map((c) => [c.chunk, c.role, c.size, [...c.scored].sort()])).toStrictEqual([
       [0, "universe", 2, ["AAA", "BBB"]],
       [1, "universe", 1, ["CCC"]],
       [2, "benchmark", 1, ["SPY"]],
     ]);
     const results = [];
-    for await (const r of store.results("dup")) results.push(r.ticker);
+    for await (const r of finalize.results("dup")) results.push(r.ticker);
     expect(results).toStrictEqual(["AAA", "BBB", "CCC"]);
   });
 
@@ -178,12 +196,12 @@ describe("DynamoScanStore with the scorer and finalize", () => {
       })),
     );
     const read: string[] = [];
-    for await (const r of store.results("ranges")) read.push(r.ticker);
+    for await (const r of finalize.results("ranges")) read.push(r.ticker);
     expect(read.sort()).toStrictEqual([...tickers].sort());
   });
 
   it("never lets a late failure replace a score", async () => {
-    await startScan("late-fail", ["AAA"]);
+    await recordScan("late-fail", ["AAA"]);
     const queue = finalizeQueue();
     await scoreChunk(scoreMessage("late-fail", 0, ["AAA"]), { store, coordinator, finalizeQueue: queue });
     await scoreChunk(
@@ -196,13 +214,13 @@ describe("DynamoScanStore with the scorer and finalize", () => {
       { store, coordinator, finalizeQueue: queue },
     );
     const results = [];
-    for await (const r of store.results("late-fail")) results.push(r.status);
+    for await (const r of finalize.results("late-fail")) results.push(r.status);
     expect(results).toStrictEqual(["scored"]);
   });
 
   it("finalizes once even when two finalizers race, with ranks, leaderboard and breadth", async () => {
     const tickers = ["AAA", "BBB", "CCC", "DDD"];
-    await startScan("race", tickers);
+    await recordScan("race", tickers);
     const queue = finalizeQueue();
     await scoreChunk(scoreMessage("race", 0, ["AAA", "BBB"]), { store, coordinator, finalizeQueue: queue });
     await scoreChunk(scoreMessage("race", 1, ["CCC", "DDD"]), { store, coordinator, finalizeQueue: queue });
@@ -214,24 +232,24 @@ describe("DynamoScanStore with the scorer and finalize", () => {
     expect(queue.sent).toHaveLength(1);
 
     const outcomes = await Promise.all([
-      finalizeScan("race", { store, leaseMs: 60_000 }),
-      finalizeScan("race", { store, leaseMs: 60_000 }),
+      finalizeScan("race", { store: finalize, leaseMs: 60_000 }),
+      finalizeScan("race", { store: finalize, leaseMs: 60_000 }),
     ]);
     expect(outcomes.filter((o) => o.finalized)).toHaveLength(1);
-    const scan = await store.getScan("race");
+    const scan = await reader.getScan("race");
     expect(scan).toMatchObject({
       status: "COMPLETE",
       summary: { scored: 4, failed: 0, unaccounted: 0, benchmarkSource: "benchmark" },
     });
     expect(scan?.summary?.rsThresholds).toHaveLength(99);
-    const board = await store.leaderboard("race");
+    const board = await reader.leaderboard("race");
     expect(board?.map((r) => r.ticker).sort()).toStrictEqual(tickers);
-    const breadth = (await store.breadth("race")) as { dates: string[] };
-    expect(breadth.dates.length).toBeGreaterThan(100);
+    const breadth = await reader.breadth("race");
+    expect(breadth?.dates.length).toBeGreaterThan(100);
   });
 
   it("takes over from a finalize that died after its claim, once the claim's lease has run out", async () => {
-    await startScan("crashed", ["AAA", "BBB"]);
+    await recordScan("crashed", ["AAA", "BBB"]);
     const queue = finalizeQueue();
     await scoreChunk(scoreMessage("crashed", 0, ["AAA", "BBB"]), {
       store,
@@ -240,39 +258,138 @@ describe("DynamoScanStore with the scorer and finalize", () => {
     });
     const claimedAt = new Date();
     // A finalize claims the scan, then its container dies (timeout, crash) before writing anything.
-    expect(await store.claimFinalize("crashed", claimedAt, 60_000)).toMatchObject({ status: "FINALIZING" });
+    expect(await finalize.claimFinalize("crashed", claimedAt, 60_000)).toMatchObject({
+      status: "FINALIZING",
+    });
     const at = (ms: number) => () => new Date(claimedAt.getTime() + ms);
 
     // The message comes back; while the lease holds, nobody else finalizes (it might still be running).
-    expect(await finalizeScan("crashed", { store, leaseMs: 60_000, now: at(30_000) })).toStrictEqual({
+    expect(
+      await finalizeScan("crashed", { store: finalize, leaseMs: 60_000, now: at(30_000) }),
+    ).toStrictEqual({
       scanId: "crashed",
       finalized: false,
       reason: "scan is FINALIZING",
     });
     // After it, the next one takes the scan over and finishes it, once.
-    expect(await finalizeScan("crashed", { store, leaseMs: 60_000, now: at(61_000) })).toMatchObject({
+    expect(
+      await finalizeScan("crashed", { store: finalize, leaseMs: 60_000, now: at(61_000) }),
+    ).toMatchObject({
       finalized: true,
       status: "COMPLETE",
       scored: 2,
     });
-    expect(await finalizeScan("crashed", { store, leaseMs: 60_000, now: at(200_000) })).toMatchObject({
+    expect(
+      await finalizeScan("crashed", { store: finalize, leaseMs: 60_000, now: at(200_000) }),
+    ).toMatchObject({
       finalized: false,
       reason: "scan is COMPLETE",
     });
   });
 
   it("finalizes an overdue scan PARTIAL, naming the tickers never accounted for", async () => {
-    await startScan("overdue", ["AAA", "BBB", "CCC"]);
+    await recordScan("overdue", ["AAA", "BBB", "CCC"]);
     const queue = finalizeQueue();
     await scoreChunk(scoreMessage("overdue", 0, ["AAA", "BBB"]), {
       store,
       coordinator,
       finalizeQueue: queue,
     });
-    const outcome = await finalizeScan("overdue", { store, leaseMs: 60_000 });
+    const outcome = await finalizeScan("overdue", { store: finalize, leaseMs: 60_000 });
     expect(outcome).toMatchObject({ finalized: true, status: "PARTIAL", scored: 2, unaccounted: 1 });
-    const scan = await store.getScan("overdue");
+    const scan = await reader.getScan("overdue");
     expect(scan?.summary?.unaccountedTickers).toStrictEqual(["CCC"]);
     expect(scan?.summary?.benchmarkSource).toBe("universe-median");
+  });
+
+  it("sweeps a scan whose deadline has passed: PARTIAL, naming the tickers never accounted for", async () => {
+    // The deadline passed a minute ago: the sweep, not a finalize message, must end this scan.
+    await recordScan("swept", ["AAA", "BBB", "CCC", "DDD"], -60_000);
+    const queue = finalizeQueue();
+    await scoreChunk(scoreMessage("swept", 0, ["AAA", "BBB"]), { store, coordinator, finalizeQueue: queue });
+    expect(queue.sent).toStrictEqual([]);
+    expect((await finalize.overdueScans(new Date())).map((s) => s.scanId)).toStrictEqual(["swept"]);
+
+    const outcomes = await sweepOverdue({ store: finalize, leaseMs: 60_000 });
+    expect(outcomes).toStrictEqual([
+      { scanId: "swept", finalized: true, status: "PARTIAL", scored: 2, failed: 0, unaccounted: 2 },
+    ]);
+    const scan = await reader.getScan("swept");
+    expect(scan?.status).toBe("PARTIAL");
+    expect(scan?.summary?.unaccountedTickers).toStrictEqual(["CCC", "DDD"]);
+    expect(scan?.summary?.failures).toStrictEqual([
+      { ticker: "CCC", reason: "unaccounted: not scored or failed before the scan's deadline" },
+      { ticker: "DDD", reason: "unaccounted: not scored or failed before the scan's deadline" },
+    ]);
+    // Finished scans are no longer overdue: a second sweep finds nothing.
+    expect(await finalize.overdueScans(new Date())).toStrictEqual([]);
+    expect(await sweepOverdue({ store: finalize, leaseMs: 60_000 })).toStrictEqual([]);
+  });
+
+  it("stores results under attribute names a person understands, each item under 1 KB", async () => {
+    await recordScan("items", ["AAA"]);
+    const queue = finalizeQueue();
+    await scoreChunk(scoreMessage("items", 0, ["AAA"]), { store, coordinator, finalizeQueue: queue });
+    await store.putResults([
+      {
+        scanId: "items",
+        ticker: "ZZZ",
+        status: "failed",
+        reason: "not-found",
+        message: "no ZZZ",
+        attempts: 1,
+      },
+    ]);
+    const raw = async (ticker: string) =>
+      (
+        await documents.send(
+          new GetCommand({ TableName: topology.tables.results.name, Key: { scanId: "items", ticker } }),
+        )
+      ).Item!;
+    const scored = await raw("AAA");
+    expect(Object.keys(scored).sort()).toStrictEqual(
+      ["breadth", "expiresAt", "metrics", "scanId", "source", "status", "ticker"].sort(),
+    );
+    expect(scored).toMatchObject({ status: "scored", source: "provider" });
+    // Six significant digits at most (items are billed per KB).
+    for (const value of Object.values(scored.metrics as Record<string, unknown>)) {
+      if (typeof value === "number") expect(Number(value.toPrecision(6))).toBe(value);
+    }
+    const failed = await raw("ZZZ");
+    expect(failed).toStrictEqual({
+      scanId: "items",
+      ticker: "ZZZ",
+      status: "failed",
+      reason: "not-found",
+      message: "no ZZZ",
+      attempts: 1,
+      expiresAt: failed.expiresAt,
+    });
+    // Writing it again costs one write unit: it is at most 1 KB by DynamoDB's rules (as dynalite applies them).
+    const rewrite = await documents.send(
+      new PutCommand({
+        TableName: topology.tables.results.name,
+        Item: scored,
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    );
+    expect(rewrite.ConsumedCapacity?.CapacityUnits).toBe(1);
+  });
+
+  it("reads one ticker across scans for the CLI, with its metrics as they were stored", async () => {
+    await recordScan("history-1", ["AAA"]);
+    await recordScan("history-2", ["AAA"]);
+    const queue = finalizeQueue();
+    await scoreChunk(scoreMessage("history-1", 0, ["AAA"]), { store, coordinator, finalizeQueue: queue });
+    const found = await reader.tickerResults("AAA", ["history-1", "history-2", "no-such-scan"]);
+    expect([...found.keys()]).toStrictEqual(["history-1"]);
+    const result = found.get("history-1");
+    expect(result).toMatchObject({
+      scanId: "history-1",
+      ticker: "AAA",
+      status: "scored",
+      source: "provider",
+    });
+    expect(result?.status === "scored" && result.metrics.bars).toBe(300);
   });
 });

@@ -1,4 +1,4 @@
-import type { DynamoScanStore } from "../../packages/adapters/dynamo/scan-store.ts";
+import type { DynamoScanReader } from "../../packages/adapters/dynamo/scan-reader.ts";
 import { invokeScanStart, type StartedScan, waitForScan } from "../../packages/cli/scan-watch.ts";
 import { localTarget } from "../../packages/cli/target.ts";
 import type { ResultRecord, ScanRecord } from "../../packages/core/pipeline/records.ts";
@@ -23,7 +23,7 @@ export function quickTopology(seconds = { fetcher: 5, scorer: 5, finalize: 15 })
 
 export interface TestStack {
   stack: LocalStack;
-  store: DynamoScanStore;
+  store: DynamoScanReader;
   /** Starts a scan through the Lambda Invoke API, as the CLI and `aws lambda invoke` do. */
   startScan(payload: Record<string, unknown>): Promise<StartedScan>;
   waitForScan(scanId: string, timeoutMs: number): Promise<ScanRecord>;

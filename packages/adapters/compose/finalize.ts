@@ -3,8 +3,10 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import { ValidationError } from "../../core/errors.ts";
 import { type FinalizeOutcome, finalizeScan, sweepOverdue } from "../../core/pipeline/finalize-scan.ts";
 import { parseFinalizeMessage } from "../../core/pipeline/messages.ts";
-import { documentClient } from "../aws-clients.ts";
-import { DynamoScanStore } from "../dynamo/scan-store.ts";
+import { batchDocumentClient, documentClient } from "../aws-clients.ts";
+import { DynamoResultsRepository } from "../dynamo/results-repository.ts";
+import { DynamoScansRepository } from "../dynamo/scans-repository.ts";
+import { finalizeStore } from "../dynamo/stores.ts";
 
 export interface FinalizeResources {
   scansTable: string;
@@ -22,10 +24,11 @@ function isSqsEvent(event: unknown): event is SQSEvent {
  * scan), and a direct `{ "scanId": "..." }` invoke.
  */
 export function createFinalize(resources: FinalizeResources) {
-  const store = new DynamoScanStore(documentClient(), {
-    scans: resources.scansTable,
-    results: resources.resultsTable,
-  });
+  const clients = { documents: documentClient(), batches: batchDocumentClient() };
+  const store = finalizeStore(
+    new DynamoScansRepository(clients, resources.scansTable),
+    new DynamoResultsRepository(clients, resources.resultsTable),
+  );
   const processor = new BatchProcessor(EventType.SQS);
   return async (event: unknown, context: Context): Promise<SQSBatchResponse | FinalizeOutcome[]> => {
     // A claim outlives this invocation: another finalize may take over only after it could not still be running.

@@ -6,9 +6,10 @@ import { DEFAULT_SCAN, parseScanRequest, type ScanDefaults } from "../../core/pi
 import { type StartScanResult, startScan } from "../../core/pipeline/start-scan.ts";
 import { planLimit } from "../../core/rate-plan.ts";
 import { isUniverseName } from "../../core/universes.ts";
-import { documentClient, sqsClient } from "../aws-clients.ts";
+import { batchDocumentClient, documentClient, sqsClient } from "../aws-clients.ts";
 import { limiterSettings, providerLimits } from "../config.ts";
-import { DynamoScanStore } from "../dynamo/scan-store.ts";
+import { DynamoScansRepository } from "../dynamo/scans-repository.ts";
+import { startScanStore } from "../dynamo/stores.ts";
 import { SqsMessageSender } from "../sqs/message-sender.ts";
 
 export interface ScanStartResources {
@@ -51,7 +52,8 @@ export function chunkSize(env: NodeJS.ProcessEnv = process.env): number {
 /** scan-start's composition: validate, record, enqueue. Clients are created once per container. */
 export function createScanStart(resources: ScanStartResources, env: NodeJS.ProcessEnv = process.env) {
   const defaults = scanDefaults(env);
-  const store = new DynamoScanStore(documentClient(), { scans: resources.scansTable });
+  const clients = { documents: documentClient(), batches: batchDocumentClient() };
+  const store = startScanStore(new DynamoScansRepository(clients, resources.scansTable));
   const fetchQueue = new SqsMessageSender(sqsClient(), resources.fetchQueueUrl);
   return async (event: unknown): Promise<StartScanResult> => {
     const request = parseScanRequest(event, defaults);

@@ -3,8 +3,10 @@ import { Redis } from "@upstash/redis";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { type FinalizeMessage, parseScoreMessage } from "../../core/pipeline/messages.ts";
 import { scoreChunk } from "../../core/pipeline/score-chunk.ts";
-import { documentClient, sqsClient } from "../aws-clients.ts";
-import { DynamoScanStore } from "../dynamo/scan-store.ts";
+import { batchDocumentClient, documentClient, sqsClient } from "../aws-clients.ts";
+import { DynamoResultsRepository } from "../dynamo/results-repository.ts";
+import { DynamoScansRepository } from "../dynamo/scans-repository.ts";
+import { scoreStore } from "../dynamo/stores.ts";
 import { SqsMessageSender } from "../sqs/message-sender.ts";
 import { UpstashScanCoordinator } from "../upstash/scan-coordinator.ts";
 
@@ -18,10 +20,11 @@ export interface ScorerResources {
 
 /** The scorer's composition: each score message (part of a chunk) is scored and accounted on its own. */
 export function createScorer(resources: ScorerResources) {
-  const store = new DynamoScanStore(documentClient(), {
-    scans: resources.scansTable,
-    results: resources.resultsTable,
-  });
+  const clients = { documents: documentClient(), batches: batchDocumentClient() };
+  const store = scoreStore(
+    new DynamoScansRepository(clients, resources.scansTable),
+    new DynamoResultsRepository(clients, resources.resultsTable),
+  );
   const finalizeQueue = new SqsMessageSender<FinalizeMessage>(sqsClient(), resources.finalizeQueueUrl);
   const coordinator = new UpstashScanCoordinator(
     new Redis({ url: resources.upstashUrl, token: resources.upstashToken, enableTelemetry: false }),

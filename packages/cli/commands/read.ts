@@ -1,5 +1,5 @@
 import type { ScanRecord } from "../../core/pipeline/records.ts";
-import type { BreadthSeries } from "../../core/scoring/breadth-accumulator.ts";
+import type { StoredBreadth } from "../../core/pipeline/stored-breadth.ts";
 import {
   RS_PERIODS,
   ratingFromThresholds,
@@ -127,10 +127,7 @@ export async function tickerCommand(
           };
         const m = r.metrics;
         const benchmark = Float64Array.from(s.summary!.benchmarkReturns, (x) => x ?? Number.NaN);
-        const rsRaw = rsRawScore(
-          returnsFromFields(m as never, new Float64Array(RS_PERIODS.length)),
-          benchmark,
-        ).raw;
+        const rsRaw = rsRawScore(returnsFromFields(m, new Float64Array(RS_PERIODS.length)), benchmark).raw;
         return {
           scanId: s.scanId,
           date: s.createdAt,
@@ -189,13 +186,11 @@ export async function breadthCommand(
   const days = wholeNumberOption("--days", options.days ?? "20", { min: 1 });
   return withTarget(options, async (target) => {
     const scan = await scanOrLatest(target, options.scan);
-    const series = (await target.store.breadth(scan.scanId)) as
-      | Record<keyof BreadthSeries, (number | null)[] | string[]>
-      | undefined;
-    if (!series?.dates) throw new CliError(`scan ${scan.scanId} has no breadth`, 3);
+    const series = await target.store.breadth(scan.scanId);
+    if (!series) throw new CliError(`scan ${scan.scanId} has no breadth`, 3);
     const n = series.dates.length;
     const from = Math.max(0, n - days);
-    const col = (k: keyof BreadthSeries, i: number) => (series[k] as (number | null)[])[i] ?? null;
+    const col = (k: Exclude<keyof StoredBreadth, "dates">, i: number) => series[k][i] ?? null;
     const rows = Array.from({ length: n - from }, (_, j) => {
       const i = from + j;
       return {

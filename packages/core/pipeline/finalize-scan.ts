@@ -1,4 +1,4 @@
-import { BreadthAccumulator, type BreadthSeries } from "../scoring/breadth-accumulator.ts";
+import { BreadthAccumulator } from "../scoring/breadth-accumulator.ts";
 import type { Fundamentals } from "../scoring/canslim.ts";
 import { finalizeUniverse } from "../scoring/cross-section.ts";
 import { marketDirection } from "../scoring/market-direction.ts";
@@ -7,7 +7,8 @@ import { RS_PERIODS, returnsFromFields } from "../scoring/relative-strength.ts";
 import type { TickerMetrics } from "../scoring/ticker-metrics.ts";
 import type { FinalizeStore } from "./ports.ts";
 import type { LeaderboardRow, ScanRecord, ScanSummary } from "./records.ts";
-import { fromStoredMetrics } from "./score-chunk.ts";
+import { toStoredBreadth } from "./stored-breadth.ts";
+import { fromStoredMetrics } from "./stored-metrics.ts";
 
 export interface FinalizeDeps {
   store: FinalizeStore;
@@ -30,19 +31,6 @@ export type FinalizeOutcome =
   | { scanId: string; finalized: false; reason: string };
 
 const MAX_LISTED = 200;
-
-/** Breadth series with typed arrays turned into plain arrays (NaN → null) for storage and JSON. */
-export type StoredBreadth = Record<string, (number | null)[] | string[]>;
-
-export function toStoredBreadth(series: BreadthSeries): StoredBreadth {
-  const out: StoredBreadth = {};
-  for (const [key, value] of Object.entries(series)) {
-    out[key] = Array.isArray(value)
-      ? (value as string[])
-      : Array.from(value as ArrayLike<number>, (v) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : null));
-  }
-  return out;
-}
 
 /**
  * Finishes a scan once: claims it (RUNNING → FINALIZING, or a FINALIZING scan
@@ -90,10 +78,7 @@ export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<
     failures.push({ ticker, reason: "unaccounted: not scored or failed before the scan's deadline" });
 
   const benchmarkReturns = benchmark
-    ? returnsFromFields(
-        benchmark as unknown as Parameters<typeof returnsFromFields>[0],
-        new Float64Array(RS_PERIODS.length),
-      )
+    ? returnsFromFields(benchmark, new Float64Array(RS_PERIODS.length))
     : null;
   const series = breadth.result();
   const market = marketDirection(series);

@@ -7,6 +7,8 @@ import type {
   ScanStatus,
   ScanSummary,
 } from "./records.ts";
+import type { StoredBreadth } from "./stored-breadth.ts";
+import type { StoredMetrics } from "./stored-metrics.ts";
 
 /**
  * The narrow ports the pipeline steps call. Adapters (packages/adapters)
@@ -60,7 +62,7 @@ export interface StartScanStore {
 export interface ScoreStore {
   /** Scored results overwrite anything; a failure never overwrites a scored result. */
   putResults(results: readonly ResultRecord[]): Promise<void>;
-  putBenchmark(scanId: string, metrics: Record<string, number | boolean | string | null>): Promise<void>;
+  putBenchmark(scanId: string, metrics: StoredMetrics): Promise<void>;
   /**
    * Adds tickers to a chunk's accounted sets (idempotent; the chunk's record is created by
    * its first update) and returns the chunk's progress after.
@@ -89,7 +91,7 @@ export interface FinalizeStore {
   chunks(scanId: string): Promise<ChunkProgress[]>;
   /** The scan's tickers, as scan-start recorded them. */
   tickers(scanId: string): Promise<string[]>;
-  getBenchmark(scanId: string): Promise<Record<string, number | boolean | string | null> | undefined>;
+  getBenchmark(scanId: string): Promise<StoredMetrics | undefined>;
   /** Writes leaderboard and breadth, then the final status, guarded by the lease. */
   completeScan(input: {
     scanId: string;
@@ -97,7 +99,7 @@ export interface FinalizeStore {
     finishedAt: string;
     summary: ScanSummary;
     leaderboard: readonly LeaderboardRow[];
-    breadth: unknown;
+    breadth: StoredBreadth;
     leaseUntil: string;
   }): Promise<boolean>;
   /** RUNNING or FINALIZING scans whose deadline passed. */

@@ -1,6 +1,7 @@
 import type { ProviderName } from "../market-data.port.ts";
 import type { Fundamentals } from "../scoring/canslim.ts";
 import type { UniverseName } from "../universes.ts";
+import type { StoredMetrics } from "./stored-metrics.ts";
 
 /**
  * The records a scan leaves behind, independent of how they are stored
@@ -82,8 +83,8 @@ export interface ScoredResult {
   ticker: string;
   status: "scored";
   source: "cache" | "provider";
-  /** The per-ticker metrics (scoring/ticker-metrics), stored compactly by the adapter. */
-  metrics: Record<string, number | boolean | string | null>;
+  /** The per-ticker metrics (scoring/ticker-metrics) in their stored form. */
+  metrics: StoredMetrics;
   /** Breadth contribution (scoring/breadth-contribution.ts), summed by finalize. */
   breadth: Uint8Array;
   /** Earnings growth (C and A of CANSLIM), when the scan asked for it and the provider had it. */

@@ -1,8 +1,9 @@
-import { computeTickerMetrics, type TickerMetrics } from "../scoring/ticker-metrics.ts";
+import { computeTickerMetrics } from "../scoring/ticker-metrics.ts";
 import { decodeSeries } from "../series-codec.ts";
 import type { FinalizeMessage, ScoreMessage } from "./messages.ts";
 import type { MessageSender, ScanCoordinator, ScoreStore } from "./ports.ts";
 import { chunkComplete, type ResultRecord } from "./records.ts";
+import { type StoredMetrics, toStoredMetrics } from "./stored-metrics.ts";
 
 export interface ScoreDeps {
   store: ScoreStore;
@@ -16,18 +17,6 @@ export interface ScoreReport {
   chunkComplete: boolean;
   /** This call accounted for the scan's last chunk and asked finalize to run. */
   finalizeRequested: boolean;
-}
-
-/** Metrics as stored: everything but the symbol (the item's key) and breadth (its own attribute). */
-export type StoredMetrics = Record<string, number | boolean | string | null>;
-
-export function toStoredMetrics(metrics: TickerMetrics): StoredMetrics {
-  const { breadth: _breadth, symbol: _symbol, ...rest } = metrics;
-  return rest as unknown as StoredMetrics;
-}
-
-export function fromStoredMetrics(ticker: string, stored: StoredMetrics, breadth: Uint8Array): TickerMetrics {
-  return { ...(stored as unknown as TickerMetrics), symbol: ticker, breadth };
 }
 
 /**

@@ -19,14 +19,20 @@
  */
 import type { MacdResult } from "../indicators.ts";
 
-export type MacdStage =
-  | "bullish-crossover"
-  | "bearish-crossover"
-  | "bullish-expanding"
-  | "bullish-fading"
-  | "bearish-expanding"
-  | "bearish-fading"
-  | "none";
+export const MACD_STAGES = [
+  "bullish-crossover",
+  "bearish-crossover",
+  "bullish-expanding",
+  "bullish-fading",
+  "bearish-expanding",
+  "bearish-fading",
+  "none",
+] as const;
+export type MacdStage = (typeof MACD_STAGES)[number];
+
+export function isMacdStage(value: unknown): value is MacdStage {
+  return MACD_STAGES.some((stage) => stage === value);
+}
 
 export interface MacdStageResult {
   stage: MacdStage;

@@ -1,0 +1,227 @@
+import { isProviderName } from "../../core/market-data.port.ts";
+import type {
+  ChunkProgress,
+  LeaderboardRow,
+  ResultRecord,
+  ScanRecord,
+  ScanStatus,
+  ScanSummary,
+} from "../../core/pipeline/records.ts";
+import { readStoredBreadth, type StoredBreadth } from "../../core/pipeline/stored-breadth.ts";
+import { readStoredMetrics, type StoredMetrics } from "../../core/pipeline/stored-metrics.ts";
+import type { Fundamentals } from "../../core/scoring/canslim.ts";
+import { isUniverseName } from "../../core/universes.ts";
+import { ItemFields, isOneOf } from "./item-fields.ts";
+
+/**
+ * tickerfleet's DynamoDB items (README "Data model"): the one place records
+ * become items and items records again.
+ *
+ * Scans table, key (scanId, item):
+ *   item "scan"         the scan record; `entity` = "scan" feeds the byCreated index
+ *                       (recent scans), `universe` the byUniverse index (latest per universe)
+ *   item "tickers"      the scan's tickers, comma-separated (for naming the unaccounted)
+ *   item "chunk#000042" one chunk's progress: its size and the string sets scored / failed /
+ *                       cached, created by the chunk's first score message
+ *   item "benchmark"    the benchmark's metrics
+ *   item "leaderboard"  the top rows, ranked by finalize
+ *   item "breadth"      the breadth series of the scan's window
+ * Results table, key (scanId, ticker): one item per ticker, `status` "scored" (with `source`,
+ * `metrics`, `breadth`, and `fundamentals` when fetched) or "failed" (with `reason`, `message`,
+ * `attempts`). Items of the scans and results tables that can expire carry `expiresAt` (TTL).
+ */
+
+/** An item as the document client gives it: attribute values, untyped. */
+export type Item = Record<string, unknown>;
+
+export const SCAN_ITEM = "scan";
+export const TICKERS_ITEM = "tickers";
+export const BENCHMARK_ITEM = "benchmark";
+export const LEADERBOARD_ITEM = "leaderboard";
+export const BREADTH_ITEM = "breadth";
+export const CHUNK_PREFIX = "chunk#";
+
+export const chunkItem = (chunk: number): string => `${CHUNK_PREFIX}${String(chunk).padStart(6, "0")}`;
+
+// ---- scans table
+
+export function scanItem(record: ScanRecord): Item {
+  return { ...record, item: SCAN_ITEM, entity: SCAN_ITEM };
+}
+
+const isScanStatus = isOneOf<ScanStatus>(["RUNNING", "FINALIZING", "COMPLETE", "PARTIAL"]);
+const isTrigger = isOneOf(["invoke", "schedule"]);
+const isUniverse = (value: unknown): value is ScanRecord["universe"] =>
+  value === "custom" || isUniverseName(value);
+
+/** The scan record of a "scan" item; throws a StoreError if a field is not of its type. */
+export function scanFromItem(item: Item): ScanRecord {
+  const f = new ItemFields(item, `scan ${String(item.scanId)}`);
+  const enqueuedAt = f.optionalText("enqueuedAt");
+  const finishedAt = f.optionalText("finishedAt");
+  const leaseUntil = f.optionalText("leaseUntil");
+  return f.done<ScanRecord>({
+    scanId: f.text("scanId"),
+    universe: f.oneOf("universe", isUniverse, "custom"),
+    provider: f.oneOf("provider", isProviderName, "yahoo"),
+    days: f.number("days"),
+    benchmark: f.text("benchmark"),
+    trigger: f.oneOf("trigger", isTrigger, "invoke"),
+    total: f.number("total"),
+    chunkCount: f.number("chunkCount"),
+    status: f.oneOf("status", isScanStatus, "RUNNING"),
+    createdAt: f.text("createdAt"),
+    deadlineAt: f.text("deadlineAt"),
+    ...(enqueuedAt === undefined ? {} : { enqueuedAt }),
+    ...(finishedAt === undefined ? {} : { finishedAt }),
+    ...(leaseUntil === undefined ? {} : { leaseUntil }),
+    ...(item.summary === undefined ? {} : { summary: summaryFrom(f.map("summary")) }),
+  });
+}
+
+const isBenchmarkSource = isOneOf(["benchmark", "universe-median"]);
+
+function summaryFrom(f: ItemFields): ScanSummary {
+  const market = f.map("market");
+  const failure = (e: ItemFields) => ({ ticker: e.text("ticker"), reason: e.text("reason") });
+  return {
+    scored: f.number("scored"),
+    failed: f.number("failed"),
+    unaccounted: f.number("unaccounted"),
+    failures: f.maps("failures", failure),
+    unaccountedTickers: f.texts("unaccountedTickers"),
+    cacheHits: f.number("cacheHits"),
+    rsThresholds: f.numbersOrNull("rsThresholds"),
+    benchmarkSource: f.oneOf("benchmarkSource", isBenchmarkSource, "benchmark"),
+    benchmarkReturns: f.numbersOrNull("benchmarkReturns"),
+    market: {
+      state: market.text("state"),
+      score: market.number("score"),
+      reasons: market.texts("reasons"),
+    },
+    durationMs: f.number("durationMs"),
+  };
+}
+
+export function tickersItem(scanId: string, tickers: readonly string[], expiresAt: number): Item {
+  return { scanId, item: TICKERS_ITEM, tickers: tickers.join(","), expiresAt };
+}
+
+export function tickersFromItem(item: Item | undefined): string[] {
+  const text = item?.tickers;
+  return typeof text === "string" && text.length > 0 ? text.split(",") : [];
+}
+
+export function chunkFromItem(item: Item): ChunkProgress {
+  return {
+    scanId: String(item.scanId),
+    chunk: Number(item.chunk),
+    role: item.role === "benchmark" ? "benchmark" : "universe",
+    size: Number(item.size ?? 0),
+    scored: stringSet(item.scored),
+    failed: stringSet(item.failed),
+    cached: stringSet(item.cached),
+  };
+}
+
+function stringSet(value: unknown): Set<string> {
+  if (value instanceof Set || Array.isArray(value)) return new Set(Array.from(value, String));
+  return new Set();
+}
+
+export function benchmarkItem(scanId: string, metrics: StoredMetrics, expiresAt: number): Item {
+  return { scanId, item: BENCHMARK_ITEM, metrics, expiresAt };
+}
+
+export function benchmarkFromItem(item: Item | undefined): StoredMetrics | undefined {
+  return item ? readStoredMetrics(item.metrics) : undefined;
+}
+
+export function leaderboardItem(scanId: string, rows: readonly LeaderboardRow[], expiresAt: number): Item {
+  return { scanId, item: LEADERBOARD_ITEM, rows, expiresAt };
+}
+
+export function leaderboardFromItem(item: Item | undefined): LeaderboardRow[] | undefined {
+  if (!item) return undefined;
+  const f = new ItemFields(item, `leaderboard of ${String(item.scanId)}`);
+  return f.done(
+    f.maps("rows", (row) => ({
+      rank: row.number("rank"),
+      ticker: row.text("ticker"),
+      score: row.number("score"),
+      confidence: row.number("confidence"),
+      rsRating: row.number("rsRating"),
+      trendCount: row.number("trendCount"),
+      close: row.number("close"),
+      changePct: row.numberOrNull("changePct"),
+      macdStage: row.text("macdStage"),
+    })),
+  );
+}
+
+export function breadthItem(scanId: string, series: StoredBreadth, expiresAt: number): Item {
+  return { scanId, item: BREADTH_ITEM, series, expiresAt };
+}
+
+export function breadthFromItem(item: Item | undefined): StoredBreadth | undefined {
+  return item ? readStoredBreadth(item.series) : undefined;
+}
+
+// ---- results table
+
+/** A result's item: readable attribute names (README "Data model"), under 1 KB. */
+export function resultItem(result: ResultRecord, expiresAt: number): Item {
+  const key = { scanId: result.scanId, ticker: result.ticker };
+  if (result.status === "failed") {
+    const { reason, message, attempts } = result;
+    return { ...key, status: "failed", reason, message, attempts, expiresAt };
+  }
+  return {
+    ...key,
+    status: "scored",
+    source: result.source,
+    metrics: result.metrics,
+    breadth: result.breadth,
+    ...(result.fundamentals ? { fundamentals: result.fundamentals } : {}),
+    expiresAt,
+  };
+}
+
+/**
+ * The result of a Results item, or undefined for an item this version did not
+ * write (results expire, so older ones are left to expire rather than migrated).
+ */
+export function resultFromItem(item: Item): ResultRecord | undefined {
+  const key = { scanId: String(item.scanId), ticker: String(item.ticker) };
+  if (item.status === "failed") {
+    return {
+      ...key,
+      status: "failed",
+      reason: String(item.reason ?? "unknown"),
+      message: String(item.message ?? ""),
+      attempts: Number(item.attempts ?? 0),
+    };
+  }
+  const metrics = item.status === "scored" ? readStoredMetrics(item.metrics) : undefined;
+  if (!metrics) return undefined;
+  const fundamentals = fundamentalsOf(item.fundamentals);
+  return {
+    ...key,
+    status: "scored",
+    source: item.source === "cache" ? "cache" : "provider",
+    metrics,
+    breadth: item.breadth instanceof Uint8Array ? item.breadth : new Uint8Array(),
+    ...(fundamentals ? { fundamentals } : {}),
+  };
+}
+
+/** A stored `fundamentals` map back as Fundamentals (finite numbers only), or undefined. */
+function fundamentalsOf(value: unknown): Fundamentals | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const q: unknown = Reflect.get(value, "epsGrowthQuarterlyPct");
+  const a: unknown = Reflect.get(value, "epsGrowthAnnualPct");
+  const out: Fundamentals = {};
+  if (typeof q === "number" && Number.isFinite(q)) out.epsGrowthQuarterlyPct = q;
+  if (typeof a === "number" && Number.isFinite(a)) out.epsGrowthAnnualPct = a;
+  return out;
+}

@@ -1,0 +1,262 @@
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type {
+  ChunkProgress,
+  ChunkRole,
+  LeaderboardRow,
+  ScanRecord,
+  ScanStatus,
+  ScanSummary,
+} from "../../core/pipeline/records.ts";
+import type { StoredBreadth } from "../../core/pipeline/stored-breadth.ts";
+import type { StoredMetrics } from "../../core/pipeline/stored-metrics.ts";
+import { batchPut } from "./batch-retry.ts";
+import { StoreError } from "./errors.ts";
+import {
+  BENCHMARK_ITEM,
+  benchmarkFromItem,
+  benchmarkItem,
+  breadthItem,
+  CHUNK_PREFIX,
+  chunkFromItem,
+  chunkItem,
+  type Item,
+  leaderboardItem,
+  SCAN_ITEM,
+  scanFromItem,
+  scanItem,
+  TICKERS_ITEM,
+  tickersFromItem,
+  tickersItem,
+} from "./items.ts";
+import {
+  type DynamoClients,
+  expiresAt,
+  isConditionalFailure,
+  queryAll,
+  type RepositoryOptions,
+} from "./requests.ts";
+
+/**
+ * The scans table: a scan's record, tickers, chunk progress, benchmark,
+ * leaderboard and breadth (items.ts has the items). Every write that may be
+ * repeated (SQS delivers at least once) is idempotent: puts of the same item,
+ * ADD to sets, conditional status changes; nothing needs TransactWriteItems.
+ */
+export class DynamoScansRepository {
+  constructor(
+    private readonly clients: DynamoClients,
+    private readonly table: string,
+    private readonly options: RepositoryOptions = {},
+  ) {}
+
+  /** Writes the scan record unless one with this id exists; returns the existing one then. */
+  async create(record: ScanRecord): Promise<{ created: true } | { created: false; existing: ScanRecord }> {
+    try {
+      await this.clients.documents.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: scanItem(record),
+          ConditionExpression: "attribute_not_exists(scanId)",
+        }),
+      );
+      return { created: true };
+    } catch (error) {
+      if (!isConditionalFailure(error)) throw error;
+      const existing = await this.get(record.scanId);
+      if (!existing)
+        throw new StoreError(`scan ${record.scanId} exists but could not be read`, { cause: error });
+      return { created: false, existing };
+    }
+  }
+
+  async get(scanId: string): Promise<ScanRecord | undefined> {
+    const item = await this.item(scanId, SCAN_ITEM);
+    return item ? scanFromItem(item) : undefined;
+  }
+
+  async putTickers(scanId: string, tickers: readonly string[]): Promise<void> {
+    // One item for the whole list (7,480 tickers ≈ 40 KB, well under DynamoDB's 400 KB):
+    // written once, read once by finalize.
+    await this.clients.documents.send(
+      new PutCommand({ TableName: this.table, Item: tickersItem(scanId, tickers, expiresAt(this.options)) }),
+    );
+  }
+
+  async tickers(scanId: string): Promise<string[]> {
+    return tickersFromItem(await this.item(scanId, TICKERS_ITEM));
+  }
+
+  async markEnqueued(scanId: string, at: string): Promise<void> {
+    await this.clients.documents.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { scanId, item: SCAN_ITEM },
+        UpdateExpression: "SET enqueuedAt = if_not_exists(enqueuedAt, :at)",
+        ExpressionAttributeValues: { ":at": at },
+      }),
+    );
+  }
+
+  async putBenchmark(scanId: string, metrics: StoredMetrics): Promise<void> {
+    await this.clients.documents.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: benchmarkItem(scanId, metrics, expiresAt(this.options)),
+      }),
+    );
+  }
+
+  async benchmark(scanId: string): Promise<StoredMetrics | undefined> {
+    return benchmarkFromItem(await this.item(scanId, BENCHMARK_ITEM));
+  }
+
+  /** Adds tickers to a chunk's sets (the chunk's first update creates it); its progress after. */
+  async recordChunkProgress(
+    scanId: string,
+    chunk: { index: number; size: number; role: ChunkRole },
+    update: { scored: readonly string[]; failed: readonly string[]; cached: readonly string[] },
+  ): Promise<ChunkProgress> {
+    const adds: string[] = [];
+    const values: Record<string, unknown> = {
+      ":chunk": chunk.index,
+      ":size": chunk.size,
+      ":role": chunk.role,
+      ":expires": expiresAt(this.options),
+    };
+    for (const name of ["scored", "failed", "cached"] as const) {
+      if (update[name].length > 0) {
+        adds.push(`${name} :${name}`);
+        values[`:${name}`] = new Set(update[name]);
+      }
+    }
+    // An upsert: the chunk's first score message creates its record; sets make repeats harmless.
+    const out = await this.clients.documents.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { scanId, item: chunkItem(chunk.index) },
+        UpdateExpression: `SET chunk = :chunk, #size = :size, #role = :role, expiresAt = :expires${adds.length > 0 ? ` ADD ${adds.join(", ")}` : ""}`,
+        ExpressionAttributeNames: { "#role": "role", "#size": "size" },
+        ExpressionAttributeValues: values,
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    if (!out.Attributes) throw new StoreError(`chunk ${chunk.index} of scan ${scanId} came back empty`);
+    return chunkFromItem(out.Attributes);
+  }
+
+  async chunks(scanId: string): Promise<ChunkProgress[]> {
+    const out: ChunkProgress[] = [];
+    for await (const item of queryAll(this.clients.documents, {
+      TableName: this.table,
+      KeyConditionExpression: "scanId = :s AND begins_with(#item, :prefix)",
+      ExpressionAttributeNames: { "#item": "item" },
+      ExpressionAttributeValues: { ":s": scanId, ":prefix": CHUNK_PREFIX },
+      ConsistentRead: true,
+    })) {
+      out.push(chunkFromItem(item));
+    }
+    return out;
+  }
+
+  /** RUNNING → FINALIZING, or a FINALIZING scan whose lease ran out; undefined if not claimable. */
+  async claimFinalize(scanId: string, now: Date, leaseMs: number): Promise<ScanRecord | undefined> {
+    try {
+      const out = await this.clients.documents.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { scanId, item: SCAN_ITEM },
+          UpdateExpression: "SET #status = :finalizing, leaseUntil = :lease",
+          ConditionExpression: "#status = :running OR (#status = :finalizing AND leaseUntil < :now)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":finalizing": "FINALIZING",
+            ":running": "RUNNING",
+            ":now": now.toISOString(),
+            ":lease": new Date(now.getTime() + leaseMs).toISOString(),
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return out.Attributes ? scanFromItem(out.Attributes) : undefined;
+    } catch (error) {
+      if (isConditionalFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Writes leaderboard and breadth, then the final status, guarded by the lease; false if the lease was lost. */
+  async complete(input: {
+    scanId: string;
+    status: Extract<ScanStatus, "COMPLETE" | "PARTIAL">;
+    finishedAt: string;
+    summary: ScanSummary;
+    leaderboard: readonly LeaderboardRow[];
+    breadth: StoredBreadth;
+    leaseUntil: string;
+  }): Promise<boolean> {
+    const expires = expiresAt(this.options);
+    await batchPut(
+      this.clients.batches,
+      this.table,
+      [
+        leaderboardItem(input.scanId, input.leaderboard, expires),
+        breadthItem(input.scanId, input.breadth, expires),
+      ],
+      this.options.batch,
+    );
+    try {
+      await this.clients.documents.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { scanId: input.scanId, item: SCAN_ITEM },
+          UpdateExpression:
+            "SET #status = :status, finishedAt = :finished, summary = :summary REMOVE leaseUntil",
+          ConditionExpression: "#status = :finalizing AND leaseUntil = :lease",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":status": input.status,
+            ":finished": input.finishedAt,
+            ":summary": input.summary,
+            ":finalizing": "FINALIZING",
+            ":lease": input.leaseUntil,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** RUNNING or FINALIZING scans of the last 14 days whose deadline passed. */
+  async overdue(now: Date): Promise<ScanRecord[]> {
+    const since = new Date(now.getTime() - 14 * 86_400_000).toISOString();
+    const out: ScanRecord[] = [];
+    for await (const item of queryAll(this.clients.documents, {
+      TableName: this.table,
+      IndexName: "byCreated",
+      KeyConditionExpression: "entity = :e AND createdAt >= :since",
+      FilterExpression: "(#status = :running OR #status = :finalizing) AND deadlineAt < :now",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: {
+        ":e": SCAN_ITEM,
+        ":since": since,
+        ":running": "RUNNING",
+        ":finalizing": "FINALIZING",
+        ":now": now.toISOString(),
+      },
+    })) {
+      out.push(scanFromItem(item));
+    }
+    return out;
+  }
+
+  /** One item of a scan; the pipeline reads consistently, the CLI's readers need not (half the cost). */
+  async item(scanId: string, item: string, consistent = true): Promise<Item | undefined> {
+    const out = await this.clients.documents.send(
+      new GetCommand({ TableName: this.table, Key: { scanId, item }, ConsistentRead: consistent }),
+    );
+    return out.Item;
+  }
+}
