@@ -5,15 +5,12 @@
  */
 import { Resource } from "sst";
 import { createFetcher } from "../packages/adapters/compose/fetcher.ts";
+import { PROVIDER_SECRETS } from "../packages/adapters/providers/registry.ts";
 
 export const handler = createFetcher({
   fetchQueueUrl: Resource.FetchQueue.url,
   scoreQueueUrl: Resource.ScoreQueue.url,
   upstashUrl: Resource.UpstashRedisRestUrl.value,
   upstashToken: Resource.UpstashRedisRestToken.value,
-  apiKeys: {
-    fmp: Resource.FmpApiKey.value,
-    polygon: Resource.PolygonApiKey.value,
-    alphavantage: Resource.AlphaVantageApiKey.value,
-  },
+  secrets: Object.fromEntries(PROVIDER_SECRETS.map((name) => [name, Resource[name].value])),
 });

@@ -1,12 +1,16 @@
+import { topology } from "../../stacks/topology/index.ts";
 import { ConfigError } from "../core/errors.ts";
-import { PROVIDERS, type ProviderName } from "../core/market-data.port.ts";
-import { DEFAULT_FETCH_CONFIG, type FetchConfig } from "../core/pipeline/fetch-chunks.ts";
+import { isProviderName, PROVIDERS, type ProviderName } from "../core/market-data.port.ts";
+import { DEFAULT_FETCH_CONFIG, type FetchConfig } from "../core/pipeline/fetch-types.ts";
+import { DEFAULT_SCAN, type ScanDefaults } from "../core/pipeline/scan-request.ts";
 import {
   DEFAULT_JITTER_MS,
   DEFAULT_MAX_TAKE,
   type ProviderLimit,
   parseProviderLimits,
+  planLimit,
 } from "../core/rate-plan.ts";
+import { isUniverseName } from "../core/universes.ts";
 
 /**
  * Runtime configuration from the environment (set by SST's `environment` in
@@ -23,6 +27,13 @@ import {
  * - TICKERFLEET_CACHE_TTL_SECONDS: response cache lifetime. @default 300
  * - TICKERFLEET_MAX_ATTEMPTS: provider attempts per ticker. @default 5
  * - TICKERFLEET_MAX_INLINE_WAIT_MS: longest in-function wait for tokens. @default 2000
+ * - TICKERFLEET_CHUNK_SIZE: tickers per fetch message (1..100). @default the topology's
+ * - TICKERFLEET_DEFAULT_PROVIDER: provider when a request names none. @default yahoo
+ * - TICKERFLEET_SCHEDULED_UNIVERSE: universe of a scheduled scan without a payload. @default us-all
+ *
+ * Each composition reads its settings once, at container start, through fetcherSettings or
+ * scanStartSettings: a bad deployment fails there with every problem named, not at the first
+ * message that happens to need the bad setting.
  */
 export const DEFAULT_LIMITS: Record<ProviderName, string> = {
   yahoo: "60/min",
@@ -88,18 +99,82 @@ export function fetchConfig(env: NodeJS.ProcessEnv = process.env): FetchConfig {
   };
 }
 
-/** Validates every setting at once, so a bad deployment fails at start with every problem named. */
-export function configProblems(env: NodeJS.ProcessEnv = process.env): string[] {
+/** Scan defaults: TICKERFLEET_DEFAULT_PROVIDER, TICKERFLEET_SCHEDULED_UNIVERSE. */
+export function scanDefaults(env: NodeJS.ProcessEnv = process.env): ScanDefaults {
+  const provider = env.TICKERFLEET_DEFAULT_PROVIDER || DEFAULT_SCAN.provider;
+  if (!isProviderName(provider))
+    throw new ConfigError(`TICKERFLEET_DEFAULT_PROVIDER="${provider}" is not a provider`);
+  const universe = env.TICKERFLEET_SCHEDULED_UNIVERSE || DEFAULT_SCAN.scheduledUniverse;
+  if (!isUniverseName(universe))
+    throw new ConfigError(`TICKERFLEET_SCHEDULED_UNIVERSE="${universe}" is not a universe`);
+  return { ...DEFAULT_SCAN, provider, scheduledUniverse: universe };
+}
+
+/** Tickers per fetch message: the topology's, unless TICKERFLEET_CHUNK_SIZE says otherwise (1..100). */
+export function chunkSize(env: NodeJS.ProcessEnv = process.env): number {
+  return intFrom(env, "TICKERFLEET_CHUNK_SIZE", topology.scan.chunkSize, 1, 100);
+}
+
+type Settings<R extends Record<string, () => unknown>> = { [K in keyof R]: ReturnType<R[K]> };
+
+/**
+ * Reads settings together: each reader runs, and if any throws a ConfigError, one ConfigError
+ * names every problem, so a bad deployment is fixed in one go. Other errors are bugs and pass.
+ */
+export function readSettings<R extends Record<string, () => unknown>>(readers: R): Settings<R> {
   const problems: string[] = [];
-  const attempt = (f: () => unknown) => {
+  const settings: Partial<Settings<R>> = {};
+  for (const key of Object.keys(readers) as (keyof R)[]) {
     try {
-      f();
+      settings[key] = readers[key]!() as Settings<R>[typeof key];
     } catch (error) {
-      problems.push((error as Error).message);
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error.message);
     }
-  };
-  for (const p of PROVIDERS) attempt(() => providerLimits(p, env));
-  attempt(() => limiterSettings(env));
-  attempt(() => fetchConfig(env));
-  return problems;
+  }
+  if (problems.length > 0) throw new ConfigError(problems.join("; "));
+  return settings as Settings<R>;
+}
+
+/** Every provider plan's limits (TICKERFLEET_RATE_LIMIT_<PROVIDER>), every bad one named. */
+export function allProviderLimits(
+  env: NodeJS.ProcessEnv = process.env,
+): Record<ProviderName, ProviderLimit[]> {
+  return readSettings(
+    Object.fromEntries(PROVIDERS.map((p) => [p, () => providerLimits(p, env)])) as Record<
+      ProviderName,
+      () => ProviderLimit[]
+    >,
+  );
+}
+
+/** The fetcher's settings, read once at container start (every problem named in one ConfigError). */
+export function fetcherSettings(env: NodeJS.ProcessEnv = process.env) {
+  return readSettings({
+    fetch: () => fetchConfig(env),
+    limiter: () => limiterSettings(env),
+    limits: () => allProviderLimits(env),
+  });
+}
+
+/**
+ * scan-start's settings, read once at container start (every problem named in one ConfigError),
+ * with each provider's planned rate: what a scan's deadline is computed from.
+ */
+export function scanStartSettings(env: NodeJS.ProcessEnv = process.env) {
+  const {
+    defaults,
+    chunkSize: size,
+    limiter,
+    limits,
+  } = readSettings({
+    defaults: () => scanDefaults(env),
+    chunkSize: () => chunkSize(env),
+    limiter: () => limiterSettings(env),
+    limits: () => allProviderLimits(env),
+  });
+  const ratePerSecond = Object.fromEntries(
+    PROVIDERS.map((p) => [p, planLimit(limits[p], limiter).ratePerSecond]),
+  ) as Record<ProviderName, number>;
+  return { defaults, chunkSize: size, ratePerSecond };
 }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { parseRetryAfter, redact } from "../../packages/adapters/providers/classify.ts";
 import { createProvider, providerConfigFromEnv } from "../../packages/adapters/providers/index.ts";
+import { PROVIDER_SECRETS } from "../../packages/adapters/providers/registry.ts";
 import { ConfigError } from "../../packages/core/errors.ts";
 import { PROVIDERS } from "../../packages/core/market-data.port.ts";
+import { topology } from "../../stacks/topology/index.ts";
 
 describe("providerConfigFromEnv", () => {
   it("defaults to the real hosts", () => {
@@ -38,6 +40,13 @@ describe("providerConfigFromEnv", () => {
       expect(() => providerConfigFromEnv(provider, env)).toThrow(ConfigError);
       expect(() => providerConfigFromEnv(provider, env)).toThrow(new RegExp(`set ${variable}$`));
     }
+  });
+});
+
+describe("the provider table", () => {
+  it("reads keys from the secrets the fetcher links, and from nothing else", () => {
+    expect(PROVIDER_SECRETS).toStrictEqual(["FmpApiKey", "PolygonApiKey", "AlphaVantageApiKey"]);
+    expect(topology.functions.fetcher.links).toStrictEqual(expect.arrayContaining([...PROVIDER_SECRETS]));
   });
 });
 

@@ -42,52 +42,14 @@ export interface ResolvedProviderConfig {
   readonly userAgent: string;
 }
 
-export const DEFAULT_BASE_URLS: Readonly<Record<ProviderName, string>> = {
-  yahoo: "https://query1.finance.yahoo.com",
-  fmp: "https://financialmodelingprep.com",
-  polygon: "https://api.polygon.io",
-  alphavantage: "https://www.alphavantage.co",
-};
-
-export const BASE_URL_ENV: Readonly<Record<ProviderName, string>> = {
-  yahoo: "TICKERFLEET_YAHOO_URL",
-  fmp: "TICKERFLEET_FMP_URL",
-  polygon: "TICKERFLEET_POLYGON_URL",
-  alphavantage: "TICKERFLEET_ALPHAVANTAGE_URL",
-};
-
-/** The environment variable holding each keyed provider's API key; Yahoo needs none. */
-export const API_KEY_ENV: Readonly<Record<ProviderName, string | undefined>> = {
-  yahoo: undefined,
-  fmp: "FMP_API_KEY",
-  polygon: "POLYGON_API_KEY",
-  alphavantage: "ALPHAVANTAGE_API_KEY",
-};
-
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_CONNECTIONS = 64;
 const DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; tickerfleet/0.1)";
 
 /**
- * Base URL and key of a provider from the environment: `TICKERFLEET_<NAME>_URL`
- * (default: the real host) and `FMP_API_KEY` / `POLYGON_API_KEY` /
- * `ALPHAVANTAGE_API_KEY`. A keyed provider without its key is a ConfigError
- * naming the variable (never its value).
+ * Applies defaults once and checks every field; throws ConfigError naming what is wrong. Which
+ * keys a provider needs is its row's business (registry.ts).
  */
-export function providerConfigFromEnv(
-  name: ProviderName,
-  env: NodeJS.ProcessEnv = process.env,
-): ProviderConfig {
-  const urlVar = BASE_URL_ENV[name];
-  const baseUrl = env[urlVar]?.trim() || DEFAULT_BASE_URLS[name];
-  const keyVar = API_KEY_ENV[name];
-  if (!keyVar) return { baseUrl };
-  const apiKey = env[keyVar]?.trim();
-  if (!apiKey) throw new ConfigError(`${name} needs an API key: set ${keyVar}`);
-  return { baseUrl, apiKey };
-}
-
-/** Applies defaults once and checks every field; throws ConfigError naming what is wrong. */
 export function resolveProviderConfig(
   provider: ProviderName,
   config: ProviderConfig,
@@ -107,9 +69,6 @@ export function resolveProviderConfig(
       `${provider} baseUrl must be an origin or origin + path, without query, fragment or credentials`,
     );
   }
-  const keyVar = API_KEY_ENV[provider];
-  if (keyVar && !config.apiKey)
-    throw new ConfigError(`${provider} needs an API key (apiKey, usually from ${keyVar})`);
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new ConfigError(

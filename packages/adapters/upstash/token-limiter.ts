@@ -3,6 +3,7 @@ import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
 import type { TokenGrant, TokenLimiter } from "../../core/pipeline/ports.ts";
 import { type LimitPlan, type PlanOptions, type ProviderLimit, planLimit } from "../../core/rate-plan.ts";
+import type { LimiterCounters } from "./limiter-stats.ts";
 import { holdLog, STAMP_SLACK_MS, slidingLog } from "./sliding-log.ts";
 
 type RatelimitResponse = Awaited<ReturnType<Ratelimit["limit"]>>;
@@ -30,9 +31,10 @@ export function limiterIdentifier(provider: string, apiKey: string | undefined):
  * @upstash/ratelimit limiter with an exact sliding log of grants, planned by
  * planLimit so that no provider window sees more than the limit (see
  * core/rate-plan.ts). One `limit()` call takes up to `maxTake` tokens at once:
- * one Redis command (EVALSHA).
+ * one Redis command (EVALSHA). Its counters (late tokens, holds, learned limit) are read for the
+ * fetch log through limiterStats, never by the composition.
  */
-export class UpstashTokenLimiter implements TokenLimiter {
+export class UpstashTokenLimiter implements TokenLimiter, LimiterCounters {
   readonly plan: LimitPlan;
   private readonly ratelimit: Ratelimit;
   private readonly clock: () => number;

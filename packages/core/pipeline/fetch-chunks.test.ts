@@ -15,7 +15,7 @@ import { decodeSeries, encodeSeries } from "../series-codec.ts";
 import { cacheKey, fundamentalsCacheKey } from "./cache-key.ts";
 import { DEFAULT_FETCH_CONFIG, type FetchDeps, type FetchInput, fetchChunks } from "./fetch-chunks.ts";
 import type { FetchMessage, ScoreMessage } from "./messages.ts";
-import type { OutboundMessage, TokenGrant, TokenLimiter } from "./ports.ts";
+import type { OutboundMessage, ProviderAccess, TokenGrant, TokenLimiter } from "./ports.ts";
 
 function bars(n: number) {
   return Array.from({ length: n }, (_, i) => ({
@@ -71,15 +71,16 @@ function harness(options: {
   const requeued: OutboundMessage<FetchMessage>[] = [];
   const grants = options.grants ?? [];
   const cacheCalls = { get: 0, set: 0 };
+  const access: ProviderAccess = {
+    provider: options.provider,
+    limiter: options.limiter ?? {
+      maxTake: 5,
+      take: async (n) => grants.shift() ?? { granted: true, tokens: n },
+      holdOff: async () => undefined,
+    },
+  };
   const deps: FetchDeps = {
-    providers: () => ({
-      provider: options.provider,
-      limiter: options.limiter ?? {
-        maxTake: 5,
-        take: async (n) => grants.shift() ?? { granted: true, tokens: n },
-        holdOff: async () => undefined,
-      },
-    }),
+    providers: { yahoo: access, fmp: access, polygon: access, alphavantage: access },
     cache: {
       async getMany(keys) {
         cacheCalls.get++;
@@ -135,6 +136,31 @@ describe("fetchChunks", () => {
     ]);
     // What was fetched is cached, trimmed to the days asked for.
     expect(decodeSeries(h.cache.get(cacheKey("yahoo", 60, "MSFT"))!).dates).toHaveLength(60);
+  });
+
+  it("treats a cached value the scorer could not decode as a miss, and replaces it", async () => {
+    const p = provider({});
+    const good = encodeSeries(seriesFromBars("AAPL", bars(70)));
+    const cache = new Map([
+      [cacheKey("yahoo", 60, "OLD"), "TFS1AAAA"],
+      [cacheKey("yahoo", 60, "CUT"), good.slice(0, 60)],
+      [cacheKey("yahoo", 60, "JUNK"), "not a series"],
+      [cacheKey("yahoo", 60, "AAPL"), good],
+    ]);
+    const h = harness({ provider: p, cache });
+    const report = await fetchChunks([input("1", ["OLD", "CUT", "JUNK", "AAPL"])], h.deps);
+    expect(p.calls.sort()).toStrictEqual(["CUT", "JUNK", "OLD"]);
+    expect(report).toMatchObject({ cacheHits: 1, providerRequests: 3 });
+    for (const s of ["OLD", "CUT", "JUNK"]) {
+      expect(decodeSeries(h.cache.get(cacheKey("yahoo", 60, s))!).symbol).toBe(s);
+    }
+    const sources = h.scored[0]!.body.outcomes.map((o) => [o.s, o.kind === "series" ? o.source : o.kind]);
+    expect(sources.sort()).toStrictEqual([
+      ["AAPL", "cache"],
+      ["CUT", "provider"],
+      ["JUNK", "provider"],
+      ["OLD", "provider"],
+    ]);
   });
 
   it("fails unknown and invalid tickers at once, and never their neighbours", async () => {

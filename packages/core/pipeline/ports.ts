@@ -1,3 +1,4 @@
+import type { MarketDataProvider } from "../market-data.port.ts";
 import type {
   ChunkProgress,
   ChunkRole,
@@ -49,6 +50,12 @@ export interface TokenLimiter {
   holdOff(ms?: number, sentAtMs?: number): Promise<void>;
   /** The most tokens one take may ask for. */
   readonly maxTake: number;
+}
+
+/** What the fetcher needs of one provider: its adapter, and the shared limit its requests take tokens from. */
+export interface ProviderAccess {
+  provider: MarketDataProvider;
+  limiter: TokenLimiter;
 }
 
 export interface StartScanStore {

@@ -1,0 +1,46 @@
+/** The counters a limiter keeps of what it did (UpstashTokenLimiter's, since it was made). */
+export interface LimiterCounters {
+  readonly lateTokens: number;
+  readonly holds: number;
+  readonly learnedLimit: number | undefined;
+}
+
+/** What the fetch log (`"event":"fetch"`) says of the limiters, per invocation. */
+export interface LimiterLog {
+  /**
+   * Rate-limit tokens granted but left unused because Redis answered late (see token-limiter.ts):
+   * a few are harmless; many mean Redis is slow from here.
+   */
+  lateTokens: number;
+  /**
+   * Pauses of every fetcher set because the provider refused for being over its limit: any at
+   * all mean it counts more than the plan (TICKERFLEET_RATE_LIMIT_*) says.
+   */
+  providerHolds: number;
+  /** The lowest limit learned from those refusals and in force now, if any (see holdOff). */
+  learnedLimit: number | null;
+}
+
+/** A container's limiters, read for its log lines. */
+export interface LimiterStats {
+  /** Marks now; the function returned says what the limiters did since, and what holds now. */
+  start(): () => LimiterLog;
+}
+
+export function limiterStats(limiters: readonly LimiterCounters[]): LimiterStats {
+  const sum = (count: (l: LimiterCounters) => number) => limiters.reduce((n, l) => n + count(l), 0);
+  return {
+    start() {
+      const lateBefore = sum((l) => l.lateTokens);
+      const holdsBefore = sum((l) => l.holds);
+      return () => {
+        const learned = limiters.flatMap((l) => (l.learnedLimit === undefined ? [] : [l.learnedLimit]));
+        return {
+          lateTokens: sum((l) => l.lateTokens) - lateBefore,
+          providerHolds: sum((l) => l.holds) - holdsBefore,
+          learnedLimit: learned.length > 0 ? Math.min(...learned) : null,
+        };
+      };
+    },
+  };
+}

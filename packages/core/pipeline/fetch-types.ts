@@ -1,0 +1,74 @@
+import type { ProviderName } from "../market-data.port.ts";
+import type { FetchMessage, FetchTicker, ScoreMessage } from "./messages.ts";
+import type { MessageSender, ProviderAccess, ResponseCache } from "./ports.ts";
+
+/** The fetch step's settings, its ports and its report, shared by the files of the step (fetch-*.ts). */
+
+export interface FetchConfig {
+  /** How long a fetched series stays in the response cache. @default 300 */
+  cacheTtlSeconds: number;
+  /** Provider attempts per ticker before it is failed with the last reason. @default 5 */
+  maxAttempts: number;
+  /** Longest wait for rate-limit tokens inside the function; longer waits hand the work back with a delay. @default 2000 */
+  maxInlineWaitMs: number;
+  /** Stop taking new tickers when the invocation has less than this left (a provider request's timeout plus margin). @default 15000 */
+  reserveMs: number;
+  /** Backoff after transient failures. @default { baseMs: 2000, maxMs: 300000 } */
+  backoff: { baseMs: number; maxMs: number };
+  /** Most provider requests in flight in one invocation. @default 64 */
+  maxInFlight: number;
+}
+
+export const DEFAULT_FETCH_CONFIG: FetchConfig = {
+  cacheTtlSeconds: 300,
+  maxAttempts: 5,
+  maxInlineWaitMs: 2000,
+  reserveMs: 15_000,
+  backoff: { baseMs: 2000, maxMs: 300_000 },
+  maxInFlight: 64,
+};
+
+export interface FetchDeps {
+  /** Every provider a message may name, with its shared limit: built once per container. */
+  providers: Readonly<Record<ProviderName, ProviderAccess>>;
+  cache: ResponseCache;
+  scoreQueue: MessageSender<ScoreMessage>;
+  fetchQueue: MessageSender<FetchMessage>;
+  /** Time left in the invocation. */
+  remainingMs: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface FetchInput {
+  /** The SQS messageId, reported back when this input could not be handled. */
+  id: string;
+  message: FetchMessage;
+}
+
+export interface FetchReport {
+  /** Inputs to report as batchItemFailures. */
+  failedIds: string[];
+  /** Why outcomes could not be handed on (queue errors), for the log. */
+  handoffErrors: string[];
+  cacheHits: number;
+  providerRequests: number;
+  /** Tickers handed back to the fetch queue (rate limit, transient failure, time running out). */
+  requeued: number;
+  outcomes: { series: number; failed: number };
+  /** When a chunk asked for earnings growth: from the cache, from the provider, and left without (failure, or no time or tokens). */
+  fundamentals?: { cached: number; fetched: number; missing: number };
+}
+
+/** One ticker of one input, and its key in the response cache. */
+export interface Work {
+  input: FetchInput;
+  ticker: FetchTicker;
+  key: string;
+}
+
+/** A ticker to hand back to the fetch queue, and after how long. */
+export interface Retry {
+  ticker: FetchTicker;
+  delayMs: number;
+}

@@ -1,0 +1,61 @@
+import type { ProviderName } from "../market-data.port.ts";
+import type { FetchConfig } from "./fetch-types.ts";
+import type { TokenLimiter } from "./ports.ts";
+
+/** What a drain needs of the invocation: its time left, and a way to wait. */
+export interface DrainClock {
+  remainingMs: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * Starts `start(item)` for queued items as the provider's limit grants tokens, at most
+ * `maxInFlight` at once, and waits for them. Items not started (the limit says "not yet" for
+ * longer than an inline wait, or the invocation is running out of time) stay in `queue`; the
+ * answer is how long to hand them back for.
+ */
+export async function drainWithTokens<T>(
+  queue: T[],
+  limiter: TokenLimiter,
+  clock: DrainClock,
+  config: Pick<FetchConfig, "reserveMs" | "maxInFlight" | "maxInlineWaitMs">,
+  start: (item: T) => Promise<void>,
+): Promise<number> {
+  const inFlight = new Set<Promise<void>>();
+  let handBackMs = 0;
+  while (queue.length > 0) {
+    if (clock.remainingMs() < config.reserveMs) break;
+    while (inFlight.size >= config.maxInFlight) await Promise.race(inFlight);
+    const n = Math.min(queue.length, limiter.maxTake, config.maxInFlight - inFlight.size);
+    const grant = await limiter.take(n);
+    if (!grant.granted) {
+      const wait = grant.retryAfterMs;
+      if (wait > config.maxInlineWaitMs || clock.remainingMs() - wait < config.reserveMs) {
+        handBackMs = wait;
+        break;
+      }
+      await clock.sleep(wait);
+      continue;
+    }
+    for (const item of queue.splice(0, Math.min(n, grant.tokens))) {
+      const running: Promise<void> = start(item).finally(() => inFlight.delete(running));
+      inFlight.add(running);
+    }
+  }
+  await Promise.all(inFlight);
+  return handBackMs;
+}
+
+/** Items grouped by provider, each group in the items' order: each provider drains its own limit. */
+export function byProvider<T>(
+  items: readonly T[],
+  providerOf: (item: T) => ProviderName,
+): Map<ProviderName, T[]> {
+  const groups = new Map<ProviderName, T[]>();
+  for (const item of items) {
+    const group = groups.get(providerOf(item));
+    if (group) group.push(item);
+    else groups.set(providerOf(item), [item]);
+  }
+  return groups;
+}
