@@ -9,9 +9,22 @@ export interface StartScanDeps {
   store: StartScanStore;
   fetchQueue: MessageSender<FetchMessage>;
   chunkSize: number;
-  /** How long the scan may run before the sweep finalizes it PARTIAL, given its ticker count. */
-  deadlineSeconds: (tickers: number) => number;
+  /** How long the scan may run before the sweep finalizes it PARTIAL (see scanDeadlineSeconds). */
+  deadlineSeconds: number;
   now?: () => Date;
+}
+
+/**
+ * How long a scan may run before the sweep finalizes it PARTIAL: twice what its provider's
+ * limit needs for its tickers and the benchmark, plus ten minutes, and never less than
+ * `floorSeconds` (the topology's).
+ */
+export function scanDeadlineSeconds(
+  request: Pick<ScanRequest, "tickers">,
+  limit: { ratePerSecond: number; floorSeconds: number },
+): number {
+  const requests = request.tickers.length + 1;
+  return Math.max(limit.floorSeconds, Math.ceil((2 * requests) / limit.ratePerSecond) + 600);
 }
 
 export interface StartScanResult {
@@ -46,9 +59,7 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
     chunkCount: chunks.length,
     status: "RUNNING",
     createdAt: now.toISOString(),
-    deadlineAt: new Date(
-      now.getTime() + deps.deadlineSeconds(request.tickers.length + 1) * 1000,
-    ).toISOString(),
+    deadlineAt: new Date(now.getTime() + deps.deadlineSeconds * 1000).toISOString(),
   };
   const created = await deps.store.createScan(record);
   if (!created.created) {
