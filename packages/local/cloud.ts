@@ -41,7 +41,7 @@ export interface LocalCloud {
 }
 
 /**
- * The local cloud: an SQS server (AWS JSON 1.0), DynamoDB (dynalite, in
+ * The local cloud: an SQS server (AWS JSON 1.0 and Query), DynamoDB (dynalite, in
  * memory) and Upstash's REST API in front of a real redis-server, all on
  * loopback. The official clients reach them through the variables in `env`
  * and nothing else. `stop()` closes every server and stops redis-server.
