@@ -1,3 +1,6 @@
+import type { CorporateAction } from "./history/actions.ts";
+import type { RawHistory } from "./history/raw-history.ts";
+import type { HistoryRequest } from "./history/ticker-history.ts";
 import type { Fundamentals } from "./scoring/canslim.ts";
 import type { Series } from "./series.ts";
 
@@ -58,11 +61,52 @@ export type FetchResult = FetchSuccess | FetchFailure;
 /** Earnings growth from a provider's income statements; `{}` when it has none (an ETF, a new listing). */
 export type FundamentalsResult = { ok: true; fundamentals: Fundamentals } | FetchFailure;
 
+/**
+ * Raw bars (as traded, not adjusted) and the corporate actions the provider reports for the
+ * window asked for; `bytes` is the size of the provider's answers (bodies), for the scan's count.
+ */
+export interface HistorySuccess {
+  ok: true;
+  bars: RawHistory;
+  actions: CorporateAction[];
+  bytes: number;
+}
+
+export type HistoryResult = HistorySuccess | FetchFailure;
+
+/**
+ * Waits for the shared rate limit's token for one more request. The first request of a
+ * fetchHistory call has its token already; an adapter that needs more (bars, then splits, then
+ * dividends) awaits this before each further one. It throws TokenWaitError when no token comes
+ * in time; the fetcher hands the ticker back for that long.
+ */
+export type RequestGate = () => Promise<void>;
+
+export interface HistoryOptions {
+  signal?: AbortSignal;
+  /** Before every request after the first. @default no wait (a caller without a shared limit) */
+  nextRequest?: RequestGate;
+}
+
+/** No token for the next request of a history within the inline wait: ask again after `retryAfterMs`. */
+export class TokenWaitError extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super(`no rate-limit token for the next request within the inline wait (next in ${retryAfterMs} ms)`);
+    this.name = "TokenWaitError";
+  }
+}
+
 /** The port a fetcher needs from a market-data provider. */
 export interface MarketDataProvider {
   readonly name: ProviderName;
   /** Daily bars for one canonical symbol. Never throws for provider behaviour; returns a FetchFailure. */
   fetchDaily(symbol: string, range: DailyRange, options?: { signal?: AbortSignal }): Promise<FetchResult>;
+  /**
+   * Raw daily bars and corporate actions for one canonical symbol: the whole lookback, or every
+   * session from a date on (as many as the provider has, up to its latest). Never throws for
+   * provider behaviour; returns a FetchFailure.
+   */
+  fetchHistory?(symbol: string, request: HistoryRequest, options?: HistoryOptions): Promise<HistoryResult>;
   /** Earnings growth (C and A of CANSLIM), from providers that publish income statements (FMP). One request. */
   fetchFundamentals?(symbol: string, options?: { signal?: AbortSignal }): Promise<FundamentalsResult>;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "./errors.ts";
 import { type Bar, seriesFromBars } from "./series.ts";
-import { decodeSeries, encodeSeries, isReadableSeries } from "./series-codec.ts";
+import { decodeSeries, encodeSeries } from "./series-codec.ts";
 
 function randomWalk(seed: number, n: number, start: number): Bar[] {
   let s = seed;
@@ -72,24 +72,5 @@ describe("series codec", () => {
     ["a truncated body", encodeSeries(seriesFromBars("X", randomWalk(9, 50, 10))).slice(0, 40)],
   ])("rejects %s with a ValidationError", (_name, text) => {
     expect(() => decodeSeries(text)).toThrow(ValidationError);
-    expect(isReadableSeries(text)).toBe(false);
-  });
-
-  it("tells, without decoding, whether decodeSeries reads a value or any prefix of it", () => {
-    const text = encodeSeries(seriesFromBars("X", randomWalk(9, 50, 10)));
-    expect(isReadableSeries(text)).toBe(true);
-    expect(isReadableSeries(encodeSeries(seriesFromBars("EMPTY", [])))).toBe(true);
-    for (let end = 0; end < text.length; end++) {
-      const prefix = text.slice(0, end);
-      const decodes = (() => {
-        try {
-          decodeSeries(prefix);
-          return true;
-        } catch {
-          return false;
-        }
-      })();
-      expect([end, isReadableSeries(prefix)]).toStrictEqual([end, decodes]);
-    }
   });
 });

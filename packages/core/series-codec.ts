@@ -1,4 +1,5 @@
 import { deflateRawSync, inflateRawSync } from "node:zlib";
+import { ByteReader, ByteWriter } from "./bytes.ts";
 import { dayNumber, isoFromDay } from "./days.ts";
 import { ValidationError } from "./errors.ts";
 import type { Series } from "./series.ts";
@@ -29,71 +30,6 @@ import type { Series } from "./series.ts";
 const MAGIC = "TFS2";
 const UTF8_ENCODER = new TextEncoder();
 const UTF8_DECODER = new TextDecoder();
-
-class ByteWriter {
-  private buf = new Uint8Array(4096);
-  private len = 0;
-  private ensure(extra: number): void {
-    if (this.len + extra <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + extra));
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-  }
-  /** Unsigned LEB128 of a non-negative integer up to 2^53. */
-  uint(value: number): void {
-    this.ensure(8);
-    let v = value;
-    while (v >= 128) {
-      this.buf[this.len++] = (v % 128) | 128;
-      v = Math.floor(v / 128);
-    }
-    this.buf[this.len++] = v;
-  }
-  /** Zig-zag signed integer. */
-  int(value: number): void {
-    this.uint(value >= 0 ? value * 2 : -value * 2 - 1);
-  }
-  bytes(data: Uint8Array): void {
-    this.uint(data.length);
-    this.ensure(data.length);
-    this.buf.set(data, this.len);
-    this.len += data.length;
-  }
-  result(): Uint8Array {
-    return this.buf.subarray(0, this.len);
-  }
-}
-
-class ByteReader {
-  private pos = 0;
-  constructor(private readonly buf: Uint8Array) {}
-  uint(): number {
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 8; i++) {
-      if (this.pos >= this.buf.length) throw new Error("truncated varint");
-      const b = this.buf[this.pos++]!;
-      result += (b & 127) * mul;
-      if (b < 128) return result;
-      mul *= 128;
-    }
-    throw new Error("varint too long");
-  }
-  int(): number {
-    const z = this.uint();
-    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-  }
-  bytes(): Uint8Array {
-    const n = this.uint();
-    if (this.pos + n > this.buf.length) throw new Error("truncated bytes");
-    const out = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
-  get done(): boolean {
-    return this.pos === this.buf.length;
-  }
-}
 
 /** Prices keep this many significant digits of the series' highest adjusted close. */
 const PRICE_DIGITS = 6;
@@ -166,29 +102,6 @@ export function encodeSeries(series: Series): string {
   // Level 1: a few percent larger than the default level, several times faster.
   const body = deflateRawSync(w.result(), { level: 1 });
   return MAGIC + Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("base64");
-}
-
-/**
- * Whether decodeSeries would read `text`, without building the series: the same checks (marker,
- * deflate stream, header, every number present, nothing after) for a fraction of the cost. The
- * fetcher checks cached values with it and hands them on; the scorer decodes them.
- */
-export function isReadableSeries(text: string): boolean {
-  if (typeof text !== "string" || !text.startsWith(MAGIC)) return false;
-  try {
-    const raw = inflateRawSync(Buffer.from(text.slice(MAGIC.length), "base64"));
-    const r = new ByteReader(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength));
-    r.bytes();
-    const n = r.uint();
-    const k = r.uint();
-    const e = r.uint();
-    if (n > 100_000 || k > 10 || e > 15) return false;
-    // n day numbers (the first and n-1 gaps), then six columns of n numbers each.
-    for (let i = 7 * n; i > 0; i--) r.uint();
-    return r.done;
-  } catch {
-    return false;
-  }
 }
 
 /** Decodes what encodeSeries wrote; a damaged value is a ValidationError, never a wrong series. */

@@ -125,8 +125,9 @@ export const topology: Topology = {
       handler: "functions/fetcher.handler",
       timeoutSeconds: FETCHER_TIMEOUT,
       memoryMB: 512,
-      links: ["FetchQueue", "ScoreQueue", ...UPSTASH, ...PROVIDER_SECRETS],
-      description: "Fetches daily bars for ticker chunks under the shared rate limit, through the cache.",
+      links: ["FetchQueue", "ScoreQueue", "BarsTable", ...UPSTASH, ...PROVIDER_SECRETS],
+      description:
+        "Brings ticker chunks' stored bars up to date under the shared rate limit and hands on adjusted series.",
     },
     scorer: {
       name: "Scorer",

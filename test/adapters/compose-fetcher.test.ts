@@ -13,7 +13,7 @@ import { createFetcher, type FetcherResources } from "../../packages/adapters/co
 import { limiterIdentifier } from "../../packages/adapters/upstash/token-limiter.ts";
 import { ConfigError } from "../../packages/core/errors.ts";
 import { PROVIDERS } from "../../packages/core/market-data.port.ts";
-import { cacheKey } from "../../packages/core/pipeline/cache-key.ts";
+import { historyCacheKey, readFetched } from "../../packages/core/pipeline/fetch-history.ts";
 import type { FetchMessage, ScoreMessage } from "../../packages/core/pipeline/messages.ts";
 import { decodeSeries } from "../../packages/core/series-codec.ts";
 import { type LocalCloud, startLocalCloud } from "../../packages/local/cloud.ts";
@@ -37,7 +37,7 @@ beforeAll(async () => {
   Object.assign(process.env, cloud.env);
   sqs = new SQSClient({});
   const dynamodb = new DynamoDBClient({});
-  const { queues } = await provision(topology, { sqs, dynamodb });
+  const { queues, tables } = await provision(topology, { sqs, dynamodb });
   dynamodb.destroy();
   redis = new Redis({
     url: cloud.endpoints.upstashUrl,
@@ -48,6 +48,7 @@ beforeAll(async () => {
   resources = {
     fetchQueueUrl: queues.fetch.url,
     scoreQueueUrl: queues.score.url,
+    barsTable: tables.bars,
     upstashUrl: cloud.endpoints.upstashUrl,
     upstashToken: cloud.endpoints.upstashToken,
     // As SST hands them over: Polygon's and Alpha Vantage's keys were never set.
@@ -163,8 +164,9 @@ describe("the fetcher's composition", () => {
     for (const symbol of ["AAPL", "MSFT"]) {
       const decoded = decodeSeries(data[symbol] as string);
       expect([decoded.symbol, decoded.dates.length]).toStrictEqual([symbol, 60]);
-      // The same series, in the response cache for the next scan.
-      expect(await redis.get(cacheKey("yahoo", 60, symbol))).toBe(data[symbol]);
+      // The provider's answer, in the response cache for the next scan.
+      const cached = readFetched((await redis.get(historyCacheKey("yahoo", symbol))) as string);
+      expect(cached?.fetched.bars.symbol).toBe(symbol);
     }
     expect(
       sim
@@ -179,6 +181,10 @@ describe("the fetcher's composition", () => {
       handoffErrors: [],
       cacheHits: 0,
       providerRequests: 2,
+      providerBytes: expect.any(Number),
+      history: { full: 2, incremental: 0, sessionsFetched: expect.any(Number), refetchedForGaps: 0 },
+      disagreements: [],
+      storeErrors: [],
       requeued: 0,
       outcomes: { series: 2, failed: 0 },
       lateTokens: expect.any(Number),

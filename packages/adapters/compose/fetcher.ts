@@ -2,8 +2,9 @@ import { Redis } from "@upstash/redis";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { fetchChunks, readFetchRecords } from "../../core/pipeline/fetch-chunks.ts";
 import type { FetchMessage, ScoreMessage } from "../../core/pipeline/messages.ts";
-import { sqsClient } from "../aws-clients.ts";
+import { documentClient, sqsClient } from "../aws-clients.ts";
 import { fetcherSettings } from "../config.ts";
+import { DynamoBarsStore } from "../dynamo/bars-store.ts";
 import { fetcherProviders, type ProviderSecrets } from "../providers/registry.ts";
 import { SqsMessageSender } from "../sqs/message-sender.ts";
 import { UpstashResponseCache } from "../upstash/response-cache.ts";
@@ -11,6 +12,7 @@ import { UpstashResponseCache } from "../upstash/response-cache.ts";
 export interface FetcherResources {
   fetchQueueUrl: string;
   scoreQueueUrl: string;
+  barsTable: string;
   upstashUrl: string;
   upstashToken: string;
   /** Provider keys from SST secrets, by secret name (PROVIDER_SECRETS). */
@@ -32,6 +34,7 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
   const deps = {
     providers: providers.access,
     cache: new UpstashResponseCache(redis),
+    bars: new DynamoBarsStore(documentClient(), resources.barsTable),
     scoreQueue: new SqsMessageSender<ScoreMessage>(sqsClient(), resources.scoreQueueUrl),
     fetchQueue: new SqsMessageSender<FetchMessage>(sqsClient(), resources.fetchQueueUrl),
   };

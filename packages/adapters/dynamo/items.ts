@@ -1,11 +1,13 @@
 import { isProviderName } from "../../core/market-data.port.ts";
-import type {
-  ChunkProgress,
-  LeaderboardRow,
-  ResultRecord,
-  ScanRecord,
-  ScanStatus,
-  ScanSummary,
+import {
+  CHUNK_SETS,
+  type ChunkProgress,
+  type ChunkSet,
+  type LeaderboardRow,
+  type ResultRecord,
+  type ScanRecord,
+  type ScanStatus,
+  type ScanSummary,
 } from "../../core/pipeline/records.ts";
 import { readStoredBreadth, type StoredBreadth } from "../../core/pipeline/stored-breadth.ts";
 import { readStoredMetrics, type StoredMetrics } from "../../core/pipeline/stored-metrics.ts";
@@ -21,8 +23,9 @@ import { ItemFields, isOneOf } from "./item-fields.ts";
  *   item "scan"         the scan record; `entity` = "scan" feeds the byCreated index
  *                       (recent scans), `universe` the byUniverse index (latest per universe)
  *   item "tickers"      the scan's tickers, comma-separated (for naming the unaccounted)
- *   item "chunk#000042" one chunk's progress: its size and the string sets scored / failed /
- *                       cached, created by the chunk's first score message
+ *   item "chunk#000042" one chunk's progress: its size and the string sets of CHUNK_SETS
+ *                       (scored, failed, cached, full, incremental, sessions, suspect),
+ *                       created by the chunk's first score message
  *   item "benchmark"    the benchmark's metrics
  *   item "leaderboard"  the top rows, ranked by finalize
  *   item "breadth"      the breadth series of the scan's window
@@ -81,6 +84,15 @@ export function scanFromItem(item: Item): ScanRecord {
 
 const isBenchmarkSource = isOneOf(["benchmark", "universe-median"]);
 
+function historyCountsFrom(f: ItemFields): NonNullable<ScanSummary["history"]> {
+  return {
+    tickersFull: f.number("tickersFull"),
+    tickersIncremental: f.number("tickersIncremental"),
+    sessionsFetched: f.number("sessionsFetched"),
+    suspectGaps: f.number("suspectGaps"),
+  };
+}
+
 function summaryFrom(f: ItemFields): ScanSummary {
   const market = f.map("market");
   const failure = (e: ItemFields) => ({ ticker: e.text("ticker"), reason: e.text("reason") });
@@ -91,6 +103,7 @@ function summaryFrom(f: ItemFields): ScanSummary {
     failures: f.maps("failures", failure),
     unaccountedTickers: f.texts("unaccountedTickers"),
     cacheHits: f.number("cacheHits"),
+    ...(f.get("history") === undefined ? {} : { history: historyCountsFrom(f.map("history")) }),
     rsThresholds: f.numbersOrNull("rsThresholds"),
     benchmarkSource: f.oneOf("benchmarkSource", isBenchmarkSource, "benchmark"),
     benchmarkReturns: f.numbersOrNull("benchmarkReturns"),
@@ -118,9 +131,10 @@ export function chunkFromItem(item: Item): ChunkProgress {
     chunk: Number(item.chunk),
     role: item.role === "benchmark" ? "benchmark" : "universe",
     size: Number(item.size ?? 0),
-    scored: stringSet(item.scored),
-    failed: stringSet(item.failed),
-    cached: stringSet(item.cached),
+    ...(Object.fromEntries(CHUNK_SETS.map((name) => [name, stringSet(item[name])])) as Record<
+      ChunkSet,
+      Set<string>
+    >),
   };
 }
 
@@ -183,6 +197,7 @@ export function resultItem(result: ResultRecord, expiresAt: number): Item {
     metrics: result.metrics,
     breadth: result.breadth,
     ...(result.fundamentals ? { fundamentals: result.fundamentals } : {}),
+    ...(result.flags?.length ? { flags: result.flags } : {}),
     expiresAt,
   };
 }
@@ -212,6 +227,7 @@ export function resultFromItem(item: Item): ResultRecord | undefined {
     metrics,
     breadth: item.breadth instanceof Uint8Array ? item.breadth : new Uint8Array(),
     ...(fundamentals ? { fundamentals } : {}),
+    ...(Array.isArray(item.flags) ? { flags: item.flags.map(String) } : {}),
   };
 }
 

@@ -1,11 +1,13 @@
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type {
-  ChunkProgress,
-  ChunkRole,
-  LeaderboardRow,
-  ScanRecord,
-  ScanStatus,
-  ScanSummary,
+import {
+  CHUNK_SETS,
+  type ChunkProgress,
+  type ChunkRole,
+  type ChunkUpdate,
+  type LeaderboardRow,
+  type ScanRecord,
+  type ScanStatus,
+  type ScanSummary,
 } from "../../core/pipeline/records.ts";
 import type { StoredBreadth } from "../../core/pipeline/stored-breadth.ts";
 import type { StoredMetrics } from "../../core/pipeline/stored-metrics.ts";
@@ -114,7 +116,7 @@ export class DynamoScansRepository {
   async recordChunkProgress(
     scanId: string,
     chunk: { index: number; size: number; role: ChunkRole },
-    update: { scored: readonly string[]; failed: readonly string[]; cached: readonly string[] },
+    update: ChunkUpdate,
   ): Promise<ChunkProgress> {
     const adds: string[] = [];
     const values: Record<string, unknown> = {
@@ -123,7 +125,7 @@ export class DynamoScansRepository {
       ":role": chunk.role,
       ":expires": expiresAt(this.options),
     };
-    for (const name of ["scored", "failed", "cached"] as const) {
+    for (const name of CHUNK_SETS) {
       if (update[name].length > 0) {
         adds.push(`${name} :${name}`);
         values[`:${name}`] = new Set(update[name]);

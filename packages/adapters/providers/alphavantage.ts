@@ -1,8 +1,12 @@
 import { dayNumber } from "../../core/days.ts";
+import type { CorporateAction } from "../../core/history/actions.ts";
+import { quantizePrice } from "../../core/history/bars-codec.ts";
+import type { HistoryRequest } from "../../core/history/ticker-history.ts";
 import type {
   DailyRange,
   FetchFailure,
   FetchResult,
+  HistoryResult,
   MarketDataProvider,
 } from "../../core/market-data.port.ts";
 import {
@@ -11,10 +15,12 @@ import {
   dailyRequest,
   isIsoDate,
   isoDateFromEpochMs,
+  providerRequest,
   seriesOrNotFound,
 } from "./bars.ts";
 import { classifyStatus, type FailureContext, failure, quote } from "./classify.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
+import { historyOrNotFound, RawBarCollector } from "./history-window.ts";
 import { buildPath, type HttpResponse, httpGet, parseJson } from "./http.ts";
 import { isRecord, stringField, typeName } from "./shape.ts";
 
@@ -86,25 +92,7 @@ export function readAlphaVantageResponse(
   if (!isRecord(body)) return failure(ctx, "invalid-response", `expected an object, got ${typeName(body)}`);
 
   const series = body[SERIES_KEY];
-  if (!isRecord(series)) {
-    const error = stringField(body, "Error Message");
-    if (error !== undefined) {
-      if (/api ?key/i.test(error))
-        return failure(ctx, "unauthorized", `Alpha Vantage rejected the key: ${quote(error)}`);
-      if (/invalid api call/i.test(error))
-        return failure(ctx, "not-found", `Alpha Vantage does not know ${providerSymbol}: ${quote(error)}`);
-      return failure(ctx, "invalid-response", `Alpha Vantage error: ${quote(error)}`);
-    }
-    for (const field of ["Information", "Note"]) {
-      const text = stringField(body, field);
-      if (text !== undefined) return classifyNotice(ctx, field, text, outputsize);
-    }
-    return failure(
-      ctx,
-      "invalid-response",
-      `no "${SERIES_KEY}" in the body (keys: ${quote(Object.keys(body).join(", "))})`,
-    );
-  }
+  if (!isRecord(series)) return noSeries(ctx, body, providerSymbol, outputsize);
 
   const collector = new BarCollector();
   for (const date in series) {
@@ -124,6 +112,93 @@ export function readAlphaVantageResponse(
     );
   }
   return seriesOrNotFound(ctx, collector, window, providerSymbol);
+}
+
+/**
+ * A TIME_SERIES_DAILY_ADJUSTED response as raw bars and actions: its open, high, low, close and
+ * volume are as traded, `7. dividend amount` is the cash paid per share on an ex-date and
+ * `8. split coefficient` the new shares per old one on a split's ex-date (1.0 otherwise).
+ */
+export function readAlphaVantageHistory(
+  ctx: FailureContext,
+  request: HistoryRequest,
+  providerSymbol: string,
+  response: HttpResponse,
+  outputsize: "compact" | "full",
+): HistoryResult {
+  const classified = classifyStatus(ctx, response.status, response.headers["retry-after"], response.text);
+  if (classified) return classified;
+  const json = parseJson(response.text);
+  if (!json.ok)
+    return failure(ctx, "transient", "body is not JSON (truncated or an error page)", {
+      status: response.status,
+    });
+  const body = json.value;
+  if (!isRecord(body)) return failure(ctx, "invalid-response", `expected an object, got ${typeName(body)}`);
+  const series = body[SERIES_KEY];
+  if (!isRecord(series)) return noSeries(ctx, body, providerSymbol, outputsize);
+  const collector = new RawBarCollector(PROVIDER);
+  const actions: CorporateAction[] = [];
+  const from = request.kind === "incremental" ? request.from : "";
+  for (const date in series) {
+    const row = series[date];
+    if (!isIsoDate(date) || !isRecord(row))
+      return failure(ctx, "invalid-response", `bad bar ${quote(date)} in "${SERIES_KEY}"`);
+    if (date < from) continue;
+    const volume = row["6. volume"] ?? row["5. volume"];
+    collector.add(
+      date,
+      numberOf(row["1. open"]),
+      numberOf(row["2. high"]),
+      numberOf(row["3. low"]),
+      numberOf(row["4. close"]),
+      numberOf(volume),
+    );
+    const dividend = numberOf(row["7. dividend amount"]);
+    if (dividend > 0) actions.push({ type: "dividend", exDate: date, amount: dividend, provider: PROVIDER });
+    const coefficient = numberOf(row["8. split coefficient"]);
+    if (coefficient > 0 && coefficient !== 1) actions.push(splitOf(date, coefficient));
+  }
+  return historyOrNotFound(ctx, request, collector, actions, response.text.length, providerSymbol);
+}
+
+/** A split coefficient (new shares per old one) as whole share counts where it is one: 0.1 is 10 into 1. */
+function splitOf(exDate: string, coefficient: number): CorporateAction {
+  const [from, to] = coefficient >= 1 ? [1, coefficient] : [quantizePrice(1 / coefficient), 1];
+  return { type: "split", exDate, from, to, provider: PROVIDER };
+}
+
+/** Why a body has no series: an error, a notice (limit, premium, key), or a shape we do not know. */
+function noSeries(
+  ctx: FailureContext,
+  body: Record<string, unknown>,
+  providerSymbol: string,
+  outputsize: "compact" | "full",
+): FetchFailure {
+  const error = stringField(body, "Error Message");
+  if (error !== undefined) {
+    if (/api ?key/i.test(error))
+      return failure(ctx, "unauthorized", `Alpha Vantage rejected the key: ${quote(error)}`);
+    if (/invalid api call/i.test(error))
+      return failure(ctx, "not-found", `Alpha Vantage does not know ${providerSymbol}: ${quote(error)}`);
+    return failure(ctx, "invalid-response", `Alpha Vantage error: ${quote(error)}`);
+  }
+  for (const field of ["Information", "Note"]) {
+    const text = stringField(body, field);
+    if (text !== undefined) return classifyNotice(ctx, field, text, outputsize);
+  }
+  return failure(
+    ctx,
+    "invalid-response",
+    `no "${SERIES_KEY}" in the body (keys: ${quote(Object.keys(body).join(", "))})`,
+  );
+}
+
+/** Whether the last 100 bars hold a history request: a short lookback, or sessions from a recent date. */
+function compactHolds(request: HistoryRequest, now: number): boolean {
+  if (request.kind === "full") return request.days + 5 <= COMPACT_BARS;
+  const today = dayNumber(isoDateFromEpochMs(now));
+  return Math.ceil(((today - dayNumber(request.from)) * 5) / 7) + 5 <= COMPACT_BARS;
 }
 
 export function createAlphaVantageProvider(config: ResolvedProviderConfig): MarketDataProvider {
@@ -146,6 +221,24 @@ export function createAlphaVantageProvider(config: ResolvedProviderConfig): Mark
       const response = await httpGet(config, ctx, path, options?.signal);
       if ("kind" in response) return response;
       return readAlphaVantageResponse(ctx, window, providerSymbol, response, outputsize);
+    },
+
+    async fetchHistory(
+      symbol: string,
+      request: HistoryRequest,
+      options?: { signal?: AbortSignal },
+    ): Promise<HistoryResult> {
+      const { providerSymbol, ctx } = providerRequest(PROVIDER, config.apiKey, symbol);
+      const outputsize = compactHolds(request, Date.now()) ? "compact" : "full";
+      const path = buildPath(config, "/query", {
+        function: "TIME_SERIES_DAILY_ADJUSTED",
+        symbol: providerSymbol,
+        outputsize,
+        apikey: config.apiKey,
+      });
+      const response = await httpGet(config, ctx, path, options?.signal);
+      if ("kind" in response) return response;
+      return readAlphaVantageHistory(ctx, request, providerSymbol, response, outputsize);
     },
   };
 }

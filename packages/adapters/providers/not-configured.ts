@@ -1,6 +1,7 @@
 import type {
   DailyRange,
   FetchResult,
+  HistoryResult,
   MarketDataProvider,
   ProviderName,
 } from "../../core/market-data.port.ts";
@@ -14,6 +15,9 @@ export function notConfiguredProvider(name: ProviderName, problem: string): Mark
   return {
     name,
     async fetchDaily(symbol: string, _range: DailyRange): Promise<FetchResult> {
+      return { ok: false, kind: "unauthorized", provider: name, symbol, message: problem };
+    },
+    async fetchHistory(symbol: string): Promise<HistoryResult> {
       return { ok: false, kind: "unauthorized", provider: name, symbol, message: problem };
     },
   };

@@ -1,15 +1,25 @@
-import type { DailyRange, FetchResult, MarketDataProvider } from "../../core/market-data.port.ts";
+import type { HistoryRequest } from "../../core/history/ticker-history.ts";
+import type {
+  DailyRange,
+  FetchFailure,
+  FetchResult,
+  HistoryResult,
+  MarketDataProvider,
+} from "../../core/market-data.port.ts";
 import {
   BarCollector,
   type DailyWindow,
   dailyRequest,
   isoDateFromEpochMs,
+  providerRequest,
   seriesOrNotFound,
 } from "./bars.ts";
 import { classifyStatus, type FailureContext, failure, quote } from "./classify.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
+import { historyWindow } from "./history-window.ts";
 import { buildPath, type HttpResponse, httpGet, parseJson } from "./http.ts";
 import { isRecord, type JsonRecord, stringField, typeName } from "./shape.ts";
+import { readYahooHistory } from "./yahoo-history.ts";
 
 /**
  * Yahoo Finance chart API, `GET /v8/finance/chart/{symbol}`:
@@ -22,7 +32,7 @@ import { isRecord, type JsonRecord, stringField, typeName } from "./shape.ts";
  * throttling is a 429 whose body may be plain `Too Many Requests`.
  */
 
-const PROVIDER = "yahoo";
+export const PROVIDER = "yahoo";
 
 /**
  * The path of a chart request for a window of daily bars. `symbolInPath` goes
@@ -88,55 +98,73 @@ function checkColumn(name: string, value: unknown, length: number): string | und
   return undefined;
 }
 
-/** A chart response as a FetchResult; pure, so it can be measured and tested without a server. */
-export function readYahooResponse(
-  ctx: FailureContext,
-  window: DailyWindow,
-  providerSymbol: string,
-  response: HttpResponse,
-): FetchResult {
+/** A chart answer's columns (checked to be parallel arrays of numbers or nulls), or why it is not one. */
+export type ChartRead =
+  | { ok: false; failure: FetchFailure }
+  | { ok: true; empty: true; metaKnown: boolean }
+  | {
+      ok: true;
+      empty: false;
+      /** New York session dates of the bars. */
+      dates: string[];
+      open: unknown[];
+      high: unknown[];
+      low: unknown[];
+      close: unknown[];
+      volume: unknown[] | undefined;
+      adjclose: unknown[] | undefined;
+      events: unknown;
+      /** Seconds east of UTC of the exchange. */
+      gmtoffset: number;
+    };
+
+/** Reads a chart answer down to its columns: statuses, errors and shapes are checked here, once. */
+export function readChart(ctx: FailureContext, providerSymbol: string, response: HttpResponse): ChartRead {
   const json = parseJson(response.text);
+  const fail = (f: FetchFailure): ChartRead => ({ ok: false, failure: f });
 
   if (response.status < 200 || response.status >= 300) {
     const error = json.ok ? chartError(json.value) : undefined;
     if (error?.code === "Not Found") {
-      return failure(ctx, "not-found", `Yahoo does not know ${providerSymbol}: ${quote(error.description)}`, {
-        status: response.status,
-      });
+      return fail(
+        failure(ctx, "not-found", `Yahoo does not know ${providerSymbol}: ${quote(error.description)}`, {
+          status: response.status,
+        }),
+      );
     }
     const detail = error ? `${error.code}: ${error.description}` : response.text;
     const classified = classifyStatus(ctx, response.status, response.headers["retry-after"], detail);
-    if (classified) return classified;
+    if (classified) return fail(classified);
   }
   if (!json.ok)
-    return failure(ctx, "transient", "body is not JSON (truncated or an error page)", {
-      status: response.status,
-    });
+    return fail(
+      failure(ctx, "transient", "body is not JSON (truncated or an error page)", { status: response.status }),
+    );
 
   const parsed = readResult(ctx, json.value);
-  if (!parsed.ok) return parsed.failure;
+  if (!parsed.ok) return fail(parsed.failure as FetchFailure);
   const { result } = parsed;
   const meta = isRecord(result.meta) ? result.meta : {};
   const gmtoffset =
     typeof meta.gmtoffset === "number" && Number.isFinite(meta.gmtoffset) ? meta.gmtoffset : 0;
-  const collector = new BarCollector();
   const timestamps = result.timestamp;
   const indicators = isRecord(result.indicators) ? result.indicators : undefined;
   if (!indicators)
-    return failure(
-      ctx,
-      "invalid-response",
-      `expected chart.result[0].indicators, got ${typeName(result.indicators)}`,
+    return fail(
+      failure(
+        ctx,
+        "invalid-response",
+        `expected chart.result[0].indicators, got ${typeName(result.indicators)}`,
+      ),
     );
-  if (timestamps === undefined)
-    return seriesOrNotFound(ctx, collector, window, providerSymbol, isRecord(result.meta));
+  if (timestamps === undefined) return { ok: true, empty: true, metaKnown: isRecord(result.meta) };
 
   if (!Array.isArray(timestamps))
-    return failure(ctx, "invalid-response", `timestamp is ${typeName(timestamps)}, expected an array`);
+    return fail(failure(ctx, "invalid-response", `timestamp is ${typeName(timestamps)}, expected an array`));
   const n = timestamps.length;
   const quotes = Array.isArray(indicators.quote) ? indicators.quote[0] : undefined;
   if (!isRecord(quotes))
-    return failure(ctx, "invalid-response", `expected indicators.quote[0], got ${typeName(quotes)}`);
+    return fail(failure(ctx, "invalid-response", `expected indicators.quote[0], got ${typeName(quotes)}`));
   const adjBlock = Array.isArray(indicators.adjclose) ? indicators.adjclose[0] : undefined;
   const adjclose = isRecord(adjBlock) ? adjBlock.adjclose : undefined;
   const columns: Array<[string, unknown]> = [
@@ -151,20 +179,45 @@ export function readYahooResponse(
   if (adjclose !== undefined) columns.push(["adjclose", adjclose]);
   for (const [name, column] of columns) {
     const problem = checkColumn(name, column, n);
-    if (problem) return failure(ctx, "invalid-response", problem);
+    if (problem) return fail(failure(ctx, "invalid-response", problem));
   }
-  const open = quotes.open as unknown[];
-  const high = quotes.high as unknown[];
-  const low = quotes.low as unknown[];
-  const close = quotes.close as unknown[];
-  const volume = quotes.volume as unknown[] | undefined;
-  const adj = adjclose as unknown[] | undefined;
+  const dates: string[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const ts = timestamps[i];
-    if (typeof ts !== "number") return failure(ctx, "invalid-response", `timestamp[${i}] is ${typeName(ts)}`);
+    if (typeof ts !== "number")
+      return fail(failure(ctx, "invalid-response", `timestamp[${i}] is ${typeName(ts)}`));
     // The session's date in the exchange's time zone, not UTC (matters east of UTC).
-    const date = isoDateFromEpochMs((ts + gmtoffset) * 1000);
-    collector.add(date, open[i], high[i], low[i], close[i], adj?.[i], volume?.[i]);
+    dates[i] = isoDateFromEpochMs((ts + gmtoffset) * 1000);
+  }
+  return {
+    ok: true,
+    empty: false,
+    dates,
+    open: quotes.open as unknown[],
+    high: quotes.high as unknown[],
+    low: quotes.low as unknown[],
+    close: quotes.close as unknown[],
+    volume: quotes.volume as unknown[] | undefined,
+    adjclose: adjclose as unknown[] | undefined,
+    events: result.events,
+    gmtoffset,
+  };
+}
+
+/** A chart response as a FetchResult; pure, so it can be measured and tested without a server. */
+export function readYahooResponse(
+  ctx: FailureContext,
+  window: DailyWindow,
+  providerSymbol: string,
+  response: HttpResponse,
+): FetchResult {
+  const chart = readChart(ctx, providerSymbol, response);
+  if (!chart.ok) return chart.failure;
+  const collector = new BarCollector();
+  if (chart.empty) return seriesOrNotFound(ctx, collector, window, providerSymbol, chart.metaKnown);
+  const { dates, open, high, low, close, volume, adjclose } = chart;
+  for (let i = 0; i < dates.length; i++) {
+    collector.add(dates[i]!, open[i], high[i], low[i], close[i], adjclose?.[i], volume?.[i]);
   }
   return seriesOrNotFound(ctx, collector, window, providerSymbol);
 }
@@ -183,6 +236,18 @@ export function createYahooProvider(config: ResolvedProviderConfig): MarketDataP
       const response = await httpGet(config, ctx, path, options?.signal);
       if ("kind" in response) return response;
       return readYahooResponse(ctx, window, providerSymbol, response);
+    },
+
+    async fetchHistory(
+      symbol: string,
+      request: HistoryRequest,
+      options?: { signal?: AbortSignal },
+    ): Promise<HistoryResult> {
+      const { providerSymbol, ctx } = providerRequest(PROVIDER, undefined, symbol);
+      const path = chartPath(config, encodeURIComponent(providerSymbol), historyWindow(request));
+      const response = await httpGet(config, ctx, path, options?.signal);
+      if ("kind" in response) return response;
+      return readYahooHistory(ctx, request, providerSymbol, response);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../errors.ts";
-import { decodeBars, encodeBars } from "./bars-codec.ts";
+import { decodeBars, encodeBars, quantizeHistory, quantizePrice } from "./bars-codec.ts";
 import { historyFromBars, historyToBars, type RawBar } from "./raw-history.ts";
 
 const bars: RawBar[] = [
@@ -51,6 +51,19 @@ describe("bars codec", () => {
       });
     }
     expect(encodeBars(historyFromBars("X", month)).length).toBeLessThan(21 * 12);
+  });
+
+  it("quantizes each price alone, so a quantized history reads back bit for bit whatever a block's exponent", () => {
+    expect(quantizePrice(Math.fround(12.34))).toBe(12.34);
+    expect(quantizePrice(150.0050048828125 * 2)).toBe(300.01);
+    expect(quantizePrice(0.12339999675750732)).toBe(0.1234);
+    const mixed = historyFromBars("X", [
+      { ...bars[0]!, close: Math.fround(12.34) },
+      { ...bars[1]!, close: 1 / 3 },
+    ]);
+    const quantized = quantizeHistory(mixed);
+    expect(historyToBars(decodeBars("X", encodeBars(quantized)))).toStrictEqual(historyToBars(quantized));
+    expect(quantized.close[0]).toBe(12.34);
   });
 
   it("refuses damaged bytes naming the symbol, rather than returning wrong bars", () => {

@@ -22,6 +22,35 @@ const MAX_EXPONENT = 10;
 /** How far a price may be from its quantum to count as on it: float32 noise, not information. */
 const QUANTUM_TOLERANCE = 1e-7;
 
+/**
+ * A price on its quantum: the nearest multiple of 10^-k for the smallest k within the
+ * tolerance (12.340000152587891 → 12.34), as the double `q / 10^k` gives. Fetched bars are
+ * quantized before anything reads them, so a series scored straight from a provider's answer
+ * and one read back from the store are the same to the last bit.
+ */
+export function quantizePrice(p: number): number {
+  for (let k = 0; k < MAX_EXPONENT; k++) {
+    const unit = 10 ** k;
+    const scaled = p * unit;
+    const q = Math.round(scaled);
+    if (Math.abs(scaled - q) <= QUANTUM_TOLERANCE * Math.abs(scaled)) return q / unit;
+  }
+  return Math.round(p * 10 ** MAX_EXPONENT) / 10 ** MAX_EXPONENT;
+}
+
+/** Bars as the store will keep them: prices on their quanta, whole shares. */
+export function quantizeHistory(history: RawHistory): RawHistory {
+  const q = (column: Float64Array) => column.map(quantizePrice);
+  return {
+    ...history,
+    open: q(history.open),
+    high: q(history.high),
+    low: q(history.low),
+    close: q(history.close),
+    volume: history.volume.map(Math.round),
+  };
+}
+
 function priceExponent(history: RawHistory): number {
   const columns = [history.open, history.high, history.low, history.close];
   search: for (let k = 0; k < MAX_EXPONENT; k++) {

@@ -1,5 +1,4 @@
 import type { Fundamentals } from "../scoring/canslim.ts";
-import { isReadableSeries } from "../series-codec.ts";
 import { fundamentals } from "./messages.ts";
 import type { ResponseCache } from "./ports.ts";
 
@@ -33,14 +32,6 @@ export async function writeCache(
   ttlSeconds: number,
 ): Promise<void> {
   if (entries.length > 0) await cache.setMany(entries, ttlSeconds);
-}
-
-/**
- * A cached series as it is handed on, or undefined when the scorer could not decode it. The
- * codec checks it without decoding it: the scorer decodes it, once.
- */
-export function readableSeries(text: string): string | undefined {
-  return isReadableSeries(text) ? text : undefined;
 }
 
 /**

@@ -4,44 +4,90 @@
  * the question is what the step decides for each ticker).
  */
 import { describe, expect, it } from "vitest";
+import type { CorporateAction } from "../history/actions.ts";
+import type { BarsStore, StoredChange } from "../history/bars-store.port.ts";
+import { historyFromBars, type RawBar, sliceHistory } from "../history/raw-history.ts";
+import { emptyTicker, type HistoryRequest, type StoredTicker } from "../history/ticker-history.ts";
 import type {
   FetchFailure,
-  FetchResult,
   FundamentalsResult,
+  HistoryResult,
   MarketDataProvider,
 } from "../market-data.port.ts";
-import { seriesFromBars } from "../series.ts";
-import { decodeSeries, encodeSeries } from "../series-codec.ts";
-import { cacheKey, fundamentalsCacheKey } from "./cache-key.ts";
+import { decodeSeries } from "../series-codec.ts";
+import { fundamentalsCacheKey } from "./cache-key.ts";
 import { DEFAULT_FETCH_CONFIG, type FetchDeps, type FetchInput, fetchChunks } from "./fetch-chunks.ts";
+import { encodeFetched, historyCacheKey, readFetched } from "./fetch-history.ts";
 import type { FetchMessage, ScoreMessage } from "./messages.ts";
 import type { OutboundMessage, ProviderAccess, TokenGrant, TokenLimiter } from "./ports.ts";
 
-function bars(n: number) {
+const DAY0 = Date.UTC(2026, 0, 5);
+const dateOf = (i: number) => new Date(DAY0 + i * 86_400_000).toISOString().slice(0, 10);
+
+function bars(n: number, close = (i: number) => 10.5 + i): RawBar[] {
   return Array.from({ length: n }, (_, i) => ({
-    date: new Date(Date.UTC(2026, 0, 5) + i * 86_400_000).toISOString().slice(0, 10),
-    open: 10 + i,
-    high: 11 + i,
-    low: 9 + i,
-    close: 10.5 + i,
-    adjClose: 10.5 + i,
+    date: dateOf(i),
+    open: close(i) - 0.5,
+    high: close(i) + 0.5,
+    low: close(i) - 1.5,
+    close: close(i),
     volume: 1000 + i,
+    provider: "yahoo",
   }));
 }
 
+/** The provider's whole history of a symbol: 80 bars, unless a test says otherwise. */
+type Answer = HistoryResult | ((attempt: number, request: HistoryRequest) => HistoryResult);
+
+function answerFrom(
+  symbol: string,
+  all: RawBar[],
+  request: HistoryRequest,
+  actions: CorporateAction[] = [],
+): HistoryResult {
+  const history = historyFromBars(symbol, all);
+  const bars = request.kind === "full" ? history : sliceHistory(history, request.from);
+  return { ok: true, bars, actions, bytes: 100 * bars.dates.length };
+}
+
 function provider(
-  answers: Record<string, FetchResult | ((attempt: number) => FetchResult)>,
-): MarketDataProvider & { calls: string[] } {
+  answers: Record<string, Answer>,
+): MarketDataProvider & { calls: string[]; requests: HistoryRequest[] } {
   const calls: string[] = [];
+  const requests: HistoryRequest[] = [];
   return {
     name: "yahoo",
     calls,
-    async fetchDaily(symbol) {
+    requests,
+    async fetchDaily() {
+      throw new Error("the fetcher asks for raw history");
+    },
+    async fetchHistory(symbol, request) {
       calls.push(symbol);
+      requests.push(request);
       const answer = answers[symbol];
-      if (typeof answer === "function") return answer(calls.filter((c) => c === symbol).length);
+      if (typeof answer === "function") return answer(calls.filter((c) => c === symbol).length, request);
       if (answer) return answer;
-      return { ok: true, series: seriesFromBars(symbol, bars(80)) };
+      return answerFrom(symbol, bars(80), request);
+    },
+  };
+}
+
+/** An in-memory stand-in for the bars store (the DynamoDB one is tested against dynalite). */
+function memoryStore(
+  initial: StoredTicker[] = [],
+): BarsStore & { held: Map<string, StoredTicker>; writes: StoredChange[][] } {
+  const held = new Map(initial.map((t) => [t.bars.symbol, t]));
+  const writes: StoredChange[][] = [];
+  return {
+    held,
+    writes,
+    async read(symbols) {
+      return new Map(symbols.map((s) => [s, held.get(s) ?? emptyTicker(s)]));
+    },
+    async write(changes) {
+      writes.push([...changes]);
+      for (const c of changes) held.set(c.ticker.bars.symbol, c.ticker);
     },
   };
 }
@@ -64,8 +110,10 @@ function harness(options: {
   grants?: TokenGrant[];
   limiter?: TokenLimiter;
   cache?: Map<string, string>;
+  store?: ReturnType<typeof memoryStore>;
   remainingMs?: () => number;
 }) {
+  const store = options.store ?? memoryStore();
   const cache = options.cache ?? new Map<string, string>();
   const scored: OutboundMessage<ScoreMessage>[] = [];
   const requeued: OutboundMessage<FetchMessage>[] = [];
@@ -91,13 +139,14 @@ function harness(options: {
         for (const [k, v] of entries) cache.set(k, v);
       },
     },
+    bars: store,
     scoreQueue: { send: async (m) => void scored.push(...m) },
     fetchQueue: { send: async (m) => void requeued.push(...m) },
     remainingMs: options.remainingMs ?? (() => 60_000),
     sleep: async () => undefined,
     random: () => 0.5,
   };
-  return { deps, scored, requeued, cache, cacheCalls };
+  return { deps, scored, requeued, cache, cacheCalls, store };
 }
 
 function input(id: string, tickers: string[], attempts = 0): FetchInput {
@@ -120,7 +169,11 @@ function input(id: string, tickers: string[], attempts = 0): FetchInput {
 describe("fetchChunks", () => {
   it("reads the cache once for the whole batch and fetches only the misses", async () => {
     const p = provider({});
-    const cache = new Map([[cacheKey("yahoo", 60, "AAPL"), encodeSeries(seriesFromBars("AAPL", bars(70)))]]);
+    const cached = encodeFetched(
+      { kind: "full", days: 60 },
+      { bars: historyFromBars("AAPL", bars(70)), actions: [] },
+    );
+    const cache = new Map([[historyCacheKey("yahoo", "AAPL"), cached]]);
     const h = harness({ provider: p, cache });
     const report = await fetchChunks([input("1", ["AAPL", "MSFT"]), input("2", ["NVDA"])], h.deps);
     expect(h.cacheCalls).toStrictEqual({ get: 1, set: 1 });
@@ -134,25 +187,38 @@ describe("fetchChunks", () => {
       ["MSFT", "series", "provider"],
       ["NVDA", "series", "provider"],
     ]);
-    // What was fetched is cached, trimmed to the days asked for.
-    expect(decodeSeries(h.cache.get(cacheKey("yahoo", 60, "MSFT"))!).dates).toHaveLength(60);
+    // What was fetched is cached as the provider answered it; the scorer gets the days asked for.
+    expect(readFetched(h.cache.get(historyCacheKey("yahoo", "MSFT"))!)!.fetched.bars.dates).toHaveLength(80);
+    const msft = h.scored.flatMap((m) => m.body.outcomes).find((o) => o.s === "MSFT")!;
+    expect(msft.kind === "series" && decodeSeries(msft.data).dates).toHaveLength(60);
   });
 
-  it("treats a cached value the scorer could not decode as a miss, and replaces it", async () => {
+  it("treats a cached value it cannot read, or one that does not cover the request, as a miss, and replaces it", async () => {
     const p = provider({});
-    const good = encodeSeries(seriesFromBars("AAPL", bars(70)));
+    const good = encodeFetched(
+      { kind: "full", days: 60 },
+      { bars: historyFromBars("AAPL", bars(70)), actions: [] },
+    );
+    const short = encodeFetched(
+      { kind: "full", days: 30 },
+      { bars: historyFromBars("SHORT", bars(30)), actions: [] },
+    );
     const cache = new Map([
-      [cacheKey("yahoo", 60, "OLD"), "TFS1AAAA"],
-      [cacheKey("yahoo", 60, "CUT"), good.slice(0, 60)],
-      [cacheKey("yahoo", 60, "JUNK"), "not a series"],
-      [cacheKey("yahoo", 60, "AAPL"), good],
+      [historyCacheKey("yahoo", "OLD"), "TFS1AAAA"],
+      [historyCacheKey("yahoo", "CUT"), good.slice(0, 60)],
+      [
+        historyCacheKey("yahoo", "JUNK"),
+        '{"request":{"kind":"full","days":60},"symbol":"JUNK","bars":"AAAA","actions":[]}',
+      ],
+      [historyCacheKey("yahoo", "SHORT"), short],
+      [historyCacheKey("yahoo", "AAPL"), good],
     ]);
     const h = harness({ provider: p, cache });
-    const report = await fetchChunks([input("1", ["OLD", "CUT", "JUNK", "AAPL"])], h.deps);
-    expect(p.calls.sort()).toStrictEqual(["CUT", "JUNK", "OLD"]);
-    expect(report).toMatchObject({ cacheHits: 1, providerRequests: 3 });
-    for (const s of ["OLD", "CUT", "JUNK"]) {
-      expect(decodeSeries(h.cache.get(cacheKey("yahoo", 60, s))!).symbol).toBe(s);
+    const report = await fetchChunks([input("1", ["OLD", "CUT", "JUNK", "SHORT", "AAPL"])], h.deps);
+    expect(p.calls.sort()).toStrictEqual(["CUT", "JUNK", "OLD", "SHORT"]);
+    expect(report).toMatchObject({ cacheHits: 1, providerRequests: 4 });
+    for (const s of ["OLD", "CUT", "JUNK", "SHORT"]) {
+      expect(readFetched(h.cache.get(historyCacheKey("yahoo", s))!)!.fetched.bars.symbol).toBe(s);
     }
     const sources = h.scored[0]!.body.outcomes.map((o) => [o.s, o.kind === "series" ? o.source : o.kind]);
     expect(sources.sort()).toStrictEqual([
@@ -160,6 +226,7 @@ describe("fetchChunks", () => {
       ["CUT", "provider"],
       ["JUNK", "provider"],
       ["OLD", "provider"],
+      ["SHORT", "provider"],
     ]);
   });
 
@@ -321,6 +388,140 @@ describe("fetchChunks", () => {
     const report = await fetchChunks([input("7", ["AAPL"])], h.deps);
     expect(report.failedIds).toStrictEqual(["7"]);
     expect(report.handoffErrors).toStrictEqual(["SQS unavailable"]);
+  });
+});
+
+describe("fetchChunks with a bars store", () => {
+  const stored = (symbol: string, n: number, close?: (i: number) => number): StoredTicker => ({
+    bars: historyFromBars(symbol, bars(n, close)),
+    actions: [],
+    meta: { fullDays: 60 },
+  });
+  const seriesOf = (scored: { body: ScoreMessage }[], s: string) => {
+    const o = scored.flatMap((m) => m.body.outcomes).find((x) => x.s === s)!;
+    if (o.kind !== "series") throw new Error(`${s} was not scored: ${JSON.stringify(o)}`);
+    return o;
+  };
+
+  it("asks only for the sessions after the last stored one plus the last three again, and stores what is new", async () => {
+    const p = provider({});
+    const store = memoryStore([stored("AAPL", 78)]);
+    const h = harness({ provider: p, store });
+    const report = await fetchChunks([input("1", ["AAPL"])], h.deps);
+    expect(p.requests).toStrictEqual([{ kind: "incremental", from: dateOf(75) }]);
+    expect(report.history).toStrictEqual({
+      full: 0,
+      incremental: 1,
+      sessionsFetched: 5,
+      refetchedForGaps: 0,
+    });
+    expect(report.providerBytes).toBe(500);
+    expect(store.held.get("AAPL")!.bars.dates).toHaveLength(80);
+    expect(store.writes.flat().map((c) => c.barsFrom)).toStrictEqual([dateOf(78)]);
+    expect(seriesOf(h.scored, "AAPL").history).toStrictEqual({ mode: "incremental", sessions: 5 });
+  });
+
+  it("scores the same series from stored history plus the new sessions as from the whole history fetched at once", async () => {
+    const fresh = harness({ provider: provider({}) });
+    await fetchChunks([input("1", ["AAPL"])], fresh.deps);
+    const incremental = harness({ provider: provider({}), store: memoryStore([stored("AAPL", 79)]) });
+    await fetchChunks([input("1", ["AAPL"])], incremental.deps);
+    expect(seriesOf(fresh.scored, "AAPL").history).toStrictEqual({ mode: "full", sessions: 80 });
+    expect(seriesOf(incremental.scored, "AAPL").data).toBe(seriesOf(fresh.scored, "AAPL").data);
+  });
+
+  it("asks once more for the whole history when a new session moved more than 30 % with no action, and keeps a split it then learns", async () => {
+    const split: CorporateAction = { type: "split", exDate: dateOf(79), from: 1, to: 2, provider: "yahoo" };
+    const halved = bars(80, (i) => (i < 79 ? 100 : 50.5));
+    const p = provider({
+      // The incremental answer misses the split; the whole history reports it.
+      AAPL: (_attempt, request) =>
+        answerFrom("AAPL", halved, request, request.kind === "full" ? [split] : []),
+    });
+    const store = memoryStore([stored("AAPL", 79, () => 100)]);
+    const h = harness({ provider: p, store });
+    const report = await fetchChunks([input("1", ["AAPL"])], h.deps);
+    expect(p.requests.map((r) => r.kind)).toStrictEqual(["incremental", "full"]);
+    expect(report).toMatchObject({
+      providerRequests: 2,
+      history: { refetchedForGaps: 1, full: 1, incremental: 0 },
+    });
+    expect(seriesOf(h.scored, "AAPL").flags).toBeUndefined();
+    expect(store.held.get("AAPL")!.actions).toStrictEqual([split]);
+    // Adjusted for the split: no gap in the series the scorer gets.
+    const series = decodeSeries(seriesOf(h.scored, "AAPL").data);
+    expect(series.adjClose[series.adjClose.length - 2]).toBeCloseTo(50, 3);
+  });
+
+  it("marks a move that the whole history does not explain either as suspect-gap, once", async () => {
+    const jumped = bars(80, (i) => (i < 79 ? 100 : 160));
+    const p = provider({ AAPL: (_attempt, request) => answerFrom("AAPL", jumped, request) });
+    const store = memoryStore([stored("AAPL", 79, () => 100)]);
+    const h = harness({ provider: p, store });
+    await fetchChunks([input("1", ["AAPL"])], h.deps);
+    expect(seriesOf(h.scored, "AAPL").flags).toStrictEqual(["suspect-gap"]);
+    expect(store.held.get("AAPL")!.meta.acceptedGaps).toStrictEqual([dateOf(79)]);
+    // The next scan does not ask for the whole history again for the same move.
+    const again = harness({ provider: p, store });
+    await fetchChunks([input("1", ["AAPL"])], again.deps);
+    expect(p.requests.map((r) => r.kind)).toStrictEqual(["incremental", "full", "incremental"]);
+    expect(seriesOf(again.scored, "AAPL").flags).toBeUndefined();
+  });
+
+  it("fails a ticker the provider no longer knows and leaves its stored history as it was", async () => {
+    const store = memoryStore([stored("GONE", 70)]);
+    const h = harness({ provider: provider({ GONE: failure("GONE", "not-found") }), store });
+    await fetchChunks([input("1", ["GONE"])], h.deps);
+    expect(h.scored[0]!.body.outcomes[0]).toMatchObject({ kind: "failed", s: "GONE", reason: "not-found" });
+    expect(store.writes.flat()).toStrictEqual([]);
+    expect(store.held.get("GONE")!.bars.dates).toHaveLength(70);
+  });
+
+  it("takes one more token before each further request of a history, and hands the ticker back when none comes in time", async () => {
+    const takes: number[] = [];
+    const grants: TokenGrant[] = [
+      { granted: true, tokens: 1 },
+      { granted: true, tokens: 1 },
+      { granted: true, tokens: 1 },
+      { granted: true, tokens: 1 },
+      { granted: true, tokens: 1 },
+    ];
+    const limiter: TokenLimiter = {
+      maxTake: 1,
+      take: async (n) => {
+        takes.push(n);
+        return grants.shift() ?? { granted: false, retryAfterMs: 9_000 };
+      },
+      holdOff: async () => undefined,
+    };
+    const p = provider({});
+    // Like FMP's or Polygon's: bars, then splits, then dividends, each after a token.
+    p.fetchHistory = async (symbol, request, options) => {
+      p.calls.push(symbol);
+      await options?.nextRequest?.();
+      await options?.nextRequest?.();
+      return answerFrom(symbol, bars(80), request);
+    };
+    const h = harness({ provider: p, limiter });
+    const report = await fetchChunks([input("1", ["AAPL", "MSFT"])], h.deps);
+    // Three tokens for AAPL; MSFT's third request finds none within the inline wait.
+    expect(takes).toStrictEqual([1, 1, 1, 1, 1, 1]);
+    expect(seriesOf(h.scored, "AAPL").source).toBe("provider");
+    expect(report.requeued).toBe(1);
+    expect(h.requeued.map((m) => [m.body.tickers, m.delaySeconds])).toStrictEqual([
+      [[{ s: "MSFT", attempts: 0 }], 9],
+    ]);
+  });
+
+  it("scores what it fetched when the store cannot be written, and says why", async () => {
+    const store = memoryStore();
+    store.write = async () => {
+      throw new Error("DynamoDB unavailable");
+    };
+    const h = harness({ provider: provider({}), store });
+    const report = await fetchChunks([input("1", ["AAPL"])], h.deps);
+    expect(report.storeErrors).toStrictEqual(["DynamoDB unavailable"]);
+    expect(seriesOf(h.scored, "AAPL").source).toBe("provider");
   });
 });
 

@@ -1,8 +1,23 @@
-import { fetchBars } from "./ask-provider.ts";
-import { cacheKey } from "./cache-key.ts";
-import { readableSeries, readCache, writeCache } from "./fetch-cache.ts";
+import type { StoredChange } from "../history/bars-store.port.ts";
+import {
+  acceptGaps,
+  emptyTicker,
+  historyRequest,
+  type MergedHistory,
+  mergeFetched,
+} from "../history/ticker-history.ts";
+import { readCache, writeCache } from "./fetch-cache.ts";
 import { addFundamentals } from "./fetch-fundamentals.ts";
 import { handOff } from "./fetch-handoff.ts";
+import {
+  askHistory,
+  covers,
+  type HistoryWork,
+  historyCacheKey,
+  historyOutcome,
+  historySince,
+  readFetched,
+} from "./fetch-history.ts";
 import {
   DEFAULT_FETCH_CONFIG,
   type FetchConfig,
@@ -10,10 +25,9 @@ import {
   type FetchInput,
   type FetchReport,
   type Retry,
-  type Work,
 } from "./fetch-types.ts";
 import { parseFetchMessage, type TickerOutcome } from "./messages.ts";
-import { byProvider, type DrainClock, drainWithTokens } from "./token-drain.ts";
+import { byProvider, type DrainClock, drainWithTokens, tokenGate } from "./token-drain.ts";
 
 export { FUNDAMENTALS_TTL_SECONDS } from "./fetch-fundamentals.ts";
 export {
@@ -27,12 +41,12 @@ export {
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * The fetcher's work for one SQS batch of chunks: one cache round trip for
- * every ticker, tokens from the provider's shared limit for the misses (several
- * per call), provider requests, one cache write, then the outcomes to the score
- * queue and whatever is left back to the fetch queue with a delay. One
- * ticker's failure never fails its neighbours; a message fails only when its
- * outcomes could not be handed on.
+ * The fetcher's work for one SQS batch of chunks: the stored history of every ticker (one read
+ * per shard), one cache round trip, tokens from the provider's shared limit for the rest
+ * (several per call), each asking only for the sessions it lacks, the answers merged and written
+ * back to the store, then the series (adjusted here) to the score queue and whatever is left
+ * back to the fetch queue with a delay. One ticker's failure never fails its neighbours; a
+ * message fails only when its outcomes could not be handed on.
  */
 export async function fetchChunks(
   inputs: readonly FetchInput[],
@@ -41,40 +55,113 @@ export async function fetchChunks(
 ): Promise<FetchReport> {
   const clock: DrainClock = { remainingMs: deps.remainingMs, sleep: deps.sleep ?? sleepFor };
   const random = deps.random ?? Math.random;
+  const policy = config.history;
   const outcomes = new Map<FetchInput, TickerOutcome[]>(inputs.map((i) => [i, []]));
   const retries = new Map<FetchInput, Retry[]>(inputs.map((i) => [i, []]));
   const toCache: [string, string][] = [];
+  const changes: StoredChange[] = [];
+  const report = {
+    cacheHits: 0,
+    providerRequests: 0,
+    providerBytes: 0,
+    history: { full: 0, incremental: 0, sessionsFetched: 0, refetchedForGaps: 0 },
+    disagreements: [] as string[],
+    storeErrors: [] as string[],
+  };
 
-  const works: Work[] = inputs.flatMap((input) =>
-    input.message.tickers.map((ticker) => ({
-      input,
-      ticker,
-      key: cacheKey(input.message.provider, input.message.days, ticker.s),
-    })),
-  );
-  const { hits, misses } = await readCache(works, deps.cache, readableSeries);
-  for (const { item, value } of hits) {
-    outcomes.get(item.input)!.push({ kind: "series", s: item.ticker.s, data: value, source: "cache" });
-  }
-
-  let providerRequests = 0;
-  await Promise.all(
-    [...byProvider(misses, (work) => work.input.message.provider)].map(async ([name, queue]) => {
-      const access = deps.providers[name];
-      const handBackMs = await drainWithTokens(queue, access.limiter, clock, config, async (work) => {
-        providerRequests++;
-        const asked = await fetchBars(work, access, config, random);
-        if (asked.kind === "retry") {
-          retries.get(work.input)!.push(asked.retry);
-          return;
-        }
-        outcomes.get(work.input)!.push(asked.outcome);
-        if (asked.cacheEntry) toCache.push(asked.cacheEntry);
-      });
-      // Whatever was not started (limit says "not yet", or time is short) goes back untouched.
-      for (const work of queue) retries.get(work.input)!.push({ ticker: work.ticker, delayMs: handBackMs });
+  const days = Math.max(0, ...inputs.map((i) => i.message.days));
+  const symbols = inputs.flatMap((i) => i.message.tickers.map((t) => t.s));
+  const stored = symbols.length > 0 ? await deps.bars.read(symbols, historySince(days)) : new Map();
+  const works: HistoryWork[] = inputs.flatMap((input) =>
+    input.message.tickers.map((ticker) => {
+      const held = stored.get(ticker.s) ?? emptyTicker(ticker.s);
+      return {
+        input,
+        ticker,
+        key: historyCacheKey(input.message.provider, ticker.s),
+        stored: held,
+        request: historyRequest(held, input.message.days, policy),
+      };
     }),
   );
+
+  /** A ticker whose history is current: stored if it changed, and on to the scorer. */
+  const finish = (
+    work: HistoryWork,
+    merged: MergedHistory,
+    source: "cache" | "provider",
+    flags: "suspect-gap"[] = [],
+  ) => {
+    const { ticker } = merged;
+    const { s } = work.ticker;
+    if (merged.changedFrom !== undefined || merged.actionsChanged || merged.metaChanged) {
+      changes.push({
+        ticker,
+        barsFrom: merged.changedFrom,
+        actions: merged.actionsChanged,
+        meta: merged.metaChanged,
+      });
+    }
+    for (const date of merged.disagreements.slice(0, 5)) report.disagreements.push(`${s} ${date}`);
+    const mode = work.request.kind;
+    report.history[mode]++;
+    if (source === "cache") report.cacheHits++;
+    const sessions = source === "provider" ? merged.sessionsFetched : 0;
+    report.history.sessionsFetched += sessions;
+    outcomes
+      .get(work.input)!
+      .push(
+        historyOutcome(
+          ticker,
+          work.input.message.days,
+          source,
+          { mode, sessions },
+          flags,
+          work.ticker.attempts,
+        ),
+      );
+  };
+
+  const { hits, misses } = await readCache(works, deps.cache, readFetched);
+  for (const { item, value } of hits) {
+    if (covers(value.request, item.request))
+      finish(item, mergeFetched(item.stored, value.fetched, item.request, policy), "cache");
+    else misses.push(item);
+  }
+
+  // Incremental answers with a move no action explains: their whole history is asked for once more.
+  const refetch: HistoryWork[] = [];
+  const drain = (queue: HistoryWork[]) =>
+    Promise.all(
+      [...byProvider(queue, (work) => work.input.message.provider)].map(async ([name, group]) => {
+        const access = deps.providers[name];
+        const handBackMs = await drainWithTokens(group, access.limiter, clock, config, async (work) => {
+          report.providerRequests++;
+          const gate = tokenGate(access.limiter, clock, config);
+          const asked = await askHistory(work, access, gate, config, policy, random);
+          if (asked.kind === "retry") return void retries.get(work.input)!.push(asked.retry);
+          if (asked.kind === "outcome") return void outcomes.get(work.input)!.push(asked.outcome);
+          report.providerBytes += asked.bytes;
+          toCache.push(asked.cacheEntry);
+          const { merged } = asked;
+          if (merged.unexplainedGaps.length === 0) return finish(work, merged, "provider");
+          if (work.request.kind === "incremental")
+            return void refetch.push({ ...work, request: { kind: "full", days: work.input.message.days } });
+          // Refetched (or fetched whole for the first time) and still unexplained: kept, and said.
+          finish(
+            work,
+            { ...merged, ticker: acceptGaps(merged.ticker, merged.unexplainedGaps), metaChanged: true },
+            "provider",
+            ["suspect-gap"],
+          );
+        });
+        // Whatever was not started (limit says "not yet", or time is short) goes back untouched.
+        for (const work of group) retries.get(work.input)!.push({ ticker: work.ticker, delayMs: handBackMs });
+      }),
+    );
+  await drain(misses);
+  report.history.refetchedForGaps = refetch.length;
+  if (refetch.length > 0) await drain(refetch);
 
   const wantFundamentals = inputs.filter((input) => input.message.fundamentals);
   const fundamentals =
@@ -82,13 +169,17 @@ export async function fetchChunks(
       ? await addFundamentals(wantFundamentals, outcomes, deps, clock, config)
       : undefined;
 
+  try {
+    await deps.bars.write(changes);
+  } catch (error) {
+    report.storeErrors.push((error as Error).message);
+  }
   await writeCache(deps.cache, toCache, config.cacheTtlSeconds);
   const handed = await handOff(inputs, outcomes, retries, deps);
   return {
     failedIds: handed.failedIds,
     handoffErrors: handed.handoffErrors,
-    cacheHits: hits.length,
-    providerRequests,
+    ...report,
     requeued: handed.requeued,
     outcomes: handed.outcomes,
     ...(fundamentals ? { fundamentals } : {}),

@@ -1,3 +1,5 @@
+import type { BarsStore } from "../history/bars-store.port.ts";
+import { DEFAULT_HISTORY_POLICY, type HistoryPolicy } from "../history/ticker-history.ts";
 import type { ProviderName } from "../market-data.port.ts";
 import type { FetchMessage, FetchTicker, ScoreMessage } from "./messages.ts";
 import type { MessageSender, ProviderAccess, ResponseCache } from "./ports.ts";
@@ -17,6 +19,8 @@ export interface FetchConfig {
   backoff: { baseMs: number; maxMs: number };
   /** Most provider requests in flight in one invocation. @default 64 */
   maxInFlight: number;
+  /** Late corrections and the overnight-gap guard of the bars store. @default DEFAULT_HISTORY_POLICY */
+  history: HistoryPolicy;
 }
 
 export const DEFAULT_FETCH_CONFIG: FetchConfig = {
@@ -26,12 +30,15 @@ export const DEFAULT_FETCH_CONFIG: FetchConfig = {
   reserveMs: 15_000,
   backoff: { baseMs: 2000, maxMs: 300_000 },
   maxInFlight: 64,
+  history: DEFAULT_HISTORY_POLICY,
 };
 
 export interface FetchDeps {
   /** Every provider a message may name, with its shared limit: built once per container. */
   providers: Readonly<Record<ProviderName, ProviderAccess>>;
   cache: ResponseCache;
+  /** Raw bars and corporate actions kept between scans. */
+  bars: BarsStore;
   scoreQueue: MessageSender<ScoreMessage>;
   fetchQueue: MessageSender<FetchMessage>;
   /** Time left in the invocation. */
@@ -53,6 +60,14 @@ export interface FetchReport {
   handoffErrors: string[];
   cacheHits: number;
   providerRequests: number;
+  /** Size of the providers' answers. */
+  providerBytes: number;
+  /** Tickers whose whole lookback was fetched, and those that asked only for the sessions they lacked. */
+  history: { full: number; incremental: number; sessionsFetched: number; refetchedForGaps: number };
+  /** Sessions older than the correction window where a provider now disagrees with the stored bar (kept), for the log. */
+  disagreements: string[];
+  /** Why the bars store could not be written (the series were scored anyway; the next scan fetches again). */
+  storeErrors: string[];
   /** Tickers handed back to the fetch queue (rate limit, transient failure, time running out). */
   requeued: number;
   outcomes: { series: number; failed: number };

@@ -72,7 +72,22 @@ export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<
   }
   const [chunks, tickers, benchmark] = await others;
   let cacheHits = 0;
-  for (const chunk of chunks) if (chunk.role === "universe") cacheHits += chunk.cached.size;
+  const history = { tickersFull: 0, tickersIncremental: 0, sessionsFetched: 0, suspectGaps: 0 };
+  for (const chunk of chunks) {
+    if (chunk.role !== "universe") continue;
+    cacheHits += chunk.cached.size;
+    // A message delivered again may have found the history already whole: counted once, as whole.
+    history.tickersFull += chunk.full.size;
+    for (const t of chunk.incremental) if (!chunk.full.has(t)) history.tickersIncremental++;
+    history.suspectGaps += chunk.suspect.size;
+    const sessions = new Map<string, number>();
+    for (const entry of chunk.sessions) {
+      const at = entry.lastIndexOf("=");
+      const n = Number(entry.slice(at + 1)) || 0;
+      sessions.set(entry.slice(0, at), Math.max(n, sessions.get(entry.slice(0, at)) ?? 0));
+    }
+    for (const n of sessions.values()) history.sessionsFetched += n;
+  }
   const unaccounted = tickers.filter((ticker) => !accounted.has(ticker));
   for (const ticker of unaccounted)
     failures.push({ ticker, reason: "unaccounted: not scored or failed before the scan's deadline" });
@@ -110,6 +125,7 @@ export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<
     failures: failures.slice(0, MAX_LISTED),
     unaccountedTickers: unaccounted.slice(0, MAX_LISTED),
     cacheHits,
+    history,
     rsThresholds: Array.from(universe.thresholds, (t) => (Number.isFinite(t) ? t : null)),
     benchmarkSource: universe.benchmark.source,
     benchmarkReturns: Array.from(universe.benchmark.returns, (r) => (Number.isFinite(r) ? r : null)),

@@ -58,6 +58,15 @@ export const tickerOutcome = z.discriminatedUnion("kind", [
     source: z.enum(["cache", "provider"]),
     /** Earnings growth in percent, when the scan asked for it and the provider had it. */
     fundamentals: fundamentals.optional(),
+    /** How the stored history was made current: the whole lookback, or the sessions it lacked; how many sessions the provider sent. */
+    history: z
+      .object({ mode: z.enum(["full", "incremental"]), sessions: z.number().int().min(0) })
+      .optional(),
+    /** `suspect-gap`: a large overnight move no corporate action explains, refetched once and kept. */
+    flags: z
+      .array(z.enum(["suspect-gap"]))
+      .max(4)
+      .optional(),
   }),
   z.object({
     kind: z.literal("failed"),

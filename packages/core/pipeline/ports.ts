@@ -2,6 +2,7 @@ import type { MarketDataProvider } from "../market-data.port.ts";
 import type {
   ChunkProgress,
   ChunkRole,
+  ChunkUpdate,
   LeaderboardRow,
   ResultRecord,
   ScanRecord,
@@ -77,7 +78,7 @@ export interface ScoreStore {
   recordChunkProgress(
     scanId: string,
     chunk: { index: number; size: number; role: ChunkRole },
-    update: { scored: readonly string[]; failed: readonly string[]; cached: readonly string[] },
+    update: ChunkUpdate,
   ): Promise<ChunkProgress>;
 }
 

@@ -41,6 +41,8 @@ export interface ScanSummary {
   failures: { ticker: string; reason: string }[];
   unaccountedTickers: string[];
   cacheHits: number;
+  /** How the scan's stored histories were made current (absent on scans before the bars store). */
+  history?: ScanHistoryCounts;
   /** RS raw score thresholds (null = level not reached): see scoring/relative-strength ratingFromThresholds. */
   rsThresholds: (number | null)[];
   benchmarkSource: "benchmark" | "universe-median";
@@ -48,6 +50,14 @@ export interface ScanSummary {
   benchmarkReturns: (number | null)[];
   market: { state: string; score: number; reasons: string[] };
   durationMs: number;
+}
+
+/** Of the scan's tickers: histories fetched whole, those that asked only for what they lacked, the sessions providers sent, and tickers flagged suspect-gap. */
+export interface ScanHistoryCounts {
+  tickersFull: number;
+  tickersIncremental: number;
+  sessionsFetched: number;
+  suspectGaps: number;
 }
 
 export type ChunkRole = "universe" | "benchmark";
@@ -59,16 +69,33 @@ export interface ChunkRecord {
   tickers: string[];
 }
 
+/**
+ * The sets a chunk's progress keeps, each added to idempotently: scored and failed tickers,
+ * those served from the response cache, those whose stored history was fetched whole or only
+ * the sessions it lacked, `sessions` as `TICKER=n` (sessions the provider sent), and those
+ * flagged suspect-gap.
+ */
+export const CHUNK_SETS = [
+  "scored",
+  "failed",
+  "cached",
+  "full",
+  "incremental",
+  "sessions",
+  "suspect",
+] as const;
+export type ChunkSet = (typeof CHUNK_SETS)[number];
+
+/** What one score message adds to its chunk's sets. */
+export type ChunkUpdate = Record<ChunkSet, readonly string[]>;
+
 /** A chunk's progress: which of its tickers are accounted for, and how. */
-export interface ChunkProgress {
+export interface ChunkProgress extends Record<ChunkSet, ReadonlySet<string>> {
   scanId: string;
   chunk: number;
   role: ChunkRole;
   /** Tickers in the chunk. */
   size: number;
-  scored: ReadonlySet<string>;
-  failed: ReadonlySet<string>;
-  cached: ReadonlySet<string>;
 }
 
 /** True when every ticker of the chunk is scored or failed. */
@@ -89,6 +116,8 @@ export interface ScoredResult {
   breadth: Uint8Array;
   /** Earnings growth (C and A of CANSLIM), when the scan asked for it and the provider had it. */
   fundamentals?: Fundamentals;
+  /** `suspect-gap`: a large overnight move that no corporate action explains (kept, refetched once). */
+  flags?: string[];
 }
 
 export interface FailedResult {

@@ -2,7 +2,7 @@ import { computeTickerMetrics } from "../scoring/ticker-metrics.ts";
 import { decodeSeries } from "../series-codec.ts";
 import type { FinalizeMessage, ScoreMessage } from "./messages.ts";
 import type { MessageSender, ScanCoordinator, ScoreStore } from "./ports.ts";
-import { chunkComplete, type ResultRecord } from "./records.ts";
+import { type ChunkSet, chunkComplete, type ResultRecord } from "./records.ts";
 import { type StoredMetrics, toStoredMetrics } from "./stored-metrics.ts";
 
 export interface ScoreDeps {
@@ -30,7 +30,15 @@ export interface ScoreReport {
 export async function scoreChunk(message: ScoreMessage, deps: ScoreDeps): Promise<ScoreReport> {
   const { scanId, chunk } = message;
   const results: ResultRecord[] = [];
-  const cached: string[] = [];
+  const sets: { [K in ChunkSet]: string[] } = {
+    scored: [],
+    failed: [],
+    cached: [],
+    full: [],
+    incremental: [],
+    sessions: [],
+    suspect: [],
+  };
   let benchmark: StoredMetrics | undefined;
   for (const outcome of message.outcomes) {
     if (outcome.kind === "failed") {
@@ -44,7 +52,12 @@ export async function scoreChunk(message: ScoreMessage, deps: ScoreDeps): Promis
       });
       continue;
     }
-    if (outcome.source === "cache") cached.push(outcome.s);
+    if (outcome.source === "cache") sets.cached.push(outcome.s);
+    if (outcome.history) {
+      sets[outcome.history.mode].push(outcome.s);
+      sets.sessions.push(`${outcome.s}=${outcome.history.sessions}`);
+    }
+    if (outcome.flags?.includes("suspect-gap")) sets.suspect.push(outcome.s);
     let computed: ReturnType<typeof computeTickerMetrics>;
     try {
       computed = computeTickerMetrics(decodeSeries(outcome.data));
@@ -79,6 +92,7 @@ export async function scoreChunk(message: ScoreMessage, deps: ScoreDeps): Promis
       metrics: toStoredMetrics(computed),
       breadth: computed.breadth,
       ...(outcome.fundamentals ? { fundamentals: outcome.fundamentals } : {}),
+      ...(outcome.flags?.length ? { flags: [...outcome.flags] } : {}),
     });
   }
 
@@ -89,12 +103,12 @@ export async function scoreChunk(message: ScoreMessage, deps: ScoreDeps): Promis
     await deps.store.putResults(results);
   }
 
-  const scored = results.filter((r) => r.status === "scored").map((r) => r.ticker);
-  const failed = results.filter((r) => r.status === "failed").map((r) => r.ticker);
+  for (const r of results) sets[r.status].push(r.ticker);
+  const { scored, failed } = sets;
   const progress = await deps.store.recordChunkProgress(
     scanId,
     { index: chunk, size: message.chunkSize, role: message.role ?? "universe" },
-    { scored, failed, cached },
+    sets,
   );
   const report: ScoreReport = {
     scored: scored.length,

@@ -1,4 +1,4 @@
-import type { ProviderName } from "../market-data.port.ts";
+import { type ProviderName, type RequestGate, TokenWaitError } from "../market-data.port.ts";
 import type { FetchConfig } from "./fetch-types.ts";
 import type { TokenLimiter } from "./ports.ts";
 
@@ -44,6 +44,31 @@ export async function drainWithTokens<T>(
   }
   await Promise.all(inFlight);
   return handBackMs;
+}
+
+/**
+ * A gate that takes one token for a further request of the same ticker, waiting inside the
+ * function as a drain does (up to the inline wait, and never into the reserve); otherwise it
+ * throws TokenWaitError with how long to hand the ticker back for. The token is used at once,
+ * so the request goes out when its grant says it does.
+ */
+export function tokenGate(
+  limiter: TokenLimiter,
+  clock: DrainClock,
+  config: Pick<FetchConfig, "reserveMs" | "maxInlineWaitMs">,
+): RequestGate {
+  return async () => {
+    let waited = 0;
+    for (;;) {
+      const grant = await limiter.take(1);
+      if (grant.granted) return;
+      const wait = grant.retryAfterMs;
+      if (waited + wait > config.maxInlineWaitMs || clock.remainingMs() - wait < config.reserveMs)
+        throw new TokenWaitError(wait);
+      await clock.sleep(wait);
+      waited += wait;
+    }
+  };
 }
 
 /** Items grouped by provider, each group in the items' order: each provider drains its own limit. */
