@@ -26,7 +26,7 @@ export interface LocalStackOptions {
   sim?: SimulatorConfigPatch;
   /** @default 42 */
   seed?: number;
-  /** Simulator's last trading day. @default the last trading day up to today */
+  /** The simulator's anchor: its first today (tests move its clock from there). @default the last trading day up to today */
   asOf?: string;
   /** Bytes of rendered simulator answers kept for repeated requests (see SimulatorOptions). @default 600 MiB */
   simRenderCacheBytes?: number;

@@ -27,7 +27,10 @@ export interface SimCommandOptions {
   port?: number;
   /** @default 42 */
   seed?: number;
-  /** Last trading day with data. @default the last trading day on or before today */
+  /**
+   * The market's starting today (the anchor: recent IPOs and splits are placed relative to
+   * it); `POST /_sim/clock` moves today from there. @default the last trading day on or before today
+   */
   asOf?: string;
   /** e.g. `yahoo=100/1s,polygon=5/60s`. @default no limits */
   rateLimit?: string;
@@ -63,7 +66,7 @@ export async function simCommand(
   for (const [name, value] of Object.entries(SIM_KEYS)) io.stdout.write(`${name}=${value}\n`);
   io.stderr.write(
     `market simulator on ${sim.url} (seed ${sim.seed}, data up to ${sim.asOf}); ` +
-      `request log ${sim.url}/_sim/requests, config ${sim.url}/_sim/config. Ctrl-C stops it.\n`,
+      `request log ${sim.url}/_sim/requests, config ${sim.url}/_sim/config, clock ${sim.url}/_sim/clock. Ctrl-C stops it.\n`,
   );
 
   await new Promise<void>((resolve) => {

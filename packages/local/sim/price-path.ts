@@ -20,6 +20,11 @@ import { DIVIDEND_PERIOD, JUMP_PERIOD, type SymbolProfile, TREND_STEP } from "./
  * day's move (most of it on earnings days), high and low extend beyond open
  * and close, volume is lognormal around the symbol's base with spikes on big
  * moves. Prices are rounded as traded (cents; 1/100 cent below $1).
+ *
+ * Raw bars (as traded) are a pure function of (seed, symbol, grid day): the
+ * clock's today only decides which of them exist yet and how they are adjusted
+ * (a series' multiplier and dividend factor are as of its last day). So are
+ * dividends: one on grid day t depends on t and the raw close of t - 1 only.
  */
 
 const STREAM_BRIDGE = 0x627264;
@@ -47,11 +52,18 @@ export interface SimSeries {
   readonly close: Float64Array;
   /** Shares traded, as traded. */
   readonly volume: Float64Array;
-  /** raw price = split-adjusted price × multiplier (2 before a 2:1 split, 0.1 before a 1:10). */
+  /**
+   * raw price = split-adjusted price × multiplier, adjusted as of the series' last day (2
+   * before a 2:1 split, 0.1 before a 1:10; 1 before a split after the last day, which has not
+   * happened yet).
+   */
   readonly multiplier: Float64Array;
   /** Cash dividend per (then-outstanding) share on its ex-date, else 0. */
   readonly dividend: Float64Array;
-  /** adjusted close = close / multiplier × dividendFactor (product over later ex-dates of 1 - D / previous close). */
+  /**
+   * adjusted close = close / multiplier × dividendFactor: the product over the ex-dates after
+   * the bar, up to the series' last day, of 1 - D / the raw close before the ex-date (CRSP).
+   */
   readonly dividendFactor: Float64Array;
 }
 
@@ -143,13 +155,50 @@ function logPrice(p: SymbolProfile, x: number): number {
   return Math.min(Math.max(lp, LOG_MIN), LOG_MAX);
 }
 
+/** Shares after every split of the grid per share on day t: the split's ratio before it, 1 from its ex-date. */
 export function splitMultiplier(p: SymbolProfile, t: number): number {
   const s = p.split;
   if (!s || t >= s.index) return 1;
   return s.numerator / s.denominator;
 }
 
-/** A bar as traded, plus its split multiplier. */
+/**
+ * raw price on day t = price path × this: the price path is on the anchor's share basis, so
+ * bars up to the anchor are the same whether or not a split follows it (x / 1 is x).
+ */
+function rawFactor(p: SymbolProfile, t: number): number {
+  return splitMultiplier(p, t) / p.anchorMultiplier;
+}
+
+/** The raw close of grid day t (t ≥ 0), computed on its own: what a dividend's amount needs. */
+export function rawCloseAt(seed: number, p: SymbolProfile, f: MarketFactors, t: number): number {
+  const lp = logPrice(p, factorSum(p, f, t, bridgeAt(seed, p.id, t)));
+  return roundPrice(Math.exp(lp) * rawFactor(p, t));
+}
+
+/**
+ * The cash dividend (per share then outstanding) whose ex-date is grid day t, given the raw
+ * close of t - 1, or 0: payers pay every DIVIDEND_PERIOD sessions from their phase, never on
+ * their first trading day (an IPO) and never on a split's ex-date.
+ */
+export function dividendOn(p: SymbolProfile, t: number, previousRawClose: number): number {
+  if (p.dividendYield <= 0 || (t - p.dividendPhase) % DIVIDEND_PERIOD !== 0) return 0;
+  if ((p.ipoIndex !== undefined && t <= p.ipoIndex) || t === p.split?.index) return 0;
+  const amount = Math.max(0.01, Math.round((p.dividendYield / 4) * previousRawClose * 100) / 100);
+  return amount < 0.2 * previousRawClose ? amount : 0;
+}
+
+/** Grid days of a payer's ex-dates from `from` to `to` (inclusive), ascending; none for a non-payer. */
+export function dividendDays(p: SymbolProfile, from: number, to: number): number[] {
+  if (p.dividendYield <= 0) return [];
+  const days: number[] = [];
+  const offset = (((from - p.dividendPhase) % DIVIDEND_PERIOD) + DIVIDEND_PERIOD) % DIVIDEND_PERIOD;
+  for (let t = offset === 0 ? from : from + DIVIDEND_PERIOD - offset; t <= to; t += DIVIDEND_PERIOD)
+    days.push(t);
+  return days;
+}
+
+/** A bar as traded, plus its split multiplier (splitMultiplier: relative to the end of the grid). */
 export interface RawBar {
   open: number;
   high: number;
@@ -192,7 +241,7 @@ function buildBar(
   const open = prevClose * Math.exp(gap);
   const high = Math.max(open, close) * expSmall(0.45 * effVol * Math.abs(NORMAL12[ha & 0xfff]!));
   const low = Math.min(open, close) * expSmall(-0.45 * effVol * Math.abs(NORMAL12[hb >>> 20]!));
-  const m = splitMultiplier(p, t);
+  const m = rawFactor(p, t);
   out.open = roundPrice(open * m);
   out.close = roundPrice(close * m);
   out.high = roundPrice(high * m);
@@ -200,7 +249,7 @@ function buildBar(
   const spike = (1 + (1.5 * Math.abs(r)) / effVol) * (jump ? 2 : 1) * (t === p.ipoIndex ? 4 : 1);
   const volume = p.baseVolume * VOLUME_NOISE[hb & 0xfff]! * spike;
   out.volume = Math.max(1, Math.round(volume / m));
-  out.multiplier = m;
+  out.multiplier = splitMultiplier(p, t);
   return close;
 }
 
@@ -217,7 +266,7 @@ export function barAt(seed: number, p: SymbolProfile, f: MarketFactors, t: numbe
   return out;
 }
 
-/** The symbol's bars on grid days first..last (first ≥ 1), with dividends and adjustment factors. */
+/** The symbol's bars on grid days first..last (first ≥ 1), with dividends and adjustment factors as of `last`. */
 export function generateSeries(
   seed: number,
   p: SymbolProfile,
@@ -243,6 +292,9 @@ export function generateSeries(
   const bar: RawBar = { open: 0, high: 0, low: 0, close: 0, volume: 0, multiplier: 1 };
   let lpPrev = logPrice(p, factorSum(p, f, from, w[0]!));
   let prevClose = Math.exp(lpPrev);
+  // The raw close before the first bar, spelled as rawCloseAt does: the first bar's dividend needs it.
+  const closeBefore = roundPrice(prevClose * rawFactor(p, from));
+  const lastMultiplier = splitMultiplier(p, last);
   for (let i = 0; i < n; i++) {
     const t = first + i;
     const lp = logPrice(p, factorSum(p, f, t, w[i + 1]!));
@@ -252,16 +304,12 @@ export function generateSeries(
     low[i] = bar.low;
     close[i] = bar.close;
     volume[i] = bar.volume;
-    multiplier[i] = bar.multiplier;
+    multiplier[i] = bar.multiplier / lastMultiplier;
     lpPrev = lp;
   }
-  if (p.dividendYield > 0) {
-    for (let i = 1; i < n; i++) {
-      const t = first + i;
-      if ((t - p.dividendPhase) % DIVIDEND_PERIOD !== 0) continue;
-      const amount = Math.max(0.01, Math.round((p.dividendYield / 4) * close[i - 1]! * 100) / 100);
-      if (amount < 0.2 * close[i - 1]!) dividend[i] = amount;
-    }
+  for (const t of dividendDays(p, first, last)) {
+    const i = t - first;
+    dividend[i] = dividendOn(p, t, i === 0 ? closeBefore : close[i - 1]!);
   }
   dividendFactor[n - 1] = 1;
   for (let i = n - 1; i > 0; i--) {

@@ -1,3 +1,4 @@
+import type { ClockMove } from "./clock.ts";
 import type { SimulatorConfigPatch } from "./config.ts";
 import type { PrerenderRequest } from "./render-cache.ts";
 import { type SimulatorOptions, startMarketSimulator } from "./server.ts";
@@ -14,6 +15,7 @@ type Request =
   | { id: number; op: "config" }
   | { id: number; op: "prerender"; request: PrerenderRequest }
   | { id: number; op: "renderCacheStats" }
+  | { id: number; op: "moveClock"; move: ClockMove }
   | { id: number; op: "close" };
 
 const send = (message: unknown) => process.send?.(message);
@@ -39,6 +41,7 @@ process.on("message", async (request: Request) => {
     else if (request.op === "config") value = sim.config;
     else if (request.op === "prerender") value = await sim.prerender(request.request);
     else if (request.op === "renderCacheStats") value = sim.renderCacheStats();
+    else if (request.op === "moveClock") value = sim.moveClock(request.move);
     else if (request.op === "close") {
       await sim.close();
       send({ id: request.id, ok: true });

@@ -2,6 +2,7 @@ import { fork } from "node:child_process";
 import { setPriority } from "node:os";
 import { ConfigError, ValidationError } from "../../core/errors.ts";
 import type { ProviderName } from "../../core/market-data.port.ts";
+import type { ClockMove, ClockState } from "./clock.ts";
 import type { SimulatorConfig, SimulatorConfigPatch } from "./config.ts";
 import type { PrerenderRequest, PrerenderResult, RenderCacheStats } from "./render-cache.ts";
 import type { SimRequestLog } from "./request-log.ts";
@@ -12,8 +13,11 @@ export interface SimulatorProcess {
   readonly url: string;
   readonly urls: Record<ProviderName, string>;
   readonly seed: number;
+  /** The anchor: the market's today when it started (`moveClock` moves today). */
   readonly asOf: string;
   readonly pid: number;
+  /** Moves the market's today, like `POST /_sim/clock` (rejects with the problems of a bad move). */
+  moveClock(move: ClockMove): Promise<ClockState>;
   /** Requests so far (optionally only those that arrived at or after `since`, epoch ms). */
   requests(since?: number): Promise<SimRequestLog[]>;
   clearRequests(): Promise<void>;
@@ -105,6 +109,7 @@ export async function startSimulatorProcess(options: SimulatorOptions = {}): Pro
     config: () => call<SimulatorConfig>("config"),
     prerender: (request) => call<PrerenderResult>("prerender", { request }),
     renderCacheStats: () => call<RenderCacheStats>("renderCacheStats"),
+    moveClock: (move) => call<ClockState>("moveClock", { move }),
     async close() {
       if (closed) return;
       closed = true;

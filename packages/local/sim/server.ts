@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { isProviderName, type ProviderName } from "../../core/market-data.port.ts";
 import { lastTradingDayOnOrBefore } from "../../core/trading-calendar.ts";
 import { handleAdminRequest } from "./admin.ts";
+import type { ClockMove, ClockState } from "./clock.ts";
 import {
   defaultConfig,
   mergeConfig,
@@ -11,7 +12,7 @@ import {
   type SimulatorConfigPatch,
 } from "./config.ts";
 import { sendJson } from "./http-json.ts";
-import { MarketModel, type SimSymbolInfo, type SymbolFilter } from "./market-model.ts";
+import { MarketModel } from "./market-model.ts";
 import { prerender } from "./prerender.ts";
 import { handleProviderRequest } from "./provider-requests.ts";
 import {
@@ -22,6 +23,8 @@ import {
 } from "./render-cache.ts";
 import type { SimRequestLog } from "./request-log.ts";
 import { SimulatorState } from "./state.ts";
+import { findSymbols, type SimSymbolInfo, type SymbolFilter, symbolInfo } from "./symbol-info.ts";
+import { type Truth, truthOf } from "./truth.ts";
 
 export interface SimulatorOptions {
   /** TCP port; 0 picks a free one. @default 0 */
@@ -31,7 +34,9 @@ export interface SimulatorOptions {
   /** Seed of all generated data and of latency/fault draws. @default 42 */
   seed?: number;
   /**
-   * Last trading day with data (ISO). A non-trading day means the trading day before it.
+   * The anchor: the market's first today, the last trading day with data until the clock
+   * moves (ISO; a non-trading day means the trading day before it). Recent IPOs and splits
+   * are placed relative to it.
    * @default the last trading day on or before today (UTC)
    */
   asOf?: string;
@@ -58,8 +63,12 @@ export interface Simulator {
   /** Base URL per provider, to put in TICKERFLEET_<P>_URL. */
   readonly urls: Record<ProviderName, string>;
   readonly seed: number;
-  /** The last trading day with data. */
+  /** Today: the last trading day with data (moves with the clock). */
   readonly asOf: string;
+  /** The starting today, which recent IPOs and splits are placed relative to. */
+  readonly anchor: string;
+  /** Moves today, like `POST /_sim/clock` (throws ValidationError naming a bad move). */
+  moveClock(move: ClockMove): ClockState;
   /** Every request so far (up to the log limit), in arrival order. */
   requests(): readonly SimRequestLog[];
   clearRequests(): void;
@@ -67,10 +76,12 @@ export interface Simulator {
   configure(patch: SimulatorConfigPatch): void;
   /** The current behaviour (a snapshot; change it with configure). */
   readonly config: SimulatorConfig;
-  /** Ground truth about a simulated symbol (sector, IPO, splits, dividends), or undefined if unknown. */
+  /** Ground truth about a simulated symbol as of today (sector, IPO, splits, dividends), or undefined if unknown. */
   symbolInfo(symbol: string): SimSymbolInfo | undefined;
-  /** Canonical symbols matching a filter, e.g. `{ split: "2:1", limit: 1 }`. */
+  /** Canonical symbols matching a filter, e.g. `{ split: "2:1", limit: 1 }` or `{ split: "any", upcoming: 5 }`. */
   findSymbols(filter: SymbolFilter): string[];
+  /** The symbol's split- and dividend-adjusted bars as of today, like `GET /_sim/truth/{symbol}`. */
+  truth(symbol: string, from?: string): Truth | undefined;
   /**
    * Renders the answers to these requests into the body cache ahead of time,
    * so that serving them later costs a lookup: e.g. `{ provider: "yahoo",
@@ -95,9 +106,10 @@ function defaultAsOf(): string {
  * Starts the market simulator: one HTTP server answering as Yahoo's chart
  * API (`/yahoo`), FMP (`/fmp`), Polygon (`/polygon`) and Alpha Vantage
  * (`/alphavantage`) do, with deterministic synthetic data, and `/_sim/*`
- * for the request log, the behaviour config, health, and the body cache
+ * for the request log, the behaviour config, health, the body cache
  * (`GET /_sim/render-cache` its counters, `POST /_sim/prerender` a
- * PrerenderRequest to render ahead of time). The parts live beside this
+ * PrerenderRequest to render ahead of time), the clock (`/_sim/clock`) and
+ * ground truth (`/_sim/truth/{symbol}`, `/_sim/symbols`). The parts live beside this
  * file and share one SimulatorState: provider-requests.ts (limits, faults,
  * latency via faults.ts and delivery.ts), admin.ts (the `/_sim` routes),
  * prerender.ts.
@@ -156,7 +168,11 @@ export async function startMarketSimulator(options: SimulatorOptions = {}): Prom
     url: state.url,
     urls: state.urls,
     seed: state.model.seed,
-    asOf: state.model.asOf,
+    get asOf() {
+      return state.model.asOf;
+    },
+    anchor: state.model.anchor,
+    moveClock: (move) => state.moveClock(move),
     requests: () => state.log.all(),
     clearRequests: () => state.log.clear(),
     configure: (patch) => {
@@ -165,8 +181,9 @@ export async function startMarketSimulator(options: SimulatorOptions = {}): Prom
     get config() {
       return structuredClone(state.config);
     },
-    symbolInfo: (symbol) => state.model.info(symbol),
-    findSymbols: (filter) => state.model.findSymbols(filter),
+    symbolInfo: (symbol) => symbolInfo(state.model, symbol),
+    findSymbols: (filter) => findSymbols(state.model, filter),
+    truth: (symbol, from) => truthOf(state.model, symbol, from),
     prerender: (request) => prerender(state, request),
     renderCacheStats: () => state.renderCache.stats(),
     close() {

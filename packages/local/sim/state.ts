@@ -1,4 +1,5 @@
 import { PROVIDERS, type ProviderName } from "../../core/market-data.port.ts";
+import type { ClockMove, ClockState } from "./clock.ts";
 import { mergeConfig, parseConfigPatch, type SimulatorConfig, type SimulatorConfigPatch } from "./config.ts";
 import type { MarketModel } from "./market-model.ts";
 import { hash4, RandomStream } from "./prng.ts";
@@ -87,6 +88,17 @@ export class SimulatorState {
     for (const provider of PROVIDERS)
       if (valid[provider]?.rateLimit !== undefined) this.limiters[provider].reset();
     return this.config;
+  }
+
+  /**
+   * Moves the market's today (validated: throws ValidationError naming the problem) and drops
+   * every rendered answer, each of which was as of the old today.
+   */
+  moveClock(move: ClockMove): ClockState {
+    const before = this.model.asOfIndex;
+    const clock = this.model.moveClock(move);
+    if (this.model.asOfIndex !== before) this.renderCache.clear();
+    return clock;
   }
 
   private providersWith(requestId: () => string): Record<ProviderName, SimProvider> {

@@ -1,12 +1,16 @@
+import { GRID_SIZE } from "./grid.ts";
 import { hashString, normal, uniform } from "./prng.ts";
 import { SECTORS, type SimListing } from "./universe.ts";
 
 /**
  * A symbol's personality: how it moves with the market and its sector, how
  * noisy and how trendy it is, its price level, volume, dividends, and whether
- * it is a recent IPO or had a split. Drawn from (seed, symbol); the IPO and
- * split dates are placed relative to `asOf` so that they always fall inside
- * the history the simulator serves.
+ * it is a recent IPO or splits. Drawn from (seed, symbol); the IPO and split
+ * dates are placed relative to the anchor (the simulator's starting `asOf`),
+ * never to the clock's moving today, so that history never changes when the
+ * clock moves: past splits and IPOs fall inside the history served at the
+ * anchor, and a few "upcoming" splits fall in the first sessions after it, for
+ * tests that move the clock across them.
  */
 export interface SplitEvent {
   /** Grid index of the first bar at the new share count (the ex-date). */
@@ -46,11 +50,20 @@ export interface SymbolProfile {
   /** First grid index with a bar (IPO), or undefined for a symbol listed before the history starts. */
   readonly ipoIndex: number | undefined;
   readonly split: SplitEvent | undefined;
+  /**
+   * The split multiplier at the anchor: 1 for a split before it, the split's
+   * ratio for an upcoming one. Raw prices are the price path × (the split
+   * multiplier of the day ÷ this), so bars up to the anchor are the same as
+   * they would be without an upcoming split.
+   */
+  readonly anchorMultiplier: number;
 }
 
 export const TREND_STEP = 64;
 export const JUMP_PERIOD = 63;
 export const DIVIDEND_PERIOD = 63;
+/** Upcoming splits fall within this many sessions after the anchor. */
+const UPCOMING_SPLIT_SESSIONS = 10;
 
 const STREAM_PROFILE = 0x70726f;
 const STREAM_TREND = 0x74726e;
@@ -73,8 +86,8 @@ const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x
 
 export interface ProfileContext {
   seed: number;
-  /** Grid index of asOf. */
-  asOfIndex: number;
+  /** Grid index of the anchor: the simulator's starting asOf. */
+  anchorIndex: number;
   /** Grid index of the first bar of the served history. */
   startIndex: number;
 }
@@ -99,16 +112,21 @@ export function createProfile(listing: SimListing, ctx: ProfileContext): SymbolP
     (listing.symbol === "QQQ" ? 0 : Math.min(SECTORS.length - 1, Math.floor(u(1) * SECTORS.length)));
 
   // Recent IPOs and splits, never for the benchmark funds.
-  const historyLength = ctx.asOfIndex - ctx.startIndex + 1;
+  const historyLength = ctx.anchorIndex - ctx.startIndex + 1;
   let ipoIndex: number | undefined;
   let split: SplitEvent | undefined;
+  const splittable = !special && !derivative && listing.etf === false;
   if (!special && !listing.sp500 && u(2) < 0.015) {
-    ipoIndex = Math.max(1, ctx.asOfIndex - (15 + Math.floor(u(3) * 480)));
-  } else if (!special && !derivative && listing.etf === false && u(4) < 0.016 && historyLength > 80) {
+    ipoIndex = Math.max(1, ctx.anchorIndex - (15 + Math.floor(u(3) * 480)));
+  } else if (splittable && u(4) < 0.016 && historyLength > 80) {
     // Reverse splits are a small-cap affair: index members get forward splits.
     const kind = listing.sp500 ? u(5) * 0.75 : u(5);
     const [numerator, denominator] = kind < 0.45 ? [2, 1] : kind < 0.75 ? [3, 1] : [1, 10];
-    split = { index: ctx.asOfIndex - (20 + Math.floor(u(6) * (historyLength - 60))), numerator, denominator };
+    split = {
+      index: ctx.anchorIndex - (20 + Math.floor(u(6) * (historyLength - 60))),
+      numerator,
+      denominator,
+    };
   }
 
   let beta: number;
@@ -157,6 +175,7 @@ export function createProfile(listing: SimListing, ctx: ProfileContext): SymbolP
       ? clamp(Math.exp(Math.log(110) + 0.8 * z(12)), 8, 3000)
       : clamp(Math.exp(Math.log(18) + 1.2 * z(12)), 0.5, 1500);
     if (derivative) anchor = clamp(anchor / 20, 0.02, 12);
+    // A split before the anchor happened to a stock priced for it (its bars were drawn so from the start).
     if (split && split.numerator > split.denominator)
       anchor = clamp(Math.exp(Math.log(150) + 0.5 * z(17)), 40, 600);
     if (split && split.numerator < split.denominator)
@@ -167,8 +186,20 @@ export function createProfile(listing: SimListing, ctx: ProfileContext): SymbolP
     if (!derivative && u(14) < (large ? 0.7 : 0.3)) dividendYield = 0.005 + 0.035 * u(15);
   }
 
-  // Trend knots: AR(1) slopes (persistent for a few quarters), integrated.
-  const knotCount = Math.floor(ctx.asOfIndex / TREND_STEP) + 2;
+  // A few stocks without a split so far split soon after the anchor (draws of their own, so
+  // that no other draw changes): their bars up to the anchor stay as they were.
+  let anchorMultiplier = 1;
+  if (splittable && ipoIndex === undefined && split === undefined && u(21) < UPCOMING_SPLIT_SHARE) {
+    const index = ctx.anchorIndex + 1 + Math.floor(u(22) * UPCOMING_SPLIT_SESSIONS);
+    if (index <= GRID_SIZE) {
+      split = { index, ...upcomingRatio(listing.sp500, anchor, u(23)) };
+      anchorMultiplier = split.numerator / split.denominator;
+    }
+  }
+
+  // Trend knots: AR(1) slopes (persistent for a few quarters), integrated; enough for any
+  // day of the grid, so that the clock can move anywhere (earlier knots never change).
+  const knotCount = Math.floor(GRID_SIZE / TREND_STEP) + 2;
   const trendKnots = new Float64Array(knotCount);
   let slope = 0;
   for (let j = 1; j < knotCount; j++) {
@@ -177,7 +208,7 @@ export function createProfile(listing: SimListing, ctx: ProfileContext): SymbolP
   }
 
   const jumpPhase = Math.floor(u(18) * JUMP_PERIOD);
-  const jumpCount = Math.max(1, Math.floor((ctx.asOfIndex - jumpPhase) / JUMP_PERIOD) + 1);
+  const jumpCount = Math.max(1, Math.floor((GRID_SIZE - jumpPhase) / JUMP_PERIOD) + 1);
   const jumpPrefix = new Float64Array(jumpCount);
   let sum = 0;
   for (let k = 0; k < jumpCount; k++) {
@@ -205,5 +236,25 @@ export function createProfile(listing: SimListing, ctx: ProfileContext): SymbolP
     dividendPhase: Math.floor(u(20) * DIVIDEND_PERIOD),
     ipoIndex,
     split,
+    anchorMultiplier,
   };
+}
+
+/** Share of eligible stocks (listed before the history, no split yet) that split soon after the anchor. */
+const UPCOMING_SPLIT_SHARE = 0.005;
+
+/**
+ * The ratio of an upcoming split: index members and stocks of a high price level (the
+ * profile's anchor price) split forward (2:1, 3:1, 3:2), cheap small caps reverse (1:10); in
+ * between, a coin decides.
+ */
+function upcomingRatio(sp500: boolean, anchorPrice: number, draw: number): Omit<SplitEvent, "index"> {
+  const forward = sp500 || anchorPrice >= 30 || (anchorPrice >= 5 && draw < 0.5);
+  if (!forward) return { numerator: 1, denominator: 10 };
+  const kind = sp500 || anchorPrice >= 30 ? draw : draw * 2;
+  return kind < 0.5
+    ? { numerator: 2, denominator: 1 }
+    : kind < 0.75
+      ? { numerator: 3, denominator: 1 }
+      : { numerator: 3, denominator: 2 };
 }
