@@ -5,6 +5,8 @@ import { Lru } from "../lru.ts";
 import type { RawBar, SimSeries } from "../price-path.ts";
 import type { SymbolProfile } from "../symbol-profile.ts";
 import { isIsoDate, roundTo } from "./format.ts";
+import { polygonActions } from "./polygon-actions.ts";
+import { decodeCursor, encodeCursor, errorAnswer, JSON_TYPE } from "./polygon-wire.ts";
 import {
   answerFrom,
   gatewayErrorAnswer,
@@ -17,7 +19,7 @@ import {
 } from "./provider.ts";
 
 /**
- * Polygon.io / Massive. Aggregates:
+ * Polygon.io / Massive. Splits and dividends: polygon-actions.ts. Aggregates:
  * `GET /v2/aggs/ticker/{ticker}/range/1/day/{from}/{to}?adjusted=true&sort=asc&limit=5000`
  * → `{ticker, queryCount, resultsCount, adjusted, results[{v, vw, o, c, h, l, t, n}],
  * status: "OK", request_id, count, next_url?}` with `t` the New York midnight
@@ -32,23 +34,8 @@ import {
  * Unknown ticker: 200 with resultsCount 0. Over the limit: 429 ERROR body.
  */
 
-const JSON_TYPE = "application/json";
 const DEFAULT_LIMIT = 5000;
 const MAX_LIMIT = 50000;
-
-function errorAnswer(
-  env: ProviderEnv,
-  status: number,
-  error: string,
-  outcome: SimAnswer["outcome"],
-): SimAnswer {
-  return {
-    status,
-    body: JSON.stringify({ status: "ERROR", request_id: env.requestId(), error }),
-    contentType: JSON_TYPE,
-    outcome,
-  };
-}
 
 function dayStartMs(iso: string): number {
   return easternEpochMs(iso, 0);
@@ -59,18 +46,6 @@ function parseBound(text: string): { date: string } | { ms: number } | undefined
   if (isIsoDate(text)) return { date: text };
   if (/^\d{1,16}$/.test(text)) return { ms: Number(text) };
   return undefined;
-}
-
-function encodeCursor(params: Record<string, string>): string {
-  return Buffer.from(new URLSearchParams(params).toString()).toString("base64url");
-}
-
-function decodeCursor(cursor: string): URLSearchParams | undefined {
-  try {
-    return new URLSearchParams(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    return undefined;
-  }
 }
 
 /** One aggregate, in Polygon's field order. */
@@ -230,7 +205,8 @@ export function polygonProvider(env: ProviderEnv): SimProvider {
       key,
       symbol: null,
       respond() {
-        const cacheKey = `${date}|${adjusted}`;
+        // Adjusted bars are as of today, and a day after today has none yet.
+        const cacheKey = `${date}|${adjusted}|${env.model.asOf}`;
         const { results, count } = groupedCache.getOrCreate(cacheKey, () => {
           const parts: string[] = [];
           const t = dayStartMs(date);
@@ -260,6 +236,8 @@ export function polygonProvider(env: ProviderEnv): SimProvider {
       if (aggs) return aggregates(url, key, aggs);
       const group = /^\/v2\/aggs\/grouped\/locale\/us\/market\/stocks\/([^/]+)$/.exec(url.pathname);
       if (group) return grouped(url, key, group[1]!);
+      const actions = polygonActions(env, url, key);
+      if (actions) return actions;
       return {
         status: 404,
         body: "404 page not found",
