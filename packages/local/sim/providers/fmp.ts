@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { fromProviderSymbol } from "../../../core/symbols.ts";
 import type { SimSeries } from "../price-path.ts";
+import { fmpActions } from "./fmp-actions.ts";
 import { incomeStatements } from "./fmp-income.ts";
+import { errorMessage, JSON_TYPE, keyOf, prettyArray, symbolOf } from "./fmp-wire.ts";
 import { fmpLabel, isIsoDate, roundQuote, roundTo } from "./format.ts";
 import {
   gatewayErrorAnswer,
@@ -19,7 +20,10 @@ import {
  * change, changePercent, vwap}` (split-adjusted; change = close − open,
  * changePercent in percent, vwap = (high + low + close) / 3, as FMP's own
  * examples compute), and `/stable/historical-price-eod/dividend-adjusted`
- * → `{symbol, date, adjOpen, adjHigh, adjLow, adjClose, volume}`. Legacy v3:
+ * → `{symbol, date, adjOpen, adjHigh, adjLow, adjClose, volume}` (split- and
+ * dividend-adjusted), `/stable/historical-price-eod/non-split-adjusted` → the
+ * same fields as traded (raw prices and volume, despite their adj names).
+ * Splits and dividends per symbol: fmp-actions.ts. Legacy v3:
  * `GET /api/v3/historical-price-full/{symbol}` → `{symbol, historical[]}`.
  * Bodies are pretty-printed with two spaces (FMP's 429 body is 150 bytes,
  * which is exactly that). Key: `apikey` query parameter (or header).
@@ -27,28 +31,11 @@ import {
  * "Invalid API KEY". Over the limit: 429 (configurably 200) "Limit Reach".
  */
 
-const JSON_TYPE = "application/json; charset=utf-8";
 const MAX_ROWS = 5000;
 const INVALID_KEY =
   "Invalid API KEY. Feel free to create a Free API Key or visit https://site.financialmodelingprep.com/faqs?search=why-is-my-api-key-invalid for more information.";
 const LIMIT_REACH =
   "Limit Reach . Please upgrade your plan or visit our documentation for more details at https://site.financialmodelingprep.com/";
-
-function errorMessage(status: number, message: string, outcome: SimAnswer["outcome"]): SimAnswer {
-  return {
-    status,
-    body: JSON.stringify({ "Error Message": message }, null, 2),
-    contentType: JSON_TYPE,
-    outcome,
-  };
-}
-
-/** Objects as FMP prints them: two-space pretty JSON, one object per array element. */
-function prettyArray(rows: string[][]): string {
-  if (rows.length === 0) return "[]";
-  const objects = rows.map((fields) => `  {\n    ${fields.join(",\n    ")}\n  }`);
-  return `[\n${objects.join(",\n")}\n]`;
-}
 
 function selectRange(series: SimSeries, from: string | null, to: string | null): [number, number] {
   let first = 0;
@@ -59,7 +46,7 @@ function selectRange(series: SimSeries, from: string | null, to: string | null):
   return [Math.max(first, end - MAX_ROWS), end];
 }
 
-type Endpoint = "full" | "dividend-adjusted" | "v3";
+type Endpoint = "full" | "dividend-adjusted" | "non-split-adjusted" | "v3";
 
 function rowsFor(
   endpoint: Endpoint,
@@ -78,6 +65,19 @@ function rowsFor(
     const close = series.close[i]! / m;
     const volume = Math.round(series.volume[i]! * m);
     const date = `"date": "${series.dates[i]}"`;
+    if (endpoint === "non-split-adjusted") {
+      // As traded (FMP names the fields adj* all the same): prices and volume exactly as the raw bars.
+      rows.push([
+        symbolField,
+        date,
+        `"adjOpen": ${series.open[i]}`,
+        `"adjHigh": ${series.high[i]}`,
+        `"adjLow": ${series.low[i]}`,
+        `"adjClose": ${series.close[i]}`,
+        `"volume": ${series.volume[i]}`,
+      ]);
+      continue;
+    }
     if (endpoint === "dividend-adjusted") {
       const f = series.dividendFactor[i]!;
       rows.push([
@@ -132,18 +132,6 @@ function rowsFor(
   return rows;
 }
 
-/** A symbol as asked (FMP spells it upper case) and the simulator's symbol it names, or null. */
-function symbolOf(env: ProviderEnv, requested: string): { spelled: string; symbol: string | null } {
-  const spelled = requested.toUpperCase();
-  const canonical = fromProviderSymbol(spelled, "fmp");
-  return { spelled, symbol: canonical !== undefined && env.model.has(canonical) ? canonical : null };
-}
-
-function keyOf(url: URL, headers: IncomingHttpHeaders): string | undefined {
-  const headerKey = headers.apikey;
-  return url.searchParams.get("apikey") || (typeof headerKey === "string" && headerKey) || undefined;
-}
-
 /** `/stable/income-statement?symbol=&period=quarter&limit=`: see fmp-income.ts. */
 function parseIncomeStatement(
   env: ProviderEnv,
@@ -185,11 +173,16 @@ export function fmpProvider(env: ProviderEnv): SimProvider {
       let requested: string | null;
       const v3 = /^\/api\/v3\/historical-price-full\/([^/]+)$/.exec(url.pathname);
       if (url.pathname === "/stable/income-statement") return parseIncomeStatement(env, url, headers);
+      const actions = fmpActions(env, url, headers);
+      if (actions) return actions;
       if (url.pathname === "/stable/historical-price-eod/full") {
         endpoint = "full";
         requested = url.searchParams.get("symbol");
       } else if (url.pathname === "/stable/historical-price-eod/dividend-adjusted") {
         endpoint = "dividend-adjusted";
+        requested = url.searchParams.get("symbol");
+      } else if (url.pathname === "/stable/historical-price-eod/non-split-adjusted") {
+        endpoint = "non-split-adjusted";
         requested = url.searchParams.get("symbol");
       } else if (v3) {
         endpoint = "v3";
