@@ -60,6 +60,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       "100/1s",
     )
     .option("--seed <n>", "seed of the simulated market", "42")
+    .option("--as-of <date>", "the simulated market's starting today (POST /_sim/clock moves it)")
     .addOption(
       new Option("--schedules <which>", "which schedules run")
         .choices(["all", "sweep", "none"])
@@ -161,6 +162,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
   ).action(async (symbol: string, opts) => {
     const { tickerCommand } = await import("./commands/read.ts");
     setExit(await tickerCommand(symbol, opts));
+  });
+
+  where(
+    program
+      .command("history <symbol>")
+      .description(
+        "one ticker's stored bars, adjusted for its splits and dividends as of its last session, and its actions",
+      )
+      .option("--raw", "the bars as traded, with the provider of each")
+      .option("--days <n>", "the last n sessions (default: all stored)"),
+  ).action(async (symbol: string, opts) => {
+    const { historyCommand } = await import("./commands/history.ts");
+    setExit(await historyCommand(symbol, opts));
   });
 
   where(

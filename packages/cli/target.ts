@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoBarsStore } from "../adapters/dynamo/bars-store.ts";
 import { DynamoScanReader } from "../adapters/dynamo/scan-reader.ts";
 import { CliError } from "./errors.ts";
 import { LOCAL_ENV_FILE, readLocalEnv } from "./local-env.ts";
@@ -21,9 +22,19 @@ export interface Target {
   scanStartFunction: string;
   /** Reads scans and results (the CLI writes nothing to DynamoDB). */
   store: DynamoScanReader;
+  /** Reads the bars store (raw bars and corporate actions kept between scans). */
+  bars: DynamoBarsStore;
   /** The local stack's endpoints, when local. */
   localEnv?: Record<string, string>;
   close(): void;
+}
+
+/** The names a target reads and invokes. */
+export interface TargetNames {
+  scanStartFunction: string;
+  scansTable: string;
+  resultsTable: string;
+  barsTable: string;
 }
 
 export interface TargetOptions {
@@ -35,7 +46,7 @@ export interface TargetOptions {
 export function targetFrom(
   kind: Target["kind"],
   label: string,
-  names: { scanStartFunction: string; scansTable: string; resultsTable: string },
+  names: TargetNames,
   env?: Record<string, string>,
 ): Target {
   const config = env
@@ -62,12 +73,14 @@ export function targetFrom(
     { documents: DynamoDBDocumentClient.from(dynamo), batches: DynamoDBDocumentClient.from(dynamoBatches) },
     { scans: names.scansTable, results: names.resultsTable },
   );
+  const bars = new DynamoBarsStore(DynamoDBDocumentClient.from(dynamo), names.barsTable);
   return {
     kind,
     label,
     lambda,
     scanStartFunction: names.scanStartFunction,
     store,
+    bars,
     ...(env ? { localEnv: env } : {}),
     close() {
       lambda.destroy();
@@ -100,6 +113,7 @@ export function localTarget(env: Record<string, string>): Target {
       scanStartFunction: env.TICKERFLEET_SCAN_START_FUNCTION ?? "ScanStart",
       scansTable: env.TICKERFLEET_SCANS_TABLE ?? "ScansTable",
       resultsTable: env.TICKERFLEET_RESULTS_TABLE ?? "ResultsTable",
+      barsTable: env.TICKERFLEET_BARS_TABLE ?? "BarsTable",
     },
     env,
   );
@@ -107,13 +121,11 @@ export function localTarget(env: Record<string, string>): Target {
 
 /**
  * A deployed stage's names: TICKERFLEET_SCAN_START_FUNCTION / _SCANS_TABLE /
- * _RESULTS_TABLE when set, otherwise the outputs `sst deploy --stage <stage>`
- * wrote to .sst/outputs.json in this directory.
+ * _RESULTS_TABLE / _BARS_TABLE when set, otherwise the outputs `sst deploy --stage <stage>`
+ * wrote to .sst/outputs.json in this directory (the bars table, new in this version, falls back
+ * to its fixed name `tickerfleet-<stage>-BarsTable` for outputs written before it).
  */
-export function stageNames(
-  stage: string,
-  cwd = process.cwd(),
-): { scanStartFunction: string; scansTable: string; resultsTable: string } {
+export function stageNames(stage: string, cwd = process.cwd()): TargetNames {
   const env = process.env;
   let outputs: Record<string, unknown> = {};
   const file = resolve(cwd, ".sst/outputs.json");
@@ -142,6 +154,9 @@ export function stageNames(
     scanStartFunction: pick("TICKERFLEET_SCAN_START_FUNCTION", "scanStartFunction"),
     scansTable: pick("TICKERFLEET_SCANS_TABLE", "scansTable"),
     resultsTable: pick("TICKERFLEET_RESULTS_TABLE", "resultsTable"),
+    barsTable:
+      env.TICKERFLEET_BARS_TABLE ??
+      (typeof outputs.barsTable === "string" ? outputs.barsTable : `tickerfleet-${stage}-BarsTable`),
   };
 }
 

@@ -47,6 +47,8 @@ export interface LocalStackStats extends LocalCloudStats {
 /** Counters a scan's summary reports, as totals since the stack started (what `GET /_local/stats` serves). */
 export interface LocalCounters extends LocalStackStats {
   providerRequests: number;
+  /** Bytes of the simulator's answers. */
+  providerBytes: number;
 }
 
 export interface LocalStack {
@@ -140,10 +142,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(await cloud.stats()),
       functions: runtime.stats(),
     });
-    const counters = async (): Promise<LocalCounters> => ({
-      ...(await stats()),
-      providerRequests: (await sim.requests()).length,
-    });
+    const counters = async (): Promise<LocalCounters> => {
+      const requests = await sim.requests();
+      return {
+        ...(await stats()),
+        providerRequests: requests.length,
+        providerBytes: requests.reduce((sum, r) => sum + (r.bytes ?? 0), 0),
+      };
+    };
     const lambdaApi = await startLambdaApi({
       target: runtime,
       region: cloud.endpoints.region,
@@ -163,6 +169,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       TICKERFLEET_SCAN_START_FUNCTION: runtime.functionNames.scanStart,
       TICKERFLEET_SCANS_TABLE: runtime.provisioned.tables.scans,
       TICKERFLEET_RESULTS_TABLE: runtime.provisioned.tables.results,
+      TICKERFLEET_BARS_TABLE: runtime.provisioned.tables.bars,
     };
     let stopped = false;
     return {

@@ -167,6 +167,11 @@ describe("yahoo chart API", () => {
     expect(body.chart.result[0].timestamp.length).toBeGreaterThan(1200);
   });
 
+  it("logs the bytes of each answer it sent", async () => {
+    const reply = await get(yahooChart("AAPL", "range=5d"));
+    expect(sim.requests().at(-1)).toMatchObject({ symbol: "AAPL", bytes: Buffer.byteLength(reply.text) });
+  });
+
   it("maps Yahoo's dash spelling to the canonical symbol", async () => {
     const { status, body } = await getJson(yahooChart("BRK-B", "range=5d"));
     expect(status).toBe(200);
@@ -806,6 +811,7 @@ describe("request log and admin API", () => {
       outcome: "ok",
       startMs,
       endMs: startMs,
+      bytes: 0,
     });
     const log = [at(0), at(100), at(999), at(1000), at(1001), at(1002, "fmp"), at(2000)];
     // [100, 1100) holds five arrivals; 1100 would be one window length after 100, and is not in it.

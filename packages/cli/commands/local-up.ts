@@ -1,4 +1,5 @@
 import { rm } from "node:fs/promises";
+import { isCalendarDate } from "../../core/days.ts";
 import { writeEnvFile } from "../../local/cloud.ts";
 import { startLocalStack } from "../../local/stack.ts";
 import { CliError } from "../errors.ts";
@@ -13,10 +14,17 @@ export interface LocalUpOptions {
   /** The simulated providers' limit (and the fetchers'), e.g. 100/1s, or "none". @default 100/1s */
   rateLimit?: string;
   seed?: string;
+  /** The simulated market's starting today, YYYY-MM-DD. @default the last trading day */
+  asOf?: string;
   /** all | sweep | none @default sweep */
   schedules?: string;
   /** Print handler logs. @default false */
   logs?: boolean;
+}
+
+function asOfOption(text: string): string {
+  if (!isCalendarDate(text)) throw new CliError(`--as-of "${text}" must be a date, YYYY-MM-DD`);
+  return text;
 }
 
 /**
@@ -50,6 +58,7 @@ export async function localUpCommand(options: LocalUpOptions): Promise<number> {
     ...(portBase !== undefined ? { portBase } : {}),
     ...(rateLimit !== undefined ? { rateLimit } : {}),
     ...(seed !== undefined ? { seed } : {}),
+    ...(options.asOf !== undefined ? { asOf: asOfOption(options.asOf) } : {}),
     schedules,
     ...(options.logs
       ? { log: (fn: string, id: string, line: string) => process.stderr.write(`[${fn} ${id}] ${line}\n`) }

@@ -18,11 +18,11 @@ export interface ReadOptions extends TargetOptions {
   json?: boolean;
 }
 
-function print(json: boolean | undefined, value: unknown, text: () => string): void {
+export function print(json: boolean | undefined, value: unknown, text: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
 }
 
-async function withTarget<T>(options: TargetOptions, run: (target: Target) => Promise<T>): Promise<T> {
+export async function withTarget<T>(options: TargetOptions, run: (target: Target) => Promise<T>): Promise<T> {
   const target = await resolveTarget(options);
   try {
     return await run(target);

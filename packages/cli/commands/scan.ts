@@ -43,16 +43,29 @@ export interface ScanSummaryJson {
   durationMs: number;
   counts: {
     providerRequests: number | null;
+    /** Bytes of the providers' answers (the local simulator's log; null for a stage). */
+    providerBytes: number | null;
     cacheHits: number;
     redisCommands: number | null;
     sqsRequests: number | null;
     dynamoWrites: number | null;
   };
+  /** How the tickers' stored histories were made current; null for a scan from before the bars store. */
+  history: {
+    tickersIncremental: number;
+    tickersFull: number;
+    sessionsFetched: number;
+    suspectGaps: number;
+  } | null;
   /**
    * What the scan would have cost in AWS (us-east-1) and Upstash at list prices, from what it
    * used on the local stack; null when scanning a stage (its usage is billed, not counted here).
    */
   cost: (Dollars & { pricesOf: string }) | null;
+}
+
+function kib(bytes: number): string {
+  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
 function scanPayload(options: ScanCommandOptions): Record<string, unknown> {
@@ -178,11 +191,13 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
       durationMs: scan.summary?.durationMs ?? Date.now() - startedAt,
       counts: {
         providerRequests: delta((c) => c.providerRequests),
+        providerBytes: delta((c) => c.providerBytes),
         cacheHits: scan.summary?.cacheHits ?? 0,
         redisCommands: delta((c) => c.redisCommands),
         sqsRequests: delta((c) => c.sqsRequests),
         dynamoWrites: delta((c) => c.dynamoWriteUnits),
       },
+      history: scan.summary?.history ?? null,
       cost: before && after ? { ...dollars(usageBetween(before, after)), pricesOf: PRICES.checked } : null,
     };
     if (options.json) {
@@ -209,7 +224,13 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
     if (c.providerRequests !== null) {
       lines.push(
         "",
-        `requests: provider ${c.providerRequests}, cache hits ${c.cacheHits}, Redis ${c.redisCommands}, SQS ${c.sqsRequests}, DynamoDB write units ${c.dynamoWrites}`,
+        `requests: provider ${c.providerRequests} (${kib(c.providerBytes ?? 0)}), cache hits ${c.cacheHits}, Redis ${c.redisCommands}, SQS ${c.sqsRequests}, DynamoDB write units ${c.dynamoWrites}`,
+      );
+    }
+    const h = summary.history;
+    if (h) {
+      lines.push(
+        `history: ${h.tickersIncremental} tickers asked only for the sessions they lacked, ${h.tickersFull} for their whole lookback; ${h.sessionsFetched} sessions fetched${h.suspectGaps > 0 ? `; ${h.suspectGaps} suspect gaps` : ""}`,
       );
     }
     const cost = summary.cost;

@@ -52,16 +52,19 @@ export function deliver(
       const body = typeof answer.body === "string" ? Buffer.from(answer.body, "utf8") : answer.body;
       headers["content-length"] = body.length;
       res.writeHead(answer.status, headers);
-      res.write(body.subarray(0, Math.floor(body.length / 2)), () => socket.destroy());
+      entry.bytes = Math.floor(body.length / 2);
+      res.write(body.subarray(0, entry.bytes), () => socket.destroy());
       return;
     }
     if (fault === "truncated") {
       const body = typeof answer.body === "string" ? Buffer.from(answer.body, "utf8") : answer.body;
       res.writeHead(answer.status, headers);
-      res.end(body.subarray(0, Math.max(1, Math.floor(body.length / 2))));
+      entry.bytes = Math.max(1, Math.floor(body.length / 2));
+      res.end(body.subarray(0, entry.bytes));
       return;
     }
     headers["content-length"] = Buffer.byteLength(answer.body, "utf8");
+    entry.bytes = headers["content-length"];
     res.writeHead(answer.status, headers);
     res.end(answer.body);
   };

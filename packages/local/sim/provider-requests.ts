@@ -33,6 +33,7 @@ export function handleProviderRequest(
     outcome: "pending",
     startMs,
     endMs: null,
+    bytes: 0,
   });
   const behaviour = state.config[provider];
   const impl = state.providers[provider];

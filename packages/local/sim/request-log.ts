@@ -33,6 +33,8 @@ export interface SimRequestLog {
   startMs: number;
   /** When the answer ended (or the socket was dropped); null while pending. */
   endMs: number | null;
+  /** Body bytes sent (half of it for a reset or a truncated answer; 0 when nothing was sent). */
+  bytes: number;
 }
 
 const KEY_PARAMS = /([?&](?:apikey|api_key|token|access_token|crumb)=)[^&]*/gi;
