@@ -1,8 +1,11 @@
+import type { HistoryRequest } from "../../core/history/ticker-history.ts";
 import type {
   DailyRange,
   FetchFailure,
   FetchResult,
   FundamentalsResult,
+  HistoryOptions,
+  HistoryResult,
   MarketDataProvider,
 } from "../../core/market-data.port.ts";
 import type { Fundamentals } from "../../core/scoring/canslim.ts";
@@ -16,6 +19,7 @@ import {
 } from "./bars.ts";
 import { classifyStatus, type FailureContext, failure, parseRetryAfter, quote } from "./classify.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
+import { fetchFmpHistory } from "./fmp-history.ts";
 import { buildPath, type HttpResponse, httpGet, parseJson } from "./http.ts";
 import { isRecord, stringField, typeName } from "./shape.ts";
 
@@ -36,9 +40,10 @@ import { isRecord, stringField, typeName } from "./shape.ts";
  * the whole scan. So one request per symbol to `/full`, whose prices FMP
  * split-adjusts, and `adjClose = close` unless the body carries `adjClose`
  * (v3): returns computed from FMP are price returns, without dividends.
+ * Raw bars, splits and dividends for the history store: fmp-history.ts.
  */
 
-const PROVIDER = "fmp";
+export const PROVIDER = "fmp";
 
 /** What an `Error Message` means; FMP uses the same field for quota, key and plan trouble. */
 function classifyErrorMessage(
@@ -74,7 +79,10 @@ function classifyErrorMessage(
  * An FMP answer's JSON value, or the failure it means: an `Error Message` body (quota, key,
  * plan; whatever the status), an error status, or a body that is not JSON.
  */
-function fmpBody(ctx: FailureContext, response: HttpResponse): { ok: true; body: unknown } | FetchFailure {
+export function fmpBody(
+  ctx: FailureContext,
+  response: HttpResponse,
+): { ok: true; body: unknown } | FetchFailure {
   const { status, headers } = response;
   const json = parseJson(response.text);
   const errorMessage = json.ok && isRecord(json.value) ? stringField(json.value, "Error Message") : undefined;
@@ -209,6 +217,9 @@ export function createFmpProvider(config: ResolvedProviderConfig): MarketDataPro
       const response = await httpGet(config, ctx, path, options?.signal);
       if ("kind" in response) return response;
       return readFmpFundamentals(ctx, response);
+    },
+    fetchHistory(symbol: string, request: HistoryRequest, options?: HistoryOptions): Promise<HistoryResult> {
+      return fetchFmpHistory(config, symbol, request, options);
     },
   };
 }

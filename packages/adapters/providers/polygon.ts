@@ -1,13 +1,17 @@
+import type { HistoryRequest } from "../../core/history/ticker-history.ts";
 import type {
   DailyRange,
   FetchFailure,
   FetchResult,
+  HistoryOptions,
+  HistoryResult,
   MarketDataProvider,
 } from "../../core/market-data.port.ts";
 import { BarCollector, dailyRequest, isoDateFromEpochMs, seriesOrNotFound } from "./bars.ts";
 import { classifyStatus, type FailureContext, failure, parseRetryAfter, quote } from "./classify.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
-import { buildPath, httpGet, parseJson } from "./http.ts";
+import { buildPath, type HttpResponse, httpGet, parseJson } from "./http.ts";
+import { fetchPolygonHistory } from "./polygon-history.ts";
 import { isRecord, type JsonRecord, stringField, typeName } from "./shape.ts";
 
 /**
@@ -22,12 +26,16 @@ import { isRecord, type JsonRecord, stringField, typeName } from "./shape.ts";
  * `results`. Errors: `{"status":"ERROR","error":"..."}` (401 unknown key, 429
  * "You've exceeded the maximum requests per minute..."),
  * `{"status":"NOT_AUTHORIZED","message":"You are not entitled..."}` (403),
- * `{"status":"NOT_FOUND",...}` (404).
+ * `{"status":"NOT_FOUND",...}` (404). Raw bars, splits and dividends for the history store:
+ * polygon-history.ts.
  */
 
 export const PROVIDER = "polygon";
-/** Daily bars fit one page at limit=50000 (~200 years); more pages than this is a loop, not data. */
-const MAX_PAGES = 20;
+/**
+ * Daily bars fit one page at limit=50000 (~200 years), a ticker's splits or dividends one at
+ * limit=1000; more pages than this is a loop, not data.
+ */
+export const MAX_PAGES = 20;
 const OK_STATUSES = new Set(["OK", "DELAYED"]);
 
 /** A failure read from Polygon's status/error fields and the HTTP status, or undefined when the body is data. */
@@ -88,7 +96,8 @@ export function nextPagePath(config: ResolvedProviderConfig, nextUrl: string): s
   let path: string;
   if (url.origin === config.origin && url.pathname.startsWith(`${config.pathPrefix}/`)) path = url.pathname;
   else {
-    const at = url.pathname.search(/\/v\d+\//);
+    // The API's own path: `/v2/aggs/...`, or a product's, `/stocks/v1/splits`.
+    const at = url.pathname.search(/\/(?:stocks\/)?v\d+\//);
     if (at < 0) return undefined;
     path = `${config.pathPrefix}${url.pathname.slice(at)}`;
   }
@@ -107,9 +116,16 @@ export async function getPage(
   ctx: FailureContext,
   path: string,
   signal: AbortSignal | undefined,
-): Promise<{ ok: true; body: JsonRecord } | { ok: false; failure: FetchFailure }> {
+): Promise<PageRead> {
   const response = await httpGet(config, ctx, path, signal);
   if ("kind" in response) return { ok: false, failure: response };
+  return readPage(ctx, response);
+}
+
+export type PageRead = { ok: true; body: JsonRecord } | { ok: false; failure: FetchFailure };
+
+/** A Polygon answer as its JSON object, or the failure it means (status, error fields, not JSON). */
+export function readPage(ctx: FailureContext, response: HttpResponse): PageRead {
   const json = parseJson(response.text);
   const body = json.ok && isRecord(json.value) ? json.value : undefined;
   const classified = classifyBody(ctx, body, response.status, response.headers["retry-after"], response.text);
@@ -174,6 +190,10 @@ export function createPolygonProvider(config: ResolvedProviderConfig): MarketDat
         } else path = undefined;
       }
       return seriesOrNotFound(ctx, collector, window, providerSymbol);
+    },
+
+    fetchHistory(symbol: string, request: HistoryRequest, options?: HistoryOptions): Promise<HistoryResult> {
+      return fetchPolygonHistory(config, symbol, request, options);
     },
   };
 }
