@@ -106,7 +106,7 @@ export interface MarketDataProvider {
    * session from a date on (as many as the provider has, up to its latest). Never throws for
    * provider behaviour; returns a FetchFailure.
    */
-  fetchHistory?(symbol: string, request: HistoryRequest, options?: HistoryOptions): Promise<HistoryResult>;
+  fetchHistory(symbol: string, request: HistoryRequest, options?: HistoryOptions): Promise<HistoryResult>;
   /** Earnings growth (C and A of CANSLIM), from providers that publish income statements (FMP). One request. */
   fetchFundamentals?(symbol: string, options?: { signal?: AbortSignal }): Promise<FundamentalsResult>;
 }

@@ -112,6 +112,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const functionEnv: Record<string, string> = {
       ...Object.fromEntries(PROVIDERS.map((p) => [`TICKERFLEET_${p.toUpperCase()}_URL`, sim.urls[p]])),
+      // Scans are for the simulated market's today, which tests move (POST /_sim/clock).
+      TICKERFLEET_MARKET_CLOCK_URL: `${sim.url}/_sim/clock`,
       // Without a limit at the simulator, the fetchers hold none worth speaking of either.
       ...Object.fromEntries(
         PROVIDERS.map((p) => [

@@ -165,7 +165,7 @@ describe("the fetcher's composition", () => {
       const decoded = decodeSeries(data[symbol] as string);
       expect([decoded.symbol, decoded.dates.length]).toStrictEqual([symbol, 60]);
       // The provider's answer, in the response cache for the next scan.
-      const cached = readFetched((await redis.get(historyCacheKey("yahoo", symbol))) as string);
+      const cached = readFetched((await redis.get(historyCacheKey("yahoo", undefined, symbol))) as string);
       expect(cached?.fetched.bars.symbol).toBe(symbol);
     }
     expect(
@@ -230,9 +230,12 @@ describe("the fetcher's composition", () => {
     const handler = createFetcher(resources, env);
     const since = Date.now();
     const { fetchLog } = await invoke(handler, [record(fetchMessage("keyed", "fmp", ["NVDA"]))]);
-    expect(fetchLog).toMatchObject({ providerRequests: 1, outcomes: { series: 1, failed: 0 } });
+    // FMP's history is three requests: raw bars, splits, dividends; each carries the key.
+    expect(fetchLog).toMatchObject({ providerRequests: 3, outcomes: { series: 1, failed: 0 } });
     const requests = sim.requests().filter((r) => r.startMs >= since);
     expect(requests.map((r) => [r.provider, r.symbol, r.status, r.keyId !== null])).toStrictEqual([
+      ["fmp", "NVDA", 200, true],
+      ["fmp", "NVDA", 200, true],
       ["fmp", "NVDA", 200, true],
     ]);
     // Every function on this key shares one budget: the log's keys name the key's hash, never the key.

@@ -3,12 +3,16 @@
  * request in, the scan record in DynamoDB and its chunks on the fetch queue, read back through
  * the official clients.
  */
+
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createScanStart, type ScanStartResources } from "../../packages/adapters/compose/scan-start.ts";
 import { ConfigError } from "../../packages/core/errors.ts";
+import { latestClosedSession } from "../../packages/core/market-session.ts";
 import type { FetchMessage } from "../../packages/core/pipeline/messages.ts";
 import { type LocalCloud, startLocalCloud } from "../../packages/local/cloud.ts";
 import { provision } from "../../packages/local/runtime/provision.ts";
@@ -108,6 +112,30 @@ describe("scan-start's composition", () => {
 
     expect(await start(handler, payload)).toMatchObject({ alreadyStarted: true });
     expect(await drainFetchQueue()).toStrictEqual([]);
+  });
+
+  it("stamps the scan and its chunks with the session it is for: the market clock's when one is configured", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ asOf: "2027-03-05", anchor: "2026-12-02" }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const clocked = createScanStart(resources, {
+        TICKERFLEET_MARKET_CLOCK_URL: `http://127.0.0.1:${port}/_sim/clock`,
+      });
+      await start(clocked, { universe: TICKERS.slice(0, 3), scanId: "clocked" });
+      expect(await scanItem("clocked")).toMatchObject({ session: "2027-03-05" });
+      expect((await drainFetchQueue()).map((c) => c.session)).toStrictEqual(["2027-03-05", "2027-03-05"]);
+    } finally {
+      server.close();
+    }
+    // Without one, the last closed New York session by the wall clock.
+    const walled = createScanStart(resources, {});
+    await start(walled, { universe: TICKERS.slice(0, 3), scanId: "walled" });
+    expect((await scanItem("walled"))?.session).toBe(latestClosedSession(Date.now()));
+    await drainFetchQueue();
   });
 
   it("gives a scan twice what its provider's limit needs plus ten minutes, never under the topology's floor", async () => {

@@ -183,6 +183,48 @@ describe("the DynamoDB stores with the scorer and finalize", () => {
     expect(results).toStrictEqual(["AAA", "BBB", "CCC"]);
   });
 
+  it("counts how each ticker's history was made current once, however often its message comes", async () => {
+    const tickers = ["AAA", "BBB", "CCC"];
+    await recordScan("hist", tickers);
+    const queue = finalizeQueue();
+    const deps = { store, coordinator, finalizeQueue: queue };
+    const first = scoreMessage("hist", 0, ["AAA", "BBB"]);
+    first.outcomes = first.outcomes.map((o, i) =>
+      o.kind === "series"
+        ? { ...o, history: { mode: i === 0 ? "full" : "incremental", sessions: i === 0 ? 300 : 4 } }
+        : o,
+    );
+    const second = scoreMessage("hist", 1, ["CCC"]);
+    second.outcomes = second.outcomes.map((o) =>
+      o.kind === "series"
+        ? { ...o, history: { mode: "incremental", sessions: 4 }, flags: ["suspect-gap"] }
+        : o,
+    );
+    await scoreChunk(first, deps);
+    await scoreChunk(first, deps);
+    await scoreChunk(scoreMessage("hist", 2, ["SPY"], "benchmark"), deps);
+    await scoreChunk(second, deps);
+    const chunks = await finalize.chunks("hist");
+    expect(
+      chunks.map((c) => [[...c.full], [...c.incremental].sort(), [...c.sessions].sort(), [...c.suspect]]),
+    ).toStrictEqual([
+      [["AAA"], ["BBB"], ["AAA=300", "BBB=4"], []],
+      [[], ["CCC"], ["CCC=4"], ["CCC"]],
+      [[], [], [], []],
+    ]);
+    await finalizeScan("hist", { store: finalize, leaseMs: 60_000 });
+    expect((await reader.getScan("hist"))?.summary?.history).toStrictEqual({
+      tickersFull: 1,
+      tickersIncremental: 2,
+      sessionsFetched: 308,
+      suspectGaps: 1,
+    });
+    const flagged = [];
+    for await (const r of finalize.results("hist"))
+      if (r.status === "scored" && r.flags) flagged.push([r.ticker, r.flags]);
+    expect(flagged).toStrictEqual([["CCC", ["suspect-gap"]]]);
+  });
+
   it("reads every result once, whichever range of tickers it falls in (boundaries included)", async () => {
     const tickers = ["A", "BRK.B", "C", "CZZZ", "F", "FA", "K", "P", "PZ", "T", "TSLA", "ZZZZ", "$X", "9Y"];
     await store.putResults(

@@ -6,6 +6,7 @@ import { batchDocumentClient, documentClient, sqsClient } from "../aws-clients.t
 import { scanStartSettings } from "../config.ts";
 import { DynamoScansRepository } from "../dynamo/scans-repository.ts";
 import { startScanStore } from "../dynamo/stores.ts";
+import { marketClock } from "../market-clock.ts";
 import { SqsMessageSender } from "../sqs/message-sender.ts";
 
 export interface ScanStartResources {
@@ -22,6 +23,7 @@ export function createScanStart(resources: ScanStartResources, env: NodeJS.Proce
   const clients = { documents: documentClient(), batches: batchDocumentClient() };
   const store = startScanStore(new DynamoScansRepository(clients, resources.scansTable));
   const fetchQueue = new SqsMessageSender<FetchMessage>(sqsClient(), resources.fetchQueueUrl);
+  const session = marketClock(env);
   return async (event: unknown): Promise<StartScanResult> => {
     const request = parseScanRequest(event, settings.defaults);
     const deadlineSeconds = scanDeadlineSeconds(request, {
@@ -33,6 +35,7 @@ export function createScanStart(resources: ScanStartResources, env: NodeJS.Proce
       fetchQueue,
       chunkSize: settings.chunkSize,
       deadlineSeconds,
+      session: await session(),
     });
     const { universe, provider } = request;
     console.log(JSON.stringify({ event: "scan-start", ...result, universe, provider }));

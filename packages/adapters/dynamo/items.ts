@@ -63,6 +63,7 @@ export function scanFromItem(item: Item): ScanRecord {
   const enqueuedAt = f.optionalText("enqueuedAt");
   const finishedAt = f.optionalText("finishedAt");
   const leaseUntil = f.optionalText("leaseUntil");
+  const session = f.optionalText("session");
   return f.done<ScanRecord>({
     scanId: f.text("scanId"),
     universe: f.oneOf("universe", isUniverse, "custom"),
@@ -74,6 +75,7 @@ export function scanFromItem(item: Item): ScanRecord {
     chunkCount: f.number("chunkCount"),
     status: f.oneOf("status", isScanStatus, "RUNNING"),
     createdAt: f.text("createdAt"),
+    ...(session === undefined ? {} : { session }),
     deadlineAt: f.text("deadlineAt"),
     ...(enqueuedAt === undefined ? {} : { enqueuedAt }),
     ...(finishedAt === undefined ? {} : { finishedAt }),

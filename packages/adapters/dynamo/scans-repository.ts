@@ -125,9 +125,12 @@ export class DynamoScansRepository {
       ":role": chunk.role,
       ":expires": expiresAt(this.options),
     };
+    // Set names through placeholders: some (`full`, `sessions`) are DynamoDB reserved words.
+    const names: Record<string, string> = { "#role": "role", "#size": "size" };
     for (const name of CHUNK_SETS) {
       if (update[name].length > 0) {
-        adds.push(`${name} :${name}`);
+        adds.push(`#${name} :${name}`);
+        names[`#${name}`] = name;
         values[`:${name}`] = new Set(update[name]);
       }
     }
@@ -137,7 +140,7 @@ export class DynamoScansRepository {
         TableName: this.table,
         Key: { scanId, item: chunkItem(chunk.index) },
         UpdateExpression: `SET chunk = :chunk, #size = :size, #role = :role, expiresAt = :expires${adds.length > 0 ? ` ADD ${adds.join(", ")}` : ""}`,
-        ExpressionAttributeNames: { "#role": "role", "#size": "size" },
+        ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
         ReturnValues: "ALL_NEW",
       }),

@@ -173,7 +173,7 @@ describe("fetchChunks", () => {
       { kind: "full", days: 60 },
       { bars: historyFromBars("AAPL", bars(70)), actions: [] },
     );
-    const cache = new Map([[historyCacheKey("yahoo", "AAPL"), cached]]);
+    const cache = new Map([[historyCacheKey("yahoo", undefined, "AAPL"), cached]]);
     const h = harness({ provider: p, cache });
     const report = await fetchChunks([input("1", ["AAPL", "MSFT"]), input("2", ["NVDA"])], h.deps);
     expect(h.cacheCalls).toStrictEqual({ get: 1, set: 1 });
@@ -188,9 +188,29 @@ describe("fetchChunks", () => {
       ["NVDA", "series", "provider"],
     ]);
     // What was fetched is cached as the provider answered it; the scorer gets the days asked for.
-    expect(readFetched(h.cache.get(historyCacheKey("yahoo", "MSFT"))!)!.fetched.bars.dates).toHaveLength(80);
+    expect(
+      readFetched(h.cache.get(historyCacheKey("yahoo", undefined, "MSFT"))!)!.fetched.bars.dates,
+    ).toHaveLength(80);
     const msft = h.scored.flatMap((m) => m.body.outcomes).find((o) => o.s === "MSFT")!;
     expect(msft.kind === "series" && decodeSeries(msft.data).dates).toHaveLength(60);
+  });
+
+  it("never reuses a cached answer from another market session", async () => {
+    const p = provider({});
+    const cached = encodeFetched(
+      { kind: "full", days: 60 },
+      { bars: historyFromBars("AAPL", bars(70)), actions: [] },
+    );
+    const cache = new Map([[historyCacheKey("yahoo", "2026-12-01", "AAPL"), cached]]);
+    const h = harness({ provider: p, cache });
+    const next = input("1", ["AAPL"]);
+    const report = await fetchChunks(
+      [{ ...next, message: { ...next.message, session: "2026-12-02" } }],
+      h.deps,
+    );
+    expect(p.calls).toStrictEqual(["AAPL"]);
+    expect(report.cacheHits).toBe(0);
+    expect(h.cache.has(historyCacheKey("yahoo", "2026-12-02", "AAPL"))).toBe(true);
   });
 
   it("treats a cached value it cannot read, or one that does not cover the request, as a miss, and replaces it", async () => {
@@ -204,21 +224,21 @@ describe("fetchChunks", () => {
       { bars: historyFromBars("SHORT", bars(30)), actions: [] },
     );
     const cache = new Map([
-      [historyCacheKey("yahoo", "OLD"), "TFS1AAAA"],
-      [historyCacheKey("yahoo", "CUT"), good.slice(0, 60)],
+      [historyCacheKey("yahoo", undefined, "OLD"), "TFS1AAAA"],
+      [historyCacheKey("yahoo", undefined, "CUT"), good.slice(0, 60)],
       [
-        historyCacheKey("yahoo", "JUNK"),
+        historyCacheKey("yahoo", undefined, "JUNK"),
         '{"request":{"kind":"full","days":60},"symbol":"JUNK","bars":"AAAA","actions":[]}',
       ],
-      [historyCacheKey("yahoo", "SHORT"), short],
-      [historyCacheKey("yahoo", "AAPL"), good],
+      [historyCacheKey("yahoo", undefined, "SHORT"), short],
+      [historyCacheKey("yahoo", undefined, "AAPL"), good],
     ]);
     const h = harness({ provider: p, cache });
     const report = await fetchChunks([input("1", ["OLD", "CUT", "JUNK", "SHORT", "AAPL"])], h.deps);
     expect(p.calls.sort()).toStrictEqual(["CUT", "JUNK", "OLD", "SHORT"]);
     expect(report).toMatchObject({ cacheHits: 1, providerRequests: 4 });
     for (const s of ["OLD", "CUT", "JUNK", "SHORT"]) {
-      expect(readFetched(h.cache.get(historyCacheKey("yahoo", s))!)!.fetched.bars.symbol).toBe(s);
+      expect(readFetched(h.cache.get(historyCacheKey("yahoo", undefined, s))!)!.fetched.bars.symbol).toBe(s);
     }
     const sources = h.scored[0]!.body.outcomes.map((o) => [o.s, o.kind === "series" ? o.source : o.kind]);
     expect(sources.sort()).toStrictEqual([

@@ -78,7 +78,7 @@ export async function fetchChunks(
       return {
         input,
         ticker,
-        key: historyCacheKey(input.message.provider, ticker.s),
+        key: historyCacheKey(input.message.provider, input.message.session, ticker.s),
         stored: held,
         request: historyRequest(held, input.message.days, policy),
       };
@@ -137,7 +137,12 @@ export async function fetchChunks(
         const access = deps.providers[name];
         const handBackMs = await drainWithTokens(group, access.limiter, clock, config, async (work) => {
           report.providerRequests++;
-          const gate = tokenGate(access.limiter, clock, config);
+          const takeToken = tokenGate(access.limiter, clock, config);
+          // Each further request of the history (splits, dividends, another page) counts too.
+          const gate = async () => {
+            await takeToken();
+            report.providerRequests++;
+          };
           const asked = await askHistory(work, access, gate, config, policy, random);
           if (asked.kind === "retry") return void retries.get(work.input)!.push(asked.retry);
           if (asked.kind === "outcome") return void outcomes.get(work.input)!.push(asked.outcome);

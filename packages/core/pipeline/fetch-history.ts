@@ -38,9 +38,12 @@ export type AskedHistory =
   | { kind: "outcome"; outcome: TickerOutcome }
   | { kind: "retry"; retry: Retry };
 
-/** The response cache's key for a ticker's last answer from a provider. */
-export function historyCacheKey(provider: ProviderName, symbol: string): string {
-  return `tf:history:v1:${provider}:${symbol}`;
+/**
+ * The response cache's key for a ticker's last answer from a provider, within one market
+ * session: a scan for the next session never reuses an answer from before it.
+ */
+export function historyCacheKey(provider: ProviderName, session: string | undefined, symbol: string): string {
+  return `tf:history:v1:${provider}:${session ?? "any"}:${symbol}`;
 }
 
 /**
@@ -70,13 +73,8 @@ export async function askHistory(
 ): Promise<AskedHistory> {
   const { s } = work.ticker;
   const attempts = work.ticker.attempts + 1;
-  const fetchHistory = provider.fetchHistory?.bind(provider);
-  if (!fetchHistory) {
-    const message = `${provider.name} cannot fetch raw history and corporate actions yet`;
-    return { kind: "outcome", outcome: { kind: "failed", s, reason: "unsupported", message, attempts } };
-  }
   try {
-    const result = await askProvider(limiter, () => fetchHistory(s, work.request, { nextRequest }));
+    const result = await askProvider(limiter, () => provider.fetchHistory(s, work.request, { nextRequest }));
     if (result.ok) {
       const fetched = { bars: result.bars, actions: usableActions(result.actions) };
       return {

@@ -33,6 +33,11 @@ export const fetchMessage = z.object({
   chunkCount: z.number().int().min(1),
   provider: z.enum(PROVIDERS),
   days: z.number().int().min(1).max(5000),
+  /** The market session the scan is for; a cached provider answer is reused only within one. */
+  session: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
   tickers: z.array(fetchTicker).min(1).max(100),
   /** Also fetch each ticker's earnings growth (the scan asked for fundamentals). */
   fundamentals: z.boolean().optional(),

@@ -23,6 +23,8 @@ export interface ScanRecord {
   chunkCount: number;
   status: ScanStatus;
   createdAt: string;
+  /** The market session the scan is for: the last closed New York session when it started (absent on older scans). */
+  session?: string;
   /** After this, the sweep finalizes the scan PARTIAL, naming what is unaccounted. */
   deadlineAt: string;
   /** Set once every chunk is on the fetch queue; a repeated start before that re-sends them. */

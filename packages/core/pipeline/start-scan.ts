@@ -11,6 +11,8 @@ export interface StartScanDeps {
   chunkSize: number;
   /** How long the scan may run before the sweep finalizes it PARTIAL (see scanDeadlineSeconds). */
   deadlineSeconds: number;
+  /** The market session the scan is for (ISO date): its bars are what the fetchers make current. */
+  session: string;
   now?: () => Date;
 }
 
@@ -59,6 +61,7 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
     chunkCount: chunks.length,
     status: "RUNNING",
     createdAt: now.toISOString(),
+    session: deps.session,
     deadlineAt: new Date(now.getTime() + deps.deadlineSeconds * 1000).toISOString(),
   };
   const created = await deps.store.createScan(record);
@@ -95,6 +98,7 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
         chunkCount: chunks.length,
         provider: request.provider,
         days: request.days,
+        session: deps.session,
         tickers: c.tickers.map((s) => ({ s, attempts: 0 })),
         // The benchmark is a reference for RS, not a ranked company: its earnings are not needed.
         ...(request.fundamentals && c.role === "universe" ? { fundamentals: true } : {}),

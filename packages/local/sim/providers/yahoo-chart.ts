@@ -1,4 +1,4 @@
-import { easternEpochMs, easternOffsetHours } from "../eastern-time.ts";
+import { easternEpochMs, easternOffsetHours } from "../../../core/eastern-time.ts";
 import type { SimSeries } from "../price-path.ts";
 import { ByteWriter, float32Text, roundQuote } from "./format.ts";
 import type { RespondOptions } from "./provider.ts";

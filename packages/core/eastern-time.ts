@@ -1,4 +1,4 @@
-import { dayNumber, daysFromCivil } from "../../core/days.ts";
+import { dayNumber, daysFromCivil } from "./days.ts";
 
 /**
  * New York wall-clock times as epoch values, for the timestamps providers put
