@@ -52,8 +52,8 @@ function sameEvent(a: CorporateAction, b: CorporateAction): boolean {
 }
 
 /**
- * Stored actions updated with newly reported ones: a new report of a known event replaces it
- * (providers correct amounts), unknown ones are added. Sorted by ex-date, splits before
+ * Stored actions updated with newly reported ones: a new report of a known event that says
+ * something else replaces it (providers correct amounts), unknown ones are added. Sorted by ex-date, splits before
  * dividends on the same day. `changed` tells whether anything differs from `stored`.
  */
 export function mergeActions(
@@ -89,8 +89,18 @@ export function sortActions(actions: readonly CorporateAction[]): CorporateActio
   );
 }
 
+/**
+ * How far two reports of one dividend may differ and still be the same dividend: a provider that
+ * spells dividends adjusted for a later split rounds them (Yahoo: to the cent, or 1/100 cent
+ * under $1), so the raw amount read back after a 3-for-1 split can be off by a few tenths of a
+ * percent. Corrections of a dividend are larger than that.
+ */
+const SAME_DIVIDEND = 0.02;
+
+/** The same report, to a provider's precision: the stored one (perhaps the more exact) stays. */
 function sameAction(a: CorporateAction, b: CorporateAction): boolean {
   if (a.type === "split" && b.type === "split") return a.from === b.from && a.to === b.to;
-  if (a.type === "dividend" && b.type === "dividend") return a.amount === b.amount;
+  if (a.type === "dividend" && b.type === "dividend")
+    return Math.abs(a.amount - b.amount) <= SAME_DIVIDEND * Math.max(a.amount, b.amount);
   return false;
 }

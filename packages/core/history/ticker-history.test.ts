@@ -167,3 +167,45 @@ describe("mergeFetched", () => {
     expect(merged.ticker.meta.acceptedGaps).toEqual(["2026-11-27"]);
   });
 });
+
+describe("mergeFetched keeps what it stored when a provider says the same less exactly", () => {
+  it("keeps a stored bar whose volume a split-adjusted spelling rounded, and a stored dividend it rounded", () => {
+    const stored = {
+      bars: historyFromBars("T", [bar("2026-11-27", 10), { ...bar("2026-11-30", 11), volume: 583_854 }]),
+      actions: [
+        { type: "dividend", exDate: "2026-11-30", amount: 0.25, provider: "yahoo" } as CorporateAction,
+      ],
+      meta: {},
+    };
+    const fetched = historyFromBars("T", [
+      { ...bar("2026-11-30", 11), volume: 583_850 },
+      bar("2026-12-01", 12),
+    ]);
+    const merged = mergeFetched(
+      stored,
+      {
+        bars: fetched,
+        actions: [{ type: "dividend", exDate: "2026-11-30", amount: 0.2499, provider: "yahoo" }],
+      },
+      { kind: "incremental", from: "2026-11-30" },
+      policy,
+    );
+    expect(historyToBars(merged.ticker.bars).map((b) => b.volume)).toEqual([1000, 583_854, 1000]);
+    expect(merged.changedFrom).toBe("2026-12-01");
+    expect(merged.ticker.actions).toStrictEqual(stored.actions);
+    expect(merged.actionsChanged).toBe(false);
+  });
+
+  it("takes a real correction of a bar or a dividend", () => {
+    const stored = { bars: historyFromBars("T", [bar("2026-11-30", 11)]), actions: [], meta: {} };
+    const fetched = historyFromBars("T", [bar("2026-11-30", 11.5)]);
+    const merged = mergeFetched(
+      stored,
+      { bars: fetched, actions: [] },
+      { kind: "incremental", from: "2026-11-30" },
+      policy,
+    );
+    expect(merged.ticker.bars.close[0]).toBe(11.5);
+    expect(merged.changedFrom).toBe("2026-11-30");
+  });
+});

@@ -69,18 +69,26 @@ export interface MergedHistory {
   sessionsFetched: number;
 }
 
-/** Relative difference under which two reports of a bar are the same bar. */
-const SAME_BAR_TOLERANCE = 1e-6;
+/** Relative difference under which two reports of a bar's prices are the same prices. */
+const SAME_PRICE = 1e-6;
+/**
+ * How far two reports of a session's volume may differ and be the same volume: a provider that
+ * spells volumes adjusted for a later split in whole shares loses up to half the ratio (a
+ * 1-for-10 reverse split: 5 shares of the raw count) when the raw count is read back.
+ */
+const SAME_VOLUME = { relative: 1e-3, shares: 25 };
 
+/**
+ * Two reports of one session that say the same thing, to the precision a provider spells it:
+ * the stored one is kept (it may be the more exact, fetched before a split made the provider
+ * round it), and nothing is written.
+ */
 function sameBar(a: RawBar, b: RawBar): boolean {
-  const close = (x: number, y: number) =>
-    Math.abs(x - y) <= SAME_BAR_TOLERANCE * Math.max(Math.abs(x), Math.abs(y));
+  const close = (x: number, y: number) => Math.abs(x - y) <= SAME_PRICE * Math.max(Math.abs(x), Math.abs(y));
+  const volume =
+    Math.abs(a.volume - b.volume) <= Math.max(SAME_VOLUME.shares, SAME_VOLUME.relative * a.volume);
   return (
-    close(a.open, b.open) &&
-    close(a.high, b.high) &&
-    close(a.low, b.low) &&
-    close(a.close, b.close) &&
-    close(a.volume, b.volume)
+    close(a.open, b.open) && close(a.high, b.high) && close(a.low, b.low) && close(a.close, b.close) && volume
   );
 }
 
@@ -88,6 +96,7 @@ function sameBar(a: RawBar, b: RawBar): boolean {
  * Stored history updated with a provider's answer to `request`.
  * - Sessions in the correction window (from the request's first date, or for a whole-history
  *   fetch the last `correctionSessions` stored) take the provider's bars: late corrections.
+ *   A session reported as stored, to the provider's precision, keeps the stored bar.
  * - Older stored sessions are kept; where the provider now disagrees, the session is listed in
  *   `disagreements` for the log.
  * - An answer with no bars changes no bar (a provider's empty window is not a deletion).
@@ -131,7 +140,9 @@ export function mergeFetched(
         if (!sameBar(known, bar)) disagreements.push(bar.date);
         continue;
       }
-      byDate.set(bar.date, bar);
+      // A correction-window session the provider reports as it was stored keeps the stored bar.
+      const at = bar.date >= replaceFrom ? indexOfDate(old, bar.date) : -1;
+      byDate.set(bar.date, at >= 0 && sameBar(barAt(old, at), bar) ? barAt(old, at) : bar);
     }
     // Which sessions differ from what was stored: added, corrected or gone.
     for (let i = 0; i < n; i++) {
@@ -162,9 +173,13 @@ export function mergeFetched(
   };
 }
 
-function hasDate(history: RawHistory, date: string): boolean {
+function indexOfDate(history: RawHistory, date: string): number {
   const at = partitionPoint(history.dates.length, (i) => history.dates[i]! < date);
-  return history.dates[at] === date;
+  return history.dates[at] === date ? at : -1;
+}
+
+function hasDate(history: RawHistory, date: string): boolean {
+  return indexOfDate(history, date) >= 0;
 }
 
 /**
