@@ -1,10 +1,5 @@
 import type { FetchFailure } from "../market-data.port.ts";
-import { takeLast } from "../series.ts";
-import { encodeSeries } from "../series-codec.ts";
-import { retryDelayMs } from "./backoff.ts";
-import type { FetchConfig, Retry, Work } from "./fetch-types.ts";
-import type { TickerOutcome } from "./messages.ts";
-import type { ProviderAccess, TokenLimiter } from "./ports.ts";
+import type { TokenLimiter } from "./ports.ts";
 
 /**
  * One provider request. When the provider refuses it for being over its limit, it counts more

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { fromProviderSymbol, toProviderSymbol } from "../../../core/symbols.ts";
 import { easternDateOf, easternEpochMs } from "../../../core/eastern-time.ts";
+import { fromProviderSymbol, toProviderSymbol } from "../../../core/symbols.ts";
 import { Lru } from "../lru.ts";
 import type { RawBar, SimSeries } from "../price-path.ts";
 import type { SymbolProfile } from "../symbol-profile.ts";

@@ -1,5 +1,5 @@
-import { partitionPoint } from "../../../core/partition-point.ts";
 import { easternEpochMs, easternOffsetHours } from "../../../core/eastern-time.ts";
+import { partitionPoint } from "../../../core/partition-point.ts";
 import { gridDates } from "../grid.ts";
 import { Lru } from "../lru.ts";
 
