@@ -9,6 +9,7 @@ import { run as bodyValidation } from "./body-validation.ts";
 import { run as cost } from "./cost.ts";
 import { run as indicators } from "./indicators.ts";
 import { run as scanAtLimit } from "./scan-at-limit.ts";
+import { run as scanDaily } from "./scan-daily.ts";
 import { measure as scanUnlimited } from "./scan-unlimited.ts";
 import type { BenchResult } from "./types.ts";
 
@@ -30,6 +31,12 @@ if (wants("body-validation")) {
 if (wants("scan-at-limit")) {
   log("bench: scan-at-limit (S&P 500 at 100 requests/s, then the seed scanner)…");
   results.push(await scanAtLimit());
+}
+if (wants("scan-daily")) {
+  log(
+    "bench: scan-daily (us-all one session after a stored history, then the same day from an empty store)…",
+  );
+  results.push(await scanDaily());
 }
 if (wants("scan-unlimited") || wants("cost")) {
   log("bench: scan-unlimited (us-all, no limit, then the seed scanner)…");

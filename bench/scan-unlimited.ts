@@ -102,9 +102,14 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
 
     const steps = await tickerSteps(stack.sim.urls.yahoo);
     const stepsMs =
-      (steps.readAndValidateMicros! + steps.encodeMicros! + steps.decodeMicros! + steps.metricsMicros!) /
+      (steps.readAndValidateMicros! +
+        steps.storeCodecMicros! +
+        steps.adjustMicros! +
+        steps.encodeMicros! +
+        steps.decodeMicros! +
+        steps.metricsMicros!) /
       1000;
-    type Count = Exclude<keyof LocalCounters, "functions">;
+    type Count = Exclude<keyof LocalCounters, "functions" | "dynamoByTable">;
     const delta = (k: Count) => after[k] - before[k];
     const result: BenchResult = {
       name: "scan-unlimited",

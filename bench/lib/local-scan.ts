@@ -1,4 +1,4 @@
-import { dailyWindow } from "../../packages/adapters/providers/bars.ts";
+import { historyWindow } from "../../packages/adapters/providers/history-window.ts";
 import { chartPath } from "../../packages/adapters/providers/yahoo.ts";
 import { invokeScanStart, waitForScan } from "../../packages/cli/scan-watch.ts";
 import { localTarget } from "../../packages/cli/target.ts";
@@ -61,7 +61,8 @@ export async function warmSimulator(
   symbols: readonly string[],
   options: { days?: number; seedScanner?: boolean } = {},
 ): Promise<{ rendered: number; seconds: number }> {
-  const window = dailyWindow({ days: options.days ?? DEFAULT_SCAN.days });
+  // What a fetcher asks for a ticker seen for the first time: its whole lookback.
+  const window = historyWindow({ kind: "full", days: options.days ?? DEFAULT_SCAN.days });
   const pipelinePath = chartPath({ pathPrefix: "" }, "{symbol}", window);
   const withBenchmark = [...new Set([...symbols, DEFAULT_SCAN.benchmark])];
   const t0 = performance.now();

@@ -27,6 +27,11 @@ import { isUniverseName } from "../core/universes.ts";
  * - TICKERFLEET_CACHE_TTL_SECONDS: response cache lifetime. @default 300
  * - TICKERFLEET_MAX_ATTEMPTS: provider attempts per ticker. @default 5
  * - TICKERFLEET_MAX_INLINE_WAIT_MS: longest in-function wait for tokens. @default 2000
+ * - TICKERFLEET_CORRECTION_SESSIONS: stored sessions asked for again on every incremental
+ *   fetch, for a provider's late corrections (0..20). @default 3
+ * - TICKERFLEET_GAP_THRESHOLD_PCT: an overnight move larger than this, in percent either way,
+ *   needs a corporate action to explain it, else the history is refetched once and the ticker
+ *   flagged suspect-gap (5..1000). @default 30
  * - TICKERFLEET_CHUNK_SIZE: tickers per fetch message (1..100). @default the topology's
  * - TICKERFLEET_DEFAULT_PROVIDER: provider when a request names none. @default yahoo
  * - TICKERFLEET_SCHEDULED_UNIVERSE: universe of a scheduled scan without a payload. @default us-all
@@ -96,6 +101,23 @@ export function fetchConfig(env: NodeJS.ProcessEnv = process.env): FetchConfig {
       0,
       60_000,
     ),
+    history: {
+      correctionSessions: intFrom(
+        env,
+        "TICKERFLEET_CORRECTION_SESSIONS",
+        DEFAULT_FETCH_CONFIG.history.correctionSessions,
+        0,
+        20,
+      ),
+      gapThreshold:
+        intFrom(
+          env,
+          "TICKERFLEET_GAP_THRESHOLD_PCT",
+          Math.round(DEFAULT_FETCH_CONFIG.history.gapThreshold * 100),
+          5,
+          1000,
+        ) / 100,
+    },
   };
 }
 

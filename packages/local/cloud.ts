@@ -25,6 +25,8 @@ export interface LocalCloudStats {
   dynamoWriteUnits: number;
   dynamoReadUnits: number;
   dynamoRequests: number;
+  /** Read and write units by table name. */
+  dynamoByTable: Record<string, { readUnits: number; writeUnits: number }>;
 }
 
 export interface LocalCloud {
@@ -101,6 +103,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           dynamoWriteUnits: d.writeUnits,
           dynamoReadUnits: d.readUnits,
           dynamoRequests: d.requests,
+          dynamoByTable: d.byTable,
         };
       },
       async stop() {

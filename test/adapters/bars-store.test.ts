@@ -57,12 +57,12 @@ describe("DynamoBarsStore", () => {
   const dates = tradingDaysBetween("2026-09-01", "2026-11-30");
   const split: CorporateAction = { type: "split", exDate: "2026-10-15", from: 1, to: 4, provider: "yahoo" };
 
-  it("reads back exactly what it wrote: bars across months, actions and bookkeeping", async () => {
+  it("reads back exactly what it wrote, whole or by quarter: bars, actions and bookkeeping", async () => {
     const aapl = ticker("AAPL", dates, 180, [split]);
     const brk = ticker("BRK.B", dates, 450);
     await store.write([
-      { ticker: aapl, barsFrom: dates[0], actions: true, meta: true },
-      { ticker: brk, barsFrom: dates[0], actions: false, meta: true },
+      { ticker: aapl, barsFrom: dates[0], whole: true, actions: true, meta: true },
+      { ticker: brk, barsFrom: dates[0], whole: false, actions: false, meta: true },
     ]);
     const read = await store.read(["AAPL", "BRK.B", "NEWCO"], "2026-01-01");
     expect(historyToBars(read.get("AAPL")!.bars)).toStrictEqual(historyToBars(aapl.bars));
@@ -73,44 +73,50 @@ describe("DynamoBarsStore", () => {
     expect(read.get("NEWCO")!.bars.dates).toEqual([]);
   });
 
-  it("keeps one item per shard and month, with an attribute per ticker a person can find", async () => {
+  it("keeps a whole history in one base item, and later sessions in quarter items, an attribute per ticker", async () => {
     const items = (await client.send(new ScanCommand({ TableName: TABLE }))).Items ?? [];
-    const aaplItems = items.filter((i) => i.shard?.S === shardOf("AAPL")).map((i) => i.item?.S);
-    expect(aaplItems.sort()).toEqual([
-      "bars#2026-09",
-      "bars#2026-10",
-      "bars#2026-11",
-      "ticker-actions",
-      "ticker-meta",
-    ]);
-    const october = items.find((i) => i.shard?.S === shardOf("AAPL") && i.item?.S === "bars#2026-10")!;
-    expect(october.AAPL?.B).toBeInstanceOf(Uint8Array);
-    expect(Number(october.expiresAt?.N)).toBe(Date.UTC(2031, 10, 1) / 1000);
+    const itemsOf = (symbol: string) =>
+      items.filter((i) => i.shard?.S === shardOf(symbol) && i[symbol] !== undefined).map((i) => i.item?.S);
+    expect(itemsOf("AAPL").sort()).toEqual(["bars#base", "ticker-actions", "ticker-meta"]);
+    expect(itemsOf("BRK.B").sort()).toEqual(["bars#2026-Q3", "bars#2026-Q4", "ticker-meta"]);
+    const fourth = items.find((i) => i.shard?.S === shardOf("BRK.B") && i.item?.S === "bars#2026-Q4")!;
+    expect(fourth["BRK.B"]?.B).toBeInstanceOf(Uint8Array);
+    expect(Number(fourth.expiresAt?.N)).toBe(Date.UTC(2032, 0, 1) / 1000);
   });
 
-  it("writes only the months from the first changed session, and other tickers of the shard keep theirs", async () => {
+  it("lays later writes over earlier ones: a corrected quarter over the base, then a whole history over both", async () => {
     const aapl = ticker("AAPL", dates, 180, [split]);
     const abbv = ticker("AAON", dates, 60);
-    await store.write([{ ticker: abbv, barsFrom: dates[0], actions: false, meta: false }]);
-    // November's last bar corrected: only November is rewritten.
-    const corrected = historyToBars(aapl.bars);
+    await store.write([{ ticker: abbv, barsFrom: dates[0], whole: true, actions: false, meta: false }]);
+    // November's last bar corrected, and a November session the provider no longer reports.
+    const corrected = historyToBars(aapl.bars).filter((b) => b.date !== "2026-11-02");
     corrected[corrected.length - 1]!.close = 999;
+    await new Promise((resolve) => setTimeout(resolve, 2));
     await store.write([
       {
         ticker: { ...aapl, bars: historyFromBars("AAPL", corrected) },
         barsFrom: "2026-11-30",
+        whole: false,
         actions: false,
         meta: false,
       },
     ]);
-    const read = await store.read(["AAPL", "AAON"], "2026-01-01");
+    let read = await store.read(["AAPL", "AAON"], "2026-01-01");
     expect(historyToBars(read.get("AAPL")!.bars)).toStrictEqual(corrected);
+    // Other tickers of the shard keep theirs.
     expect(historyToBars(read.get("AAON")!.bars)).toStrictEqual(historyToBars(abbv.bars));
+
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    await store.write([{ ticker: aapl, barsFrom: dates[0], whole: true, actions: false, meta: false }]);
+    read = await store.read(["AAPL"], "2026-01-01");
+    expect(historyToBars(read.get("AAPL")!.bars)).toStrictEqual(historyToBars(aapl.bars));
   });
 
-  it("reads only the months from `since` on", async () => {
-    const read = await store.read(["AAPL"], "2026-11-01");
-    expect(read.get("AAPL")!.bars.dates[0]).toBe("2026-11-02");
-    expect(read.get("AAPL")!.actions).toStrictEqual([split]);
+  it("reads the quarters from `since`'s on, and always the base", async () => {
+    const brk = await store.read(["BRK.B"], "2026-11-01");
+    expect(brk.get("BRK.B")!.bars.dates[0]).toBe("2026-10-01");
+    const aapl = await store.read(["AAPL"], "2026-11-01");
+    expect(aapl.get("AAPL")!.bars.dates[0]).toBe(dates[0]);
+    expect(aapl.get("AAPL")!.actions).toStrictEqual([split]);
   });
 });

@@ -42,15 +42,36 @@ describe("tickerfleet scan --local against a running local up", () => {
     expect(code, stderr).toBe(0);
     const summary = JSON.parse(stdout);
     expect(Object.keys(summary).sort()).toStrictEqual(
-      ["cost", "counts", "durationMs", "failed", "failures", "scanId", "scored", "status", "total"].sort(),
+      [
+        "cost",
+        "counts",
+        "durationMs",
+        "failed",
+        "failures",
+        "history",
+        "scanId",
+        "scored",
+        "status",
+        "total",
+      ].sort(),
     );
     expect(summary).toMatchObject({ status: "PARTIAL", total: 9, scored: 8, failed: 1 });
     expect(summary.failures).toStrictEqual([
       { ticker: "ZZZZQ", reason: expect.stringMatching(/^not-found: /) },
     ]);
     expect(Object.keys(summary.counts).sort()).toStrictEqual(
-      ["cacheHits", "dynamoWrites", "providerRequests", "redisCommands", "sqsRequests"].sort(),
+      [
+        "cacheHits",
+        "dynamoWrites",
+        "providerBytes",
+        "providerRequests",
+        "redisCommands",
+        "sqsRequests",
+      ].sort(),
     );
+    // Every ticker seen for the first time: its whole lookback, ~50 KB of Yahoo's JSON each.
+    expect(summary.history).toMatchObject({ tickersFull: 8, tickersIncremental: 0, suspectGaps: 0 });
+    expect(summary.counts.providerBytes).toBeGreaterThan(10 * 20_000);
     // 9 tickers and the benchmark, nothing cached yet.
     expect(summary.counts.providerRequests).toBe(10);
     expect(summary.counts.cacheHits).toBe(0);
@@ -91,6 +112,26 @@ describe("tickerfleet scan --local against a running local up", () => {
     expect(ticker.ticker).toBe("AAPL");
     expect(ticker.history.length).toBeGreaterThanOrEqual(2);
     for (const h of ticker.history) expect(h.rsRating).toBeGreaterThanOrEqual(1);
+
+    const history = JSON.parse((await run(["history", "AAPL", "--local", "--json"])).stdout);
+    expect(Object.keys(history).sort()).toStrictEqual(["actions", "adjusted", "asOf", "bars", "symbol"]);
+    expect(history.symbol).toBe("AAPL");
+    expect(history.bars.length).toBeGreaterThan(400);
+    expect(history.bars.at(-1).date).toBe(history.asOf);
+    expect(Object.keys(history.bars[0]).sort()).toStrictEqual([
+      "close",
+      "date",
+      "high",
+      "low",
+      "open",
+      "volume",
+    ]);
+    const raw = JSON.parse(
+      (await run(["history", "AAPL", "--local", "--json", "--raw", "--days", "5"])).stdout,
+    );
+    expect(raw.bars).toHaveLength(5);
+    expect(raw.bars[0].provider).toBe("yahoo");
+    expect((await run(["history", "NOPE", "--local", "--json"])).code).toBe(3);
 
     const breadth = JSON.parse(
       (await run(["breadth", "--scan", scanId, "--local", "--json", "--days", "5"])).stdout,

@@ -1,40 +1,46 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { dayNumber, isoFromDay } from "../../core/days.ts";
 import type { CorporateAction } from "../../core/history/actions.ts";
-import { decodeBars, encodeBars } from "../../core/history/bars-codec.ts";
 import type { BarsStore, StoredChange } from "../../core/history/bars-store.port.ts";
-import {
-  historyFromBars,
-  historyToBars,
-  type RawHistory,
-  sliceHistory,
-} from "../../core/history/raw-history.ts";
+import { type RawHistory, sliceHistory } from "../../core/history/raw-history.ts";
 import { byShard } from "../../core/history/shards.ts";
 import { emptyTicker, type StoredTicker, type TickerMeta } from "../../core/history/ticker-history.ts";
 import { isProviderName } from "../../core/market-data.port.ts";
+import { type BarsBlob, decodeBlob, encodeBlob, layBlobs } from "./bars-blobs.ts";
 
 /**
  * The bars store in DynamoDB (README "Data model", Bars table), key (shard, item):
  *
- *   item "bars#2026-12"    one month of the shard's tickers: an attribute per ticker
- *                          (`AAPL`: its raw bars of the month, history/bars-codec)
+ *   item "bars#base"       each ticker's whole history as its last whole-lookback fetch left
+ *                          it: an attribute per ticker (`AAPL`: a blob, bars-blobs.ts)
+ *   item "bars#2026-Q4"    the sessions of one calendar quarter written since: an attribute
+ *                          per ticker, its bars of the quarter
  *   item "ticker-actions"  an attribute per ticker: its splits and dividends, a list
  *   item "ticker-meta"     an attribute per ticker: fullDays, acceptedGaps
  *
  * A shard holds about ten tickers adjacent in symbol order (history/shards.ts), so a
  * fetcher's chunk of ten reads one or two partitions (one Query each, ~6 read units
- * for two years) and writes one UpdateItem per month it changed (~2 write units on a
+ * for two years) and writes one UpdateItem per item it changed (~3 write units on a
  * daily scan). Updates set only the attributes of the tickers they carry, so fetchers
- * writing other tickers of the same shard never overwrite each other. Month items
- * expire five years after their month (DynamoDB TTL); the other two are small.
+ * writing other tickers of the same shard never overwrite each other. A ticker fetched whole
+ * (its first scan) is one write to `base`, not one per period; a daily scan rewrites the
+ * current quarter, whose size is what the update costs. Blobs are laid over each other in the
+ * order they were written (bars-blobs.ts), so the two never need compacting. Quarter items
+ * expire five years after their quarter (DynamoDB TTL); a base keeps five years of bars.
  */
-const MONTH_PREFIX = "bars#";
+const PERIOD_PREFIX = "bars#";
+/** Sorts after every quarter (`b` > a digit), so a read from a quarter on includes it. */
+const BASE_ITEM = `${PERIOD_PREFIX}base`;
+/** Sessions a base keeps: five years. */
+const BASE_DAYS = 5 * 366;
 const ACTIONS_ITEM = "ticker-actions";
 const META_ITEM = "ticker-meta";
 const RETENTION_YEARS = 5;
 /** Attributes of every item that are not a ticker's. */
 const OWN_ATTRIBUTES = new Set(["shard", "item", "updatedAt", "expiresAt"]);
 
-const monthOf = (date: string) => date.slice(0, 7);
+/** `2026-Q4` for any date of October to December 2026: sorts as the quarters follow. */
+const quarterOf = (date: string) => `${date.slice(0, 4)}-Q${Math.ceil(Number(date.slice(5, 7)) / 3)}`;
 
 export class DynamoBarsStore implements BarsStore {
   constructor(
@@ -61,18 +67,21 @@ export class DynamoBarsStore implements BarsStore {
       updates.set(key, update);
       update.values.set(symbol, value);
     };
+    const writtenAt = Date.now();
     for (const change of changes) {
       const { ticker } = change;
       const symbol = ticker.bars.symbol;
       const [shard] = byShard([symbol]).keys();
-      if (change.barsFrom !== undefined) {
-        for (const [month, bars] of monthsFrom(ticker.bars, monthOf(change.barsFrom)))
-          put(shard!, `${MONTH_PREFIX}${month}`, symbol, encodeBars(bars));
+      if (change.barsFrom !== undefined && change.whole) {
+        put(shard!, BASE_ITEM, symbol, encodeBlob(baseBlob(ticker.bars, writtenAt)));
+      } else if (change.barsFrom !== undefined) {
+        for (const blob of quarterBlobs(ticker.bars, quarterOf(change.barsFrom), writtenAt))
+          put(shard!, `${PERIOD_PREFIX}${quarterOf(blob.from)}`, symbol, encodeBlob(blob));
       }
       if (change.actions) put(shard!, ACTIONS_ITEM, symbol, ticker.actions.map(storedAction));
       if (change.meta) put(shard!, META_ITEM, symbol, storedMeta(ticker.meta));
     }
-    const now = new Date();
+    const now = new Date(writtenAt);
     await Promise.all([...updates.values()].map((u) => this.update(u.shard, u.item, u.values, now)));
   }
 
@@ -83,10 +92,10 @@ export class DynamoBarsStore implements BarsStore {
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.table,
-          // Months from `since` on, then the two ticker items, which sort after every month.
+          // Quarters from `since`'s on, then the two ticker items, which sort after every quarter.
           KeyConditionExpression: "#shard = :shard AND #item >= :from",
           ExpressionAttributeNames: { "#shard": "shard", "#item": "item" },
-          ExpressionAttributeValues: { ":shard": shard, ":from": `${MONTH_PREFIX}${monthOf(since)}` },
+          ExpressionAttributeValues: { ":shard": shard, ":from": `${PERIOD_PREFIX}${quarterOf(since)}` },
           ExclusiveStartKey: startKey,
         }),
       );
@@ -107,9 +116,14 @@ export class DynamoBarsStore implements BarsStore {
       sets.push(`#t${i} = :v${i}`);
       i++;
     }
-    if (item.startsWith(MONTH_PREFIX)) {
-      const [year, month] = item.slice(MONTH_PREFIX.length).split("-").map(Number);
-      attributeValues[":expires"] = Math.floor(Date.UTC(year! + RETENTION_YEARS, month!, 1) / 1000);
+    if (item === BASE_ITEM) {
+      // A base no scan has rewritten for five years belongs to tickers nobody scans any more.
+      attributeValues[":expires"] = Math.floor(now.getTime() / 1000) + RETENTION_YEARS * 366 * 86_400;
+      sets.push("expiresAt = :expires");
+    } else if (item.startsWith(PERIOD_PREFIX)) {
+      const year = Number(item.slice(PERIOD_PREFIX.length, PERIOD_PREFIX.length + 4));
+      const quarter = Number(item.slice(-1));
+      attributeValues[":expires"] = Math.floor(Date.UTC(year + RETENTION_YEARS, quarter * 3, 1) / 1000);
       sets.push("expiresAt = :expires");
     }
     await this.db.send(
@@ -124,36 +138,52 @@ export class DynamoBarsStore implements BarsStore {
   }
 }
 
-/** A ticker's bars split by calendar month, from `fromMonth` on. */
-function monthsFrom(bars: RawHistory, fromMonth: string): Map<string, RawHistory> {
-  const months = new Map<string, RawHistory>();
+/** A ticker's whole history as a base blob: its last five years, speaking for every session up to now. */
+function baseBlob(bars: RawHistory, writtenAt: number): BarsBlob {
+  const last = bars.dates[bars.dates.length - 1]!;
+  const kept = sliceHistory(bars, isoFromDay(dayNumber(last) - BASE_DAYS));
+  return { writtenAt, from: kept.dates[0]!, to: last, bars: kept };
+}
+
+/** A ticker's bars as one blob per calendar quarter from `fromQuarter` on, each speaking for its whole quarter. */
+function quarterBlobs(bars: RawHistory, fromQuarter: string, writtenAt: number): BarsBlob[] {
+  const blobs: BarsBlob[] = [];
   const { dates } = bars;
   let start = 0;
   while (start < dates.length) {
-    const month = monthOf(dates[start]!);
+    const quarter = quarterOf(dates[start]!);
     let end = start + 1;
-    while (end < dates.length && monthOf(dates[end]!) === month) end++;
-    if (month >= fromMonth) months.set(month, sliceHistory(bars, dates[start], dates[end - 1]));
+    while (end < dates.length && quarterOf(dates[end]!) === quarter) end++;
+    if (quarter >= fromQuarter) {
+      const [from, to] = quarterSpan(quarter);
+      blobs.push({ writtenAt, from, to, bars: sliceHistory(bars, dates[start], dates[end - 1]) });
+    }
     start = end;
   }
-  return months;
+  return blobs;
+}
+
+/** First and last calendar day of a quarter such as `2026-Q4`. */
+function quarterSpan(quarter: string): [string, string] {
+  const year = Number(quarter.slice(0, 4));
+  const q = Number(quarter.slice(-1));
+  const first = `${year}-${String(q * 3 - 2).padStart(2, "0")}-01`;
+  const next = q === 4 ? `${year + 1}-01-01` : `${year}-${String(q * 3 + 1).padStart(2, "0")}-01`;
+  return [first, isoFromDay(dayNumber(next) - 1)];
 }
 
 function tickerFrom(symbol: string, items: readonly Record<string, unknown>[]): StoredTicker {
   const ticker = emptyTicker(symbol);
-  const months: RawHistory[] = [];
+  const blobs: BarsBlob[] = [];
   for (const item of items) {
     const kind = item.item as string;
     const value = item[symbol];
     if (value === undefined || OWN_ATTRIBUTES.has(symbol)) continue;
-    if (kind.startsWith(MONTH_PREFIX)) months.push(decodeBars(symbol, value as Uint8Array));
+    if (kind.startsWith(PERIOD_PREFIX)) blobs.push(decodeBlob(symbol, value as Uint8Array));
     else if (kind === ACTIONS_ITEM) ticker.actions = readActions(value);
     else if (kind === META_ITEM) ticker.meta = readMeta(value);
   }
-  if (months.length > 0) {
-    months.sort((a, b) => (a.dates[0]! < b.dates[0]! ? -1 : 1));
-    ticker.bars = historyFromBars(symbol, months.flatMap(historyToBars));
-  }
+  if (blobs.length > 0) ticker.bars = layBlobs(symbol, blobs);
   return ticker;
 }
 

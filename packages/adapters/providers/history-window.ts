@@ -1,8 +1,8 @@
 import { dayNumber, isCalendarDate, isoFromDay } from "../../core/days.ts";
 import { ValidationError } from "../../core/errors.ts";
 import type { CorporateAction } from "../../core/history/actions.ts";
-import { quantizeHistory } from "../../core/history/bars-codec.ts";
-import { historyFromBars, type RawBar, type RawHistory } from "../../core/history/raw-history.ts";
+import { quantizePrice } from "../../core/history/bars-codec.ts";
+import { isTradedBar, type RawHistory } from "../../core/history/raw-history.ts";
 import type { HistoryRequest } from "../../core/history/ticker-history.ts";
 import type { HistoryResult, ProviderName } from "../../core/market-data.port.ts";
 import { type DailyWindow, dailyWindow, isoDateFromEpochMs, MAX_DAYS } from "./bars.ts";
@@ -48,9 +48,10 @@ function windowOf(days: number, fromDay: number, toDay: number): DailyWindow {
 
 const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 
-/** Raw bars as an adapter reads them, in any order. */
+/** Raw bars as an adapter reads them, in any order; columnar, no object per bar (thousands a scan). */
 export class RawBarCollector {
-  private readonly bars: RawBar[] = [];
+  private readonly dates: string[] = [];
+  private readonly values: number[] = [];
   /** Bars offered, kept or not. */
   offered = 0;
 
@@ -60,20 +61,57 @@ export class RawBarCollector {
   add(date: string, open: unknown, high: unknown, low: unknown, close: unknown, volume: unknown): void {
     this.offered++;
     if (!finite(open) || !finite(high) || !finite(low) || !finite(close)) return;
-    this.bars.push({
-      date,
-      open,
-      high,
-      low,
-      close,
-      volume: finite(volume) ? volume : 0,
-      provider: this.provider,
-    });
+    this.dates.push(date);
+    this.values.push(open, high, low, close, finite(volume) ? volume : 0);
   }
 
-  /** Ascending, one bar per date (the later one wins), sessions without trades left out, on their quanta. */
+  /**
+   * Ascending, one bar per date (the later one offered wins), sessions without trades left out
+   * (see isTradedBar), prices on their quanta and whole shares, as the store will keep them.
+   */
   history(symbol: string): RawHistory {
-    return quantizeHistory(historyFromBars(symbol, this.bars));
+    const { dates, values } = this;
+    const order: number[] = [];
+    for (let i = 0; i < dates.length; i++) {
+      const v = i * 5;
+      const bar = {
+        open: values[v]!,
+        high: values[v + 1]!,
+        low: values[v + 2]!,
+        close: values[v + 3]!,
+        volume: values[v + 4]!,
+      };
+      if (isTradedBar(bar)) order.push(i);
+    }
+    let ascending = true;
+    for (let k = 1; k < order.length && ascending; k++) ascending = dates[order[k - 1]!]! < dates[order[k]!]!;
+    if (!ascending) {
+      order.sort((a, b) => (dates[a]! < dates[b]! ? -1 : dates[a]! > dates[b]! ? 1 : a - b));
+      // Equal dates: the later one offered wins.
+      for (let k = order.length - 1; k > 0; k--)
+        if (dates[order[k - 1]!] === dates[order[k]!]) order.splice(k - 1, 1);
+    }
+    const n = order.length;
+    const columns = new Float64Array(5 * n);
+    const out = {
+      symbol,
+      dates: order.map((i) => dates[i]!),
+      open: columns.subarray(0, n),
+      high: columns.subarray(n, 2 * n),
+      low: columns.subarray(2 * n, 3 * n),
+      close: columns.subarray(3 * n, 4 * n),
+      volume: columns.subarray(4 * n, 5 * n),
+      provider: new Array<ProviderName>(n).fill(this.provider),
+    };
+    order.forEach((i, k) => {
+      const v = i * 5;
+      out.open[k] = quantizePrice(values[v]!);
+      out.high[k] = quantizePrice(values[v + 1]!);
+      out.low[k] = quantizePrice(values[v + 2]!);
+      out.close[k] = quantizePrice(values[v + 3]!);
+      out.volume[k] = Math.round(values[v + 4]!);
+    });
+    return out;
   }
 }
 

@@ -16,8 +16,10 @@ export interface BarsStore {
 export interface StoredChange {
   /** The ticker as it is now, whole. */
   ticker: StoredTicker;
-  /** The first session whose bar was added or changed; the months from it on are written. */
+  /** The first session whose bar was added or changed; nothing is written for the bars when undefined. */
   barsFrom: string | undefined;
+  /** The bars came from a whole-lookback fetch: written as the ticker's whole history at once. */
+  whole: boolean;
   actions: boolean;
   meta: boolean;
 }

@@ -118,3 +118,31 @@ export function sliceHistory(history: RawHistory, from?: string, to?: string): R
     provider: history.provider.slice(start, end),
   };
 }
+
+/** Histories of one symbol, each after the one before it, as one. */
+export function concatHistories(symbol: string, parts: readonly RawHistory[]): RawHistory {
+  const used = parts.filter((p) => p.dates.length > 0);
+  if (used.length === 1) return used[0]!;
+  const n = used.reduce((sum, p) => sum + p.dates.length, 0);
+  const columns = new Float64Array(5 * n);
+  const out = {
+    symbol,
+    dates: [] as string[],
+    open: columns.subarray(0, n),
+    high: columns.subarray(n, 2 * n),
+    low: columns.subarray(2 * n, 3 * n),
+    close: columns.subarray(3 * n, 4 * n),
+    volume: columns.subarray(4 * n, 5 * n),
+    provider: [] as RawHistory["provider"][number][],
+  };
+  let at = 0;
+  for (const p of used) {
+    if (out.dates.length > 0 && p.dates[0]! <= out.dates[out.dates.length - 1]!)
+      throw new RangeError(`histories of ${symbol} overlap at ${p.dates[0]}`);
+    out.dates.push(...p.dates);
+    out.provider.push(...p.provider);
+    for (const k of ["open", "high", "low", "close", "volume"] as const) out[k].set(p[k], at);
+    at += p.dates.length;
+  }
+  return out;
+}

@@ -48,6 +48,15 @@ describe("historyRequest", () => {
     });
   });
 
+  it("asks only for the days after the last stored session when no corrections are wanted", () => {
+    expect(
+      historyRequest(stored([10, 11, 12, 13, 14]), 5, { ...policy, correctionSessions: 0 }),
+    ).toStrictEqual({
+      kind: "incremental",
+      from: "2026-12-01",
+    });
+  });
+
   it("asks for the whole lookback when fewer sessions are stored than a scan needs, unless the provider had no more", () => {
     expect(historyRequest(stored([10, 11, 12, 13, 14]), 6, policy)).toStrictEqual({ kind: "full", days: 6 });
     expect(historyRequest(stored([10, 11, 12, 13, 14], { fullDays: 500 }), 6, policy).kind).toBe(

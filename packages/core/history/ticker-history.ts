@@ -1,7 +1,16 @@
+import { dayNumber, isoFromDay } from "../days.ts";
 import { partitionPoint } from "../partition-point.ts";
 import { type CorporateAction, mergeActions } from "./actions.ts";
 import { adjustmentFactors } from "./adjust.ts";
-import { barAt, emptyHistory, historyFromBars, type RawBar, type RawHistory } from "./raw-history.ts";
+import {
+  barAt,
+  concatHistories,
+  emptyHistory,
+  historyFromBars,
+  type RawBar,
+  type RawHistory,
+  sliceHistory,
+} from "./raw-history.ts";
 
 /**
  * What the bars store holds for one ticker, and how a fetch updates it: which
@@ -47,7 +56,15 @@ export function historyRequest(stored: StoredTicker, days: number, policy: Histo
   const n = stored.bars.dates.length;
   const complete = n >= days || (stored.meta.fullDays ?? 0) >= days;
   if (n === 0 || !complete) return { kind: "full", days };
-  return { kind: "incremental", from: stored.bars.dates[Math.max(0, n - policy.correctionSessions)]! };
+  return { kind: "incremental", from: correctionWindowStart(stored.bars, policy) };
+}
+
+/** The first session asked for again: the last `correctionSessions` stored, or the day after the last. */
+function correctionWindowStart(bars: RawHistory, policy: HistoryPolicy): string {
+  const n = bars.dates.length;
+  if (n === 0) return "";
+  if (policy.correctionSessions < 1) return isoFromDay(dayNumber(bars.dates[n - 1]!) + 1);
+  return bars.dates[Math.max(0, n - policy.correctionSessions)]!;
 }
 
 export interface FetchedHistory {
@@ -109,50 +126,8 @@ export function mergeFetched(
   policy: HistoryPolicy,
 ): MergedHistory {
   const old = stored.bars;
-  const n = old.dates.length;
-  const got = fetched.bars;
-  const windowStart =
-    request.kind === "incremental"
-      ? request.from
-      : n > 0
-        ? old.dates[Math.max(0, n - policy.correctionSessions)]!
-        : "";
-  const byDate = new Map<string, RawBar>();
-  for (let i = 0; i < n; i++) byDate.set(old.dates[i]!, barAt(old, i));
-  const disagreements: string[] = [];
-  let changedFrom: string | undefined;
-  const touch = (date: string) => {
-    if (changedFrom === undefined || date < changedFrom) changedFrom = date;
-  };
-  if (got.dates.length > 0) {
-    // A provider's window that starts later than asked leaves the stored bars before it alone.
-    const firstGot = got.dates[0]!;
-    // biome-ignore lint/complexity/useMathMinMax: ISO date strings, which Math.max would turn into NaN
-    const replaceFrom = windowStart < firstGot ? firstGot : windowStart;
-    for (let i = 0; i < n; i++) {
-      const date = old.dates[i]!;
-      if (date >= replaceFrom) byDate.delete(date);
-    }
-    for (let i = 0; i < got.dates.length; i++) {
-      const bar = barAt(got, i);
-      const known = byDate.get(bar.date);
-      if (bar.date < replaceFrom && known) {
-        if (!sameBar(known, bar)) disagreements.push(bar.date);
-        continue;
-      }
-      // A correction-window session the provider reports as it was stored keeps the stored bar.
-      const at = bar.date >= replaceFrom ? indexOfDate(old, bar.date) : -1;
-      byDate.set(bar.date, at >= 0 && sameBar(barAt(old, at), bar) ? barAt(old, at) : bar);
-    }
-    // Which sessions differ from what was stored: added, corrected or gone.
-    for (let i = 0; i < n; i++) {
-      const date = old.dates[i]!;
-      const now = byDate.get(date);
-      if (!now || !sameBar(now, barAt(old, i))) touch(date);
-    }
-    for (const date of byDate.keys()) if (!hasDate(old, date)) touch(date);
-  }
-  const bars = changedFrom === undefined ? old : historyFromBars(old.symbol, [...byDate.values()]);
+  const windowStart = request.kind === "incremental" ? request.from : correctionWindowStart(old, policy);
+  const { bars, changedFrom, disagreements } = mergeBars(old, fetched.bars, windowStart);
   const { actions, changed: actionsChanged } = mergeActions(stored.actions, fetched.actions);
   let meta = stored.meta;
   let metaChanged = false;
@@ -169,17 +144,88 @@ export function mergeFetched(
     metaChanged,
     disagreements,
     unexplainedGaps: unexplainedGaps(ticker, checkFrom, policy),
-    sessionsFetched: got.dates.length,
+    sessionsFetched: fetched.bars.dates.length,
   };
 }
 
-function indexOfDate(history: RawHistory, date: string): number {
-  const at = partitionPoint(history.dates.length, (i) => history.dates[i]! < date);
-  return history.dates[at] === date ? at : -1;
+/**
+ * The bars of a merge: stored sessions before the correction window as they were (a provider's
+ * other report of one is a disagreement, logged), then the provider's sessions from the window
+ * on (a stored session it reports the same, to its precision, keeps the stored bar). Sessions
+ * the provider adds before the window (a longer lookback) are added. Written without per-bar
+ * objects where it can be: the common daily merge touches a handful of sessions.
+ */
+function mergeBars(
+  old: RawHistory,
+  got: RawHistory,
+  windowStart: string,
+): { bars: RawHistory; changedFrom: string | undefined; disagreements: string[] } {
+  if (got.dates.length === 0) return { bars: old, changedFrom: undefined, disagreements: [] };
+  if (old.dates.length === 0) return { bars: got, changedFrom: got.dates[0], disagreements: [] };
+  // A provider's window that starts later than asked leaves the stored bars before it alone.
+  const firstGot = got.dates[0]!;
+  const replaceFrom = windowStart < firstGot ? firstGot : windowStart;
+  const oldSplit = firstIndexFrom(old, replaceFrom);
+  const gotSplit = firstIndexFrom(got, replaceFrom);
+  const disagreements: string[] = [];
+  let changedFrom: string | undefined;
+  const touch = (date: string) => {
+    if (changedFrom === undefined || date < changedFrom) changedFrom = date;
+  };
+
+  // Before the window: what is stored stays; sessions only the provider has are added.
+  let before = sliceByIndex(old, 0, oldSplit);
+  if (gotSplit > 0) {
+    const byDate = new Map<string, RawBar>();
+    for (let i = 0; i < oldSplit; i++) byDate.set(old.dates[i]!, barAt(old, i));
+    let added = false;
+    for (let i = 0; i < gotSplit; i++) {
+      const bar = barAt(got, i);
+      const known = byDate.get(bar.date);
+      if (!known) {
+        byDate.set(bar.date, bar);
+        touch(bar.date);
+        added = true;
+      } else if (!sameBar(known, bar)) disagreements.push(bar.date);
+    }
+    if (added) before = historyFromBars(old.symbol, [...byDate.values()]);
+  }
+
+  // From the window on: the provider's sessions, each kept as stored when it says the same.
+  const window: RawBar[] = [];
+  let o = oldSplit;
+  for (let i = gotSplit; i < got.dates.length; i++) {
+    const date = got.dates[i]!;
+    while (o < old.dates.length && old.dates[o]! < date) touch(old.dates[o++]!); // gone
+    const bar = barAt(got, i);
+    if (o < old.dates.length && old.dates[o] === date) {
+      const stored = barAt(old, o++);
+      if (sameBar(stored, bar)) window.push(stored);
+      else {
+        window.push(bar);
+        touch(date);
+      }
+    } else {
+      window.push(bar);
+      touch(date);
+    }
+  }
+  while (o < old.dates.length) touch(old.dates[o++]!); // gone
+  if (changedFrom === undefined) return { bars: old, changedFrom, disagreements };
+  return {
+    bars: concatHistories(old.symbol, [before, historyFromBars(old.symbol, window)]),
+    changedFrom,
+    disagreements,
+  };
 }
 
-function hasDate(history: RawHistory, date: string): boolean {
-  return indexOfDate(history, date) >= 0;
+/** Index of the first session on or after `date`. */
+function firstIndexFrom(history: RawHistory, date: string): number {
+  return partitionPoint(history.dates.length, (i) => history.dates[i]! < date);
+}
+
+function sliceByIndex(history: RawHistory, start: number, end: number): RawHistory {
+  return sliceHistory(history, history.dates[start], history.dates[end - 1] ?? "");
 }
 
 /**

@@ -98,6 +98,7 @@ export async function fetchChunks(
       changes.push({
         ticker,
         barsFrom: merged.changedFrom,
+        whole: work.request.kind === "full",
         actions: merged.actionsChanged,
         meta: merged.metaChanged,
       });

@@ -16,6 +16,8 @@ export interface DynamoStats {
   writeUnits: number;
   readUnits: number;
   byOperation: Record<string, number>;
+  /** The units by table, as the responses name them. */
+  byTable: Record<string, { readUnits: number; writeUnits: number }>;
 }
 
 export interface DynamoServer {
@@ -27,7 +29,7 @@ export interface DynamoServer {
 
 export type DynamoServerThread = ServerThread<{ url: string; port: number }, DynamoStats>;
 
-const EMPTY_STATS: DynamoStats = { requests: 0, writeUnits: 0, readUnits: 0, byOperation: {} };
+const EMPTY_STATS: DynamoStats = { requests: 0, writeUnits: 0, readUnits: 0, byOperation: {}, byTable: {} };
 
 /**
  * startDynamoServer in a worker thread: dynalite validates and stores every
@@ -40,18 +42,24 @@ export function startDynamoServerThread(options: DynamoServerOptions = {}): Prom
 
 const WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"]);
 
-function consumedUnits(body: string): number {
-  if (!body.includes("ConsumedCapacity")) return 0;
+/** The capacity a response reports consumed, by table (one entry per table a batch touched). */
+function consumedUnits(body: string): { table: string; units: number }[] {
+  if (!body.includes("ConsumedCapacity")) return [];
   try {
     const parsed = JSON.parse(body) as {
-      ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
+      ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[];
     };
     const consumed = parsed.ConsumedCapacity;
     const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
-    return list.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+    return list.map((c) => ({ table: c.TableName ?? "", units: c.CapacityUnits ?? 0 }));
   } catch {
-    return 0;
+    return [];
   }
+}
+
+interface ConsumedCapacity {
+  TableName?: string;
+  CapacityUnits?: number;
 }
 
 /**
@@ -73,9 +81,17 @@ function instrument(server: Server, stats: DynamoStats): void {
     res.end = ((...args: unknown[]) => {
       const chunk = args[0];
       if (typeof chunk === "string" || Buffer.isBuffer(chunk)) {
-        const units = consumedUnits(chunk.toString());
-        if (WRITES.has(operation)) stats.writeUnits += units;
-        else stats.readUnits += units;
+        for (const { table, units } of consumedUnits(chunk.toString())) {
+          const byTable = stats.byTable[table] ?? { readUnits: 0, writeUnits: 0 };
+          stats.byTable[table] = byTable;
+          if (WRITES.has(operation)) {
+            stats.writeUnits += units;
+            byTable.writeUnits += units;
+          } else {
+            stats.readUnits += units;
+            byTable.readUnits += units;
+          }
+        }
       }
       return end(...args);
     }) as ServerResponse["end"];
@@ -91,7 +107,7 @@ function instrument(server: Server, stats: DynamoStats): void {
  */
 export async function startDynamoServer(options: DynamoServerOptions = {}): Promise<DynamoServer> {
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const stats: DynamoStats = { ...EMPTY_STATS, byOperation: {} };
+  const stats: DynamoStats = { ...EMPTY_STATS, byOperation: {}, byTable: {} };
   instrument(server, stats);
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
@@ -105,7 +121,11 @@ export async function startDynamoServer(options: DynamoServerOptions = {}): Prom
   return {
     url: `http://${host}:${port}`,
     port,
-    stats: () => ({ ...stats, byOperation: { ...stats.byOperation } }),
+    stats: () => ({
+      ...stats,
+      byOperation: { ...stats.byOperation },
+      byTable: structuredClone(stats.byTable),
+    }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections?.();
