@@ -1,10 +1,12 @@
 import type { ChunkRecord } from "./records.ts";
 
 /**
- * Splits a scan's tickers into chunks of `size` (one fetch message each), plus
- * one last chunk holding only the benchmark, which the scorer keeps apart from
- * the ranked universe. Deterministic: the same request always gives the same
- * chunks, so a repeated start re-sends exactly what the first one would have.
+ * Splits a scan's tickers into chunks of `size` (one fetch message each), in symbol order, plus
+ * one last chunk holding only the benchmark, which the scorer keeps apart from the ranked
+ * universe. In symbol order because the bars store keeps about ten adjacent symbols a shard
+ * (history/shards.ts): a `us-all` chunk of ten is then one shard, read once and written once,
+ * where a chunk in the listings' file order spans two to four. Deterministic: the same request
+ * always gives the same chunks, so a repeated start re-sends exactly what the first one would.
  */
 export function planChunks(
   scanId: string,
@@ -14,9 +16,10 @@ export function planChunks(
 ): ChunkRecord[] {
   if (!Number.isInteger(size) || size < 1)
     throw new RangeError(`chunk size must be a positive integer, got ${size}`);
+  const sorted = [...tickers].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const chunks: ChunkRecord[] = [];
-  for (let i = 0; i < tickers.length; i += size) {
-    chunks.push({ scanId, chunk: chunks.length, role: "universe", tickers: tickers.slice(i, i + size) });
+  for (let i = 0; i < sorted.length; i += size) {
+    chunks.push({ scanId, chunk: chunks.length, role: "universe", tickers: sorted.slice(i, i + size) });
   }
   chunks.push({ scanId, chunk: chunks.length, role: "benchmark", tickers: [benchmark] });
   return chunks;
