@@ -3,7 +3,7 @@
  * same run, printed as one table and written to bench/results/latest.json.
  * `npm run bench -- indicators` (or `npm run bench:indicators`) runs one.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { run as bodyValidation } from "./body-validation.ts";
 import { run as cost } from "./cost.ts";
@@ -84,10 +84,22 @@ const machine = {
   node: process.version,
   platform: `${process.platform}-${process.arch}`,
 };
+// A run of some benchmarks replaces theirs and keeps the others' last figures, each with its date.
+const file = new URL("./results/latest.json", import.meta.url);
+const now = new Date().toISOString();
+let kept: (BenchResult & { measuredAt?: string })[] = [];
+try {
+  const previous = JSON.parse(await readFile(file, "utf8")) as { date?: string; results?: typeof kept };
+  kept = (previous.results ?? [])
+    .filter((r) => !results.some((n) => n.name === r.name))
+    .map((r) => ({ ...r, measuredAt: r.measuredAt ?? previous.date }));
+} catch {
+  // No earlier results: this run's are all there is.
+}
 await mkdir(new URL("./results/", import.meta.url), { recursive: true });
 await writeFile(
-  new URL("./results/latest.json", import.meta.url),
-  `${JSON.stringify({ date: new Date().toISOString(), durationSeconds: Math.round((Date.now() - started) / 1000), machine, results: results.map((r) => ({ ...r, machine })) }, null, 2)}\n`,
+  file,
+  `${JSON.stringify({ date: now, durationSeconds: Math.round((Date.now() - started) / 1000), machine, results: [...kept, ...results.map((r) => ({ ...r, machine, measuredAt: now }))] }, null, 2)}\n`,
 );
 log(`bench: done in ${Math.round((Date.now() - started) / 1000)} s; bench/results/latest.json written`);
 process.exit(0);

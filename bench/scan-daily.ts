@@ -32,10 +32,12 @@ interface Measured {
 async function measureScan(stack: LocalStack, scanId: string, tickers: number): Promise<Measured> {
   const before = await stack.counters();
   const cpuBefore = await stack.cpuMs();
+  const processCpu = process.cpuUsage();
   const since = Date.now();
   const run = await timedScan(stack, { universe: "us-all", provider: "yahoo", scanId }, 1_800_000);
   const after = await stack.counters();
   const cpuAfter = await stack.cpuMs();
+  const processUsed = process.cpuUsage(processCpu);
   const requests = await stack.sim.requests(since);
   const bytes = requests.reduce((sum, r) => sum + r.bytes, 0);
   const usage = usageBetween(before, after);
@@ -44,7 +46,7 @@ async function measureScan(stack: LocalStack, scanId: string, tickers: number): 
   const storageDollars =
     (bars.readUnits / 1e6) * PRICES.dynamoPerMillionReadUnits +
     (bars.writeUnits / 1e6) * PRICES.dynamoPerMillionWriteUnits;
-  const functionsCpu = ["ScanStart", "Fetcher", "Scorer", "Finalize"].reduce(
+  const functionsCpu = ["scanStart", "fetcher", "scorer", "finalize"].reduce(
     (sum, name) => sum + ((cpuAfter[name] ?? 0) - (cpuBefore[name] ?? 0)),
     0,
   );
@@ -62,6 +64,8 @@ async function measureScan(stack: LocalStack, scanId: string, tickers: number): 
       providerBytesPerTicker: Math.round(bytes / tickers),
       wallSeconds: round(run.wallMs / 1000, 1),
       functionsCpuMsPerTicker: round(functionsCpu / tickers, 2),
+      // Every thread of this process: functions, emulators, runtime (the simulator is its own process).
+      processCpuMsPerTicker: round((processUsed.user + processUsed.system) / 1e3 / tickers, 2),
       barsReadUnits: round(bars.readUnits, 1),
       barsWriteUnits: round(bars.writeUnits, 1),
       storageDollars: round(storageDollars, 5),
@@ -69,6 +73,11 @@ async function measureScan(stack: LocalStack, scanId: string, tickers: number): 
       dynamoWriteUnits: round(usage.dynamoWriteUnits, 1),
       sqsBilledRequests: usage.sqsBilledRequests,
       redisCommands: usage.redisCommands,
+      redisByCommand: Object.entries(after.redisByCommand)
+        .map(([name, n]) => [name, n - (before.redisByCommand[name] ?? 0)] as const)
+        .filter(([, n]) => n > 0)
+        .map(([name, n]) => `${name} ${n}`)
+        .join(", "),
       lambdaGbSeconds: round(usage.lambdaGbSeconds, 1),
       dollarsLambda: round(cost.lambda, 5),
       dollarsDynamo: round(cost.dynamo, 5),

@@ -109,7 +109,7 @@ export async function measure(options: { baseline?: boolean } = {}): Promise<Unl
         steps.decodeMicros! +
         steps.metricsMicros!) /
       1000;
-    type Count = Exclude<keyof LocalCounters, "functions" | "dynamoByTable">;
+    type Count = Exclude<keyof LocalCounters, "functions" | "dynamoByTable" | "redisByCommand">;
     const delta = (k: Count) => after[k] - before[k];
     const result: BenchResult = {
       name: "scan-unlimited",

@@ -27,6 +27,8 @@ export interface LocalCloudStats {
   dynamoRequests: number;
   /** Read and write units by table name. */
   dynamoByTable: Record<string, { readUnits: number; writeUnits: number }>;
+  /** Redis commands by name. */
+  redisByCommand: Record<string, number>;
 }
 
 export interface LocalCloud {
@@ -104,6 +106,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           dynamoReadUnits: d.readUnits,
           dynamoRequests: d.requests,
           dynamoByTable: d.byTable,
+          redisByCommand: u.byCommand,
         };
       },
       async stop() {

@@ -57,7 +57,7 @@ describe("DynamoBarsStore", () => {
   const dates = tradingDaysBetween("2026-09-01", "2026-11-30");
   const split: CorporateAction = { type: "split", exDate: "2026-10-15", from: 1, to: 4, provider: "yahoo" };
 
-  it("reads back exactly what it wrote, whole or by quarter: bars, actions and bookkeeping", async () => {
+  it("reads back exactly what it wrote, whole or by month: bars, actions and bookkeeping", async () => {
     const aapl = ticker("AAPL", dates, 180, [split]);
     const brk = ticker("BRK.B", dates, 450);
     await store.write([
@@ -73,18 +73,18 @@ describe("DynamoBarsStore", () => {
     expect(read.get("NEWCO")!.bars.dates).toEqual([]);
   });
 
-  it("keeps a whole history in one base item, and later sessions in quarter items, an attribute per ticker", async () => {
+  it("keeps a whole history in one base item, and later sessions in month items, an attribute per ticker", async () => {
     const items = (await client.send(new ScanCommand({ TableName: TABLE }))).Items ?? [];
     const itemsOf = (symbol: string) =>
       items.filter((i) => i.shard?.S === shardOf(symbol) && i[symbol] !== undefined).map((i) => i.item?.S);
     expect(itemsOf("AAPL").sort()).toEqual(["bars#base", "ticker-actions", "ticker-meta"]);
-    expect(itemsOf("BRK.B").sort()).toEqual(["bars#2026-Q3", "bars#2026-Q4", "ticker-meta"]);
-    const fourth = items.find((i) => i.shard?.S === shardOf("BRK.B") && i.item?.S === "bars#2026-Q4")!;
-    expect(fourth["BRK.B"]?.B).toBeInstanceOf(Uint8Array);
-    expect(Number(fourth.expiresAt?.N)).toBe(Date.UTC(2032, 0, 1) / 1000);
+    expect(itemsOf("BRK.B").sort()).toEqual(["bars#2026-09", "bars#2026-10", "bars#2026-11", "ticker-meta"]);
+    const november = items.find((i) => i.shard?.S === shardOf("BRK.B") && i.item?.S === "bars#2026-11")!;
+    expect(november["BRK.B"]?.B).toBeInstanceOf(Uint8Array);
+    expect(Number(november.expiresAt?.N)).toBe(Date.UTC(2031, 11, 1) / 1000);
   });
 
-  it("lays later writes over earlier ones: a corrected quarter over the base, then a whole history over both", async () => {
+  it("lays later writes over earlier ones: a corrected month over the base, then a whole history over both", async () => {
     const aapl = ticker("AAPL", dates, 180, [split]);
     const abbv = ticker("AAON", dates, 60);
     await store.write([{ ticker: abbv, barsFrom: dates[0], whole: true, actions: false, meta: false }]);
@@ -112,9 +112,9 @@ describe("DynamoBarsStore", () => {
     expect(historyToBars(read.get("AAPL")!.bars)).toStrictEqual(historyToBars(aapl.bars));
   });
 
-  it("reads the quarters from `since`'s on, and always the base", async () => {
-    const brk = await store.read(["BRK.B"], "2026-11-01");
-    expect(brk.get("BRK.B")!.bars.dates[0]).toBe("2026-10-01");
+  it("reads the months from `since`'s on, and always the base", async () => {
+    const brk = await store.read(["BRK.B"], "2026-11-15");
+    expect(brk.get("BRK.B")!.bars.dates[0]).toBe("2026-11-02");
     const aapl = await store.read(["AAPL"], "2026-11-01");
     expect(aapl.get("AAPL")!.bars.dates[0]).toBe(dates[0]);
     expect(aapl.get("AAPL")!.actions).toStrictEqual([split]);

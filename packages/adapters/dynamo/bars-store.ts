@@ -13,8 +13,8 @@ import { type BarsBlob, decodeBlob, encodeBlob, layBlobs } from "./bars-blobs.ts
  *
  *   item "bars#base"       each ticker's whole history as its last whole-lookback fetch left
  *                          it: an attribute per ticker (`AAPL`: a blob, bars-blobs.ts)
- *   item "bars#2026-Q4"    the sessions of one calendar quarter written since: an attribute
- *                          per ticker, its bars of the quarter
+ *   item "bars#2026-12"    the sessions of one calendar month written since: an attribute
+ *                          per ticker, its bars of the month
  *   item "ticker-actions"  an attribute per ticker: its splits and dividends, a list
  *   item "ticker-meta"     an attribute per ticker: fullDays, acceptedGaps
  *
@@ -24,12 +24,12 @@ import { type BarsBlob, decodeBlob, encodeBlob, layBlobs } from "./bars-blobs.ts
  * daily scan). Updates set only the attributes of the tickers they carry, so fetchers
  * writing other tickers of the same shard never overwrite each other. A ticker fetched whole
  * (its first scan) is one write to `base`, not one per period; a daily scan rewrites the
- * current quarter, whose size is what the update costs. Blobs are laid over each other in the
- * order they were written (bars-blobs.ts), so the two never need compacting. Quarter items
- * expire five years after their quarter (DynamoDB TTL); a base keeps five years of bars.
+ * current month, whose size is what the update costs (~1–2 write units). Blobs are laid over each
+ * other in the order they were written (bars-blobs.ts), so the two never need compacting. Month
+ * items expire five years after their month (DynamoDB TTL); a base keeps five years of bars.
  */
 const PERIOD_PREFIX = "bars#";
-/** Sorts after every quarter (`b` > a digit), so a read from a quarter on includes it. */
+/** Sorts after every month (`b` > a digit), so a read from a month on includes it. */
 const BASE_ITEM = `${PERIOD_PREFIX}base`;
 /** Sessions a base keeps: five years. */
 const BASE_DAYS = 5 * 366;
@@ -39,8 +39,7 @@ const RETENTION_YEARS = 5;
 /** Attributes of every item that are not a ticker's. */
 const OWN_ATTRIBUTES = new Set(["shard", "item", "updatedAt", "expiresAt"]);
 
-/** `2026-Q4` for any date of October to December 2026: sorts as the quarters follow. */
-const quarterOf = (date: string) => `${date.slice(0, 4)}-Q${Math.ceil(Number(date.slice(5, 7)) / 3)}`;
+const monthOf = (date: string) => date.slice(0, 7);
 
 export class DynamoBarsStore implements BarsStore {
   constructor(
@@ -75,8 +74,8 @@ export class DynamoBarsStore implements BarsStore {
       if (change.barsFrom !== undefined && change.whole) {
         put(shard!, BASE_ITEM, symbol, encodeBlob(baseBlob(ticker.bars, writtenAt)));
       } else if (change.barsFrom !== undefined) {
-        for (const blob of quarterBlobs(ticker.bars, quarterOf(change.barsFrom), writtenAt))
-          put(shard!, `${PERIOD_PREFIX}${quarterOf(blob.from)}`, symbol, encodeBlob(blob));
+        for (const blob of monthBlobs(ticker.bars, monthOf(change.barsFrom), writtenAt))
+          put(shard!, `${PERIOD_PREFIX}${monthOf(blob.from)}`, symbol, encodeBlob(blob));
       }
       if (change.actions) put(shard!, ACTIONS_ITEM, symbol, ticker.actions.map(storedAction));
       if (change.meta) put(shard!, META_ITEM, symbol, storedMeta(ticker.meta));
@@ -92,10 +91,10 @@ export class DynamoBarsStore implements BarsStore {
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.table,
-          // Quarters from `since`'s on, then the two ticker items, which sort after every quarter.
+          // Months from `since`'s on, then the base and the two ticker items, which sort after.
           KeyConditionExpression: "#shard = :shard AND #item >= :from",
           ExpressionAttributeNames: { "#shard": "shard", "#item": "item" },
-          ExpressionAttributeValues: { ":shard": shard, ":from": `${PERIOD_PREFIX}${quarterOf(since)}` },
+          ExpressionAttributeValues: { ":shard": shard, ":from": `${PERIOD_PREFIX}${monthOf(since)}` },
           ExclusiveStartKey: startKey,
         }),
       );
@@ -122,8 +121,8 @@ export class DynamoBarsStore implements BarsStore {
       sets.push("expiresAt = :expires");
     } else if (item.startsWith(PERIOD_PREFIX)) {
       const year = Number(item.slice(PERIOD_PREFIX.length, PERIOD_PREFIX.length + 4));
-      const quarter = Number(item.slice(-1));
-      attributeValues[":expires"] = Math.floor(Date.UTC(year + RETENTION_YEARS, quarter * 3, 1) / 1000);
+      const month = Number(item.slice(-2));
+      attributeValues[":expires"] = Math.floor(Date.UTC(year + RETENTION_YEARS, month, 1) / 1000);
       sets.push("expiresAt = :expires");
     }
     await this.db.send(
@@ -145,31 +144,25 @@ function baseBlob(bars: RawHistory, writtenAt: number): BarsBlob {
   return { writtenAt, from: kept.dates[0]!, to: last, bars: kept };
 }
 
-/** A ticker's bars as one blob per calendar quarter from `fromQuarter` on, each speaking for its whole quarter. */
-function quarterBlobs(bars: RawHistory, fromQuarter: string, writtenAt: number): BarsBlob[] {
+/** A ticker's bars as one blob per calendar month from `fromMonth` on, each speaking for its whole month. */
+function monthBlobs(bars: RawHistory, fromMonth: string, writtenAt: number): BarsBlob[] {
   const blobs: BarsBlob[] = [];
   const { dates } = bars;
   let start = 0;
   while (start < dates.length) {
-    const quarter = quarterOf(dates[start]!);
+    const month = monthOf(dates[start]!);
     let end = start + 1;
-    while (end < dates.length && quarterOf(dates[end]!) === quarter) end++;
-    if (quarter >= fromQuarter) {
-      const [from, to] = quarterSpan(quarter);
+    while (end < dates.length && monthOf(dates[end]!) === month) end++;
+    if (month >= fromMonth) {
+      const from = `${month}-01`;
+      const [year, m] = month.split("-").map(Number);
+      const next = m === 12 ? `${year! + 1}-01-01` : `${year}-${String(m! + 1).padStart(2, "0")}-01`;
+      const to = isoFromDay(dayNumber(next) - 1);
       blobs.push({ writtenAt, from, to, bars: sliceHistory(bars, dates[start], dates[end - 1]) });
     }
     start = end;
   }
   return blobs;
-}
-
-/** First and last calendar day of a quarter such as `2026-Q4`. */
-function quarterSpan(quarter: string): [string, string] {
-  const year = Number(quarter.slice(0, 4));
-  const q = Number(quarter.slice(-1));
-  const first = `${year}-${String(q * 3 - 2).padStart(2, "0")}-01`;
-  const next = q === 4 ? `${year + 1}-01-01` : `${year}-${String(q * 3 + 1).padStart(2, "0")}-01`;
-  return [first, isoFromDay(dayNumber(next) - 1)];
 }
 
 function tickerFrom(symbol: string, items: readonly Record<string, unknown>[]): StoredTicker {

@@ -13,5 +13,6 @@ export function startUpstashServerThread(options: UpstashServerOptions): Promise
   return startServerThread(new URL("./thread-main.ts", import.meta.url), options, {
     commands: 0,
     requests: 0,
+    byCommand: {},
   });
 }

@@ -56,6 +56,8 @@ export interface UpstashStats {
   commands: number;
   /** HTTP requests received, refused ones included. */
   requests: number;
+  /** Commands sent to Redis by name (EVALSHA, MGET, SET, SADD…), for seeing where a scan's commands go. */
+  byCommand: Record<string, number>;
 }
 
 export interface UpstashServer {
@@ -119,12 +121,16 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
     throw error;
   }
   const scripts = new ScriptShaMap();
-  const counters: UpstashStats = { commands: 0, requests: 0 };
+  const counters: UpstashStats = { commands: 0, requests: 0, byCommand: {} };
   let syncToken = 0;
 
   /** Sends commands to Redis as one batch, counting them as Upstash bills them. */
   const execute = (commands: readonly RedisCommand[], billed: number): Promise<RespReply[]> => {
     counters.commands += billed;
+    for (const command of commands) {
+      const name = commandName(command);
+      counters.byCommand[name] = (counters.byCommand[name] ?? 0) + 1;
+    }
     return pool.send(commands);
   };
 
