@@ -8,19 +8,10 @@ import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/clien
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localTarget } from "../../packages/cli/target.ts";
-import { adjustedBars } from "../../packages/core/history/adjust.ts";
+import { type AdjustedBar, adjustedBars } from "../../packages/core/history/adjust.ts";
 import type { ResultRecord } from "../../packages/core/pipeline/records.ts";
 import { addTradingDays, tradingDaysBetween } from "../../packages/core/trading-calendar.ts";
 import { startTestStack, type TestStack } from "./harness.ts";
-
-interface TruthBar {
-  date: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
 
 const SP500_SAMPLE = ["AAPL", "MSFT", "JNJ", "KO", "XOM", "JPM", "PG", "NVDA", "WMT", "HD"];
 
@@ -105,7 +96,7 @@ describe("the bars store across scans", () => {
       for (const symbol of tickers) {
         const held = stored.get(symbol)!;
         const ours = adjustedBars(held.bars, held.actions);
-        const truth = await sim<{ bars: TruthBar[] }>(
+        const truth = await sim<{ bars: AdjustedBar[] }>(
           `/_sim/truth/${encodeURIComponent(symbol)}?from=${ours[0]!.date}`,
         );
         expect([symbol, ours.length]).toStrictEqual([symbol, truth.bars.length]);

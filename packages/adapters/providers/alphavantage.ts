@@ -22,7 +22,7 @@ import { classifyStatus, type FailureContext, failure, quote } from "./classify.
 import type { ResolvedProviderConfig } from "./config.ts";
 import { historyOrNotFound, RawBarCollector } from "./history-window.ts";
 import { buildPath, type HttpResponse, httpGet, parseJson } from "./http.ts";
-import { isRecord, stringField, typeName } from "./shape.ts";
+import { isRecord, type JsonRecord, stringField, typeName } from "./shape.ts";
 
 /**
  * Alpha Vantage, `GET /query?function=TIME_SERIES_DAILY&symbol=&outputsize=&apikey=`
@@ -73,14 +73,13 @@ function numberOf(value: unknown): number {
   return typeof value === "number" ? value : Number.NaN;
 }
 
-/** An Alpha Vantage response as a FetchResult; pure, so it can be measured and tested without a server. */
-export function readAlphaVantageResponse(
+/** The daily series object of an answer, or the failure the answer means (status, notice, error, shape). */
+function readSeries(
   ctx: FailureContext,
-  window: DailyWindow,
   providerSymbol: string,
   response: HttpResponse,
   outputsize: "compact" | "full",
-): FetchResult {
+): { series: JsonRecord } | FetchFailure {
   const classified = classifyStatus(ctx, response.status, response.headers["retry-after"], response.text);
   if (classified) return classified;
   const json = parseJson(response.text);
@@ -90,9 +89,21 @@ export function readAlphaVantageResponse(
     });
   const body = json.value;
   if (!isRecord(body)) return failure(ctx, "invalid-response", `expected an object, got ${typeName(body)}`);
-
   const series = body[SERIES_KEY];
-  if (!isRecord(series)) return noSeries(ctx, body, providerSymbol, outputsize);
+  return isRecord(series) ? { series } : noSeries(ctx, body, providerSymbol, outputsize);
+}
+
+/** An Alpha Vantage response as a FetchResult; pure, so it can be measured and tested without a server. */
+export function readAlphaVantageResponse(
+  ctx: FailureContext,
+  window: DailyWindow,
+  providerSymbol: string,
+  response: HttpResponse,
+  outputsize: "compact" | "full",
+): FetchResult {
+  const read = readSeries(ctx, providerSymbol, response, outputsize);
+  if ("kind" in read) return read;
+  const { series } = read;
 
   const collector = new BarCollector();
   for (const date in series) {
@@ -126,17 +137,9 @@ export function readAlphaVantageHistory(
   response: HttpResponse,
   outputsize: "compact" | "full",
 ): HistoryResult {
-  const classified = classifyStatus(ctx, response.status, response.headers["retry-after"], response.text);
-  if (classified) return classified;
-  const json = parseJson(response.text);
-  if (!json.ok)
-    return failure(ctx, "transient", "body is not JSON (truncated or an error page)", {
-      status: response.status,
-    });
-  const body = json.value;
-  if (!isRecord(body)) return failure(ctx, "invalid-response", `expected an object, got ${typeName(body)}`);
-  const series = body[SERIES_KEY];
-  if (!isRecord(series)) return noSeries(ctx, body, providerSymbol, outputsize);
+  const read = readSeries(ctx, providerSymbol, response, outputsize);
+  if ("kind" in read) return read;
+  const { series } = read;
   const collector = new RawBarCollector(PROVIDER);
   const actions: CorporateAction[] = [];
   const from = request.kind === "incremental" ? request.from : "";

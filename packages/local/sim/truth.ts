@@ -1,3 +1,4 @@
+import type { AdjustedBar } from "../../core/history/adjust.ts";
 import type { MarketModel } from "./market-model.ts";
 
 /**
@@ -8,14 +9,8 @@ import type { MarketModel } from "./market-model.ts";
  * from/to and volumes by to/from; a cash dividend multiplies earlier prices by
  * 1 − amount / the raw close before its ex-date (CRSP). Full double precision.
  */
-export interface TruthBar {
-  date: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
+/** A bar adjusted for splits and dividends: the shape core's adjustedBars gives, to compare with. */
+export type TruthBar = AdjustedBar;
 
 export interface Truth {
   symbol: string;
