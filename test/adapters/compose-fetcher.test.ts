@@ -13,7 +13,8 @@ import { createFetcher, type FetcherResources } from "../../packages/adapters/co
 import { limiterIdentifier } from "../../packages/adapters/upstash/token-limiter.ts";
 import { ConfigError } from "../../packages/core/errors.ts";
 import { PROVIDERS } from "../../packages/core/market-data.port.ts";
-import { historyCacheKey, readFetched } from "../../packages/core/pipeline/fetch-history.ts";
+import { historyCacheKey } from "../../packages/core/pipeline/cache-key.ts";
+import { readFetched } from "../../packages/core/pipeline/fetch-history.ts";
 import type { FetchMessage, ScoreMessage } from "../../packages/core/pipeline/messages.ts";
 import { decodeSeries } from "../../packages/core/series-codec.ts";
 import { type LocalCloud, startLocalCloud } from "../../packages/local/cloud.ts";

@@ -3,7 +3,7 @@ import { dayNumber, isoFromDay } from "../../core/days.ts";
 import type { CorporateAction } from "../../core/history/actions.ts";
 import type { BarsStore, StoredChange } from "../../core/history/bars-store.port.ts";
 import { type RawHistory, sliceHistory } from "../../core/history/raw-history.ts";
-import { byShard } from "../../core/history/shards.ts";
+import { byShard, shardOf } from "../../core/history/shards.ts";
 import { emptyTicker, type StoredTicker, type TickerMeta } from "../../core/history/ticker-history.ts";
 import { isProviderName } from "../../core/market-data.port.ts";
 import { type BarsBlob, decodeBlob, encodeBlob, layBlobs } from "./bars-blobs.ts";
@@ -70,15 +70,15 @@ export class DynamoBarsStore implements BarsStore {
     for (const change of changes) {
       const { ticker } = change;
       const symbol = ticker.bars.symbol;
-      const [shard] = byShard([symbol]).keys();
+      const shard = shardOf(symbol);
       if (change.barsFrom !== undefined && change.whole) {
-        put(shard!, BASE_ITEM, symbol, encodeBlob(baseBlob(ticker.bars, writtenAt)));
+        put(shard, BASE_ITEM, symbol, encodeBlob(baseBlob(ticker.bars, writtenAt)));
       } else if (change.barsFrom !== undefined) {
         for (const blob of monthBlobs(ticker.bars, monthOf(change.barsFrom), writtenAt))
-          put(shard!, `${PERIOD_PREFIX}${monthOf(blob.from)}`, symbol, encodeBlob(blob));
+          put(shard, `${PERIOD_PREFIX}${monthOf(blob.from)}`, symbol, encodeBlob(blob));
       }
-      if (change.actions) put(shard!, ACTIONS_ITEM, symbol, ticker.actions.map(storedAction));
-      if (change.meta) put(shard!, META_ITEM, symbol, storedMeta(ticker.meta));
+      if (change.actions) put(shard, ACTIONS_ITEM, symbol, ticker.actions.map(storedAction));
+      if (change.meta) put(shard, META_ITEM, symbol, storedMeta(ticker.meta));
     }
     const now = new Date(writtenAt);
     await Promise.all([...updates.values()].map((u) => this.update(u.shard, u.item, u.values, now)));

@@ -15,9 +15,9 @@ import type {
   MarketDataProvider,
 } from "../market-data.port.ts";
 import { decodeSeries } from "../series-codec.ts";
-import { fundamentalsCacheKey } from "./cache-key.ts";
+import { fundamentalsCacheKey, historyCacheKey } from "./cache-key.ts";
 import { DEFAULT_FETCH_CONFIG, type FetchDeps, type FetchInput, fetchChunks } from "./fetch-chunks.ts";
-import { encodeFetched, historyCacheKey, readFetched } from "./fetch-history.ts";
+import { encodeFetched, readFetched } from "./fetch-history.ts";
 import type { FetchMessage, ScoreMessage } from "./messages.ts";
 import type { OutboundMessage, ProviderAccess, TokenGrant, TokenLimiter } from "./ports.ts";
 

@@ -6,6 +6,7 @@ import {
   type MergedHistory,
   mergeFetched,
 } from "../history/ticker-history.ts";
+import { historyCacheKey } from "./cache-key.ts";
 import { readCache, writeCache } from "./fetch-cache.ts";
 import { addFundamentals } from "./fetch-fundamentals.ts";
 import { handOff } from "./fetch-handoff.ts";
@@ -13,7 +14,6 @@ import {
   askHistory,
   covers,
   type HistoryWork,
-  historyCacheKey,
   historyOutcome,
   historySince,
   readFetched,

@@ -39,14 +39,6 @@ export type AskedHistory =
   | { kind: "retry"; retry: Retry };
 
 /**
- * The response cache's key for a ticker's last answer from a provider, within one market
- * session: a scan for the next session never reuses an answer from before it.
- */
-export function historyCacheKey(provider: ProviderName, session: string | undefined, symbol: string): string {
-  return `tf:history:v1:${provider}:${session ?? "any"}:${symbol}`;
-}
-
-/**
  * The first date of stored bars a fetch reads: the scan's lookback in calendar days, plus a
  * year, so a market clock that runs behind this one (the simulator's, moved back by a test)
  * still finds its history. Reading the extra year costs about half a read unit per ticker.
