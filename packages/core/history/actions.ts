@@ -91,9 +91,8 @@ export function sortActions(actions: readonly CorporateAction[]): CorporateActio
 
 /**
  * How far two reports of one dividend may differ and still be the same dividend: a provider that
- * spells dividends adjusted for a later split rounds them (Yahoo: to the cent, or 1/100 cent
- * under $1), so the raw amount read back after a 3-for-1 split can be off by a few tenths of a
- * percent. Corrections of a dividend are larger than that.
+ * spells dividends adjusted for a later split may round them, so the raw amount read back after a
+ * 3-for-1 split can be off by a few tenths of a percent. Corrections of a dividend are larger.
  */
 const SAME_DIVIDEND = 0.02;
 

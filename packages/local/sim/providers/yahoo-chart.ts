@@ -136,7 +136,9 @@ function chartEventsJson({ series, first, end, parts }: Chart): string {
       const amount = series.dividend[i]!;
       if (amount > 0) {
         const t = timestampOf(series.dates[i]!);
-        divs.push(`"${t}":{"amount":${roundQuote(amount / series.multiplier[i]!)},"date":${t}}`);
+        // Adjusted for the splits after it, with the precision the division needs (1.4733333333333334
+        // for 4.42 before a 3-for-1), as Yahoo's adjusted dividends are spelled: not rounded to the cent.
+        divs.push(`"${t}":{"amount":${amount / series.multiplier[i]!},"date":${t}}`);
       }
     }
     if (divs.length) events.push(`"dividends":{${divs.join(",")}}`);
