@@ -1,5 +1,5 @@
 import type { CorporateAction } from "./history/actions.ts";
-import type { RawHistory } from "./history/raw-history.ts";
+import type { RawBar, RawHistory } from "./history/raw-history.ts";
 import type { HistoryRequest } from "./history/ticker-history.ts";
 import type { Fundamentals } from "./scoring/canslim.ts";
 import type { Series } from "./series.ts";
@@ -96,8 +96,62 @@ export class TokenWaitError extends Error {
   }
 }
 
+/**
+ * Every symbol's raw bar of one session, from a provider that answers for the whole market at
+ * once (Polygon grouped daily, FMP's end-of-day bulk), keyed by canonical symbol. `unmapped`
+ * counts the provider's symbols with no canonical form (its own spellings of units, when-issued
+ * lines…), left out. A session the trading calendar says had no trading answers no bars.
+ */
+export interface MarketDaySuccess {
+  ok: true;
+  date: string;
+  bars: Map<string, RawBar>;
+  unmapped: number;
+  bytes: number;
+}
+
+export type MarketDayResult = MarketDaySuccess | FetchFailure;
+
+/** Corporate actions of the whole market with ex-dates in a range, by canonical symbol. */
+export interface MarketActionsSuccess {
+  ok: true;
+  actions: Map<string, CorporateAction[]>;
+  unmapped: number;
+  bytes: number;
+}
+
+export type MarketActionsResult = MarketActionsSuccess | FetchFailure;
+
+/** Raw bars of many symbols over a range (Alpaca's multi-symbol bars), by canonical symbol. */
+export interface SymbolsHistorySuccess {
+  ok: true;
+  bars: Map<string, RawHistory>;
+  bytes: number;
+}
+
+export type SymbolsHistoryResult = SymbolsHistorySuccess | FetchFailure;
+
+/**
+ * What a provider can answer beyond one ticker at a time (the request planner reads these).
+ * Each request of a call after the first waits at `options.nextRequest` for its own token, as
+ * fetchHistory's do.
+ */
+export interface MarketWideData {
+  /** Every symbol's bar of one session: one request (plus pages). */
+  fetchMarketDay?(date: string, options?: HistoryOptions): Promise<MarketDayResult>;
+  /** The whole market's splits and dividends with ex-dates from `from` to `to` (inclusive). */
+  fetchMarketActions?(from: string, to: string, options?: HistoryOptions): Promise<MarketActionsResult>;
+  /** Raw bars of up to a few hundred symbols from `from` to `to`, paged by the provider. */
+  fetchSymbolsHistory?(
+    symbols: readonly string[],
+    from: string,
+    to: string,
+    options?: HistoryOptions,
+  ): Promise<SymbolsHistoryResult>;
+}
+
 /** The port a fetcher needs from a market-data provider. */
-export interface MarketDataProvider {
+export interface MarketDataProvider extends MarketWideData {
   readonly name: ProviderName;
   /** Daily bars for one canonical symbol. Never throws for provider behaviour; returns a FetchFailure. */
   fetchDaily(symbol: string, range: DailyRange, options?: { signal?: AbortSignal }): Promise<FetchResult>;
