@@ -166,6 +166,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   where(
     program
+      .command("plan")
+      .description(
+        "the requests that would make a universe's stored history current, and how long they take; fetches nothing",
+      )
+      .option("--universe <name|tickers>", "sp500, nasdaq, us-all, or a comma-separated list", "sp500")
+      .addOption(providerOption()),
+  ).action(async (opts) => {
+    const { planCommand } = await import("./commands/plan.ts");
+    setExit(await planCommand(opts));
+  });
+
+  where(
+    program
       .command("history <symbol>")
       .description(
         "one ticker's stored bars, adjusted for its splits and dividends as of its last session, and its actions",

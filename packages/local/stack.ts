@@ -168,6 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       POLYGON_API_KEY: LOCAL_KEYS.polygon,
       ALPHAVANTAGE_API_KEY: LOCAL_KEYS.alphavantage,
       TICKERFLEET_SIM_URL: sim.url,
+      TICKERFLEET_MARKET_CLOCK_URL: `${sim.url}/_sim/clock`,
       TICKERFLEET_SCAN_START_FUNCTION: runtime.functionNames.scanStart,
       TICKERFLEET_SCANS_TABLE: runtime.provisioned.tables.scans,
       TICKERFLEET_RESULTS_TABLE: runtime.provisioned.tables.results,
