@@ -1,9 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  closeProviderPools,
-  createPolygonGroupedDaily,
-  createProvider,
-} from "../../packages/adapters/providers/index.ts";
+import { closeProviderPools, createProvider } from "../../packages/adapters/providers/index.ts";
 import { ValidationError } from "../../packages/core/errors.ts";
 import type { MarketDataProvider } from "../../packages/core/market-data.port.ts";
 import { barsOf, expectedBars, rounded } from "./expected.ts";
@@ -134,43 +130,55 @@ describe("Polygon aggregates adapter", () => {
   });
 });
 
-describe("Polygon grouped daily", () => {
-  const grouped = () =>
-    createPolygonGroupedDaily({ baseUrl: `${server.origin}/polygon`, apiKey: KEY, timeoutMs: 2_000 });
-
-  it("maps every ticker to its canonical symbol in one request, skipping ones without a canonical form or prices", async () => {
+describe("Polygon grouped daily (fetchMarketDay)", () => {
+  it("maps every ticker to its canonical symbol in one request, counting ones without a canonical form, skipping ones without prices", async () => {
     server.handler = (_req, res) => sendText(res, 200, fixtureText("polygon/grouped-2024-01-09.json"));
     const before = server.requests.length;
-    const result = await grouped().fetchGroupedDaily("2024-01-09");
+    const result = await polygon.fetchMarketDay!("2024-01-09");
     if (!result.ok) throw new Error(result.message);
     const url = new URL(server.requests[before]!, server.origin);
     expect(url.pathname).toBe("/polygon/v2/aggs/grouped/locale/us/market/stocks/2024-01-09");
-    expect(Object.fromEntries(url.searchParams)).toStrictEqual({ adjusted: "true", apiKey: KEY });
+    expect(Object.fromEntries(url.searchParams)).toStrictEqual({ adjusted: "false", apiKey: KEY });
+    expect(server.requests.length - before).toBe(1);
     expect([...result.bars.keys()].sort()).toStrictEqual(
       ["AAC.U", "AAPL", "ACHR.W", "AIIA.R", "BAC$L", "BRK.B", "DCOM$", "KIM$L", "MSFT", "ZVZZT"].sort(),
     );
+    // ABCw, a when-issued line, has no canonical form.
+    expect(result.unmapped).toBe(1);
     expect(result.bars.get("BRK.B")).toStrictEqual({
       date: "2024-01-09",
       open: 363.11,
       high: 364.2,
       low: 361.21,
       close: 362.73,
-      adjClose: 362.73,
       volume: 3284539,
+      provider: "polygon",
     });
+    expect(result.bytes).toBe(fixtureText("polygon/grouped-2024-01-09.json").length);
   });
 
   it("answers ok with no bars for a market holiday", async () => {
     server.handler = (_req, res) =>
-      sendJson(res, 200, { queryCount: 0, resultsCount: 0, adjusted: true, status: "OK", request_id: "x" });
-    const result = await grouped().fetchGroupedDaily("2024-01-15");
+      sendJson(res, 200, { queryCount: 0, resultsCount: 0, adjusted: false, status: "OK", request_id: "x" });
+    const result = await polygon.fetchMarketDay!("2024-01-15");
     expect(result.ok && result.bars.size).toBe(0);
+  });
+
+  it("answers transient for the same empty answer on a trading session: not published yet", async () => {
+    server.handler = (_req, res) =>
+      sendJson(res, 200, { queryCount: 0, resultsCount: 0, adjusted: false, status: "OK", request_id: "x" });
+    expect(await polygon.fetchMarketDay!("2024-01-16")).toMatchObject({
+      ok: false,
+      kind: "transient",
+      provider: "polygon",
+      symbol: "*",
+    });
   });
 
   it("classifies failures like the per-ticker endpoint, with symbol '*'", async () => {
     server.handler = (_req, res) =>
       sendText(res, 429, fixtureText("polygon/rate-limit.json"), { "retry-after": "12" });
-    expect(await grouped().fetchGroupedDaily("2024-01-09")).toMatchObject({
+    expect(await polygon.fetchMarketDay!("2024-01-09")).toMatchObject({
       ok: false,
       kind: "rate-limited",
       symbol: "*",
@@ -180,6 +188,6 @@ describe("Polygon grouped daily", () => {
   });
 
   it("throws ValidationError for a date that is not YYYY-MM-DD", async () => {
-    await expect(grouped().fetchGroupedDaily("01/09/2024")).rejects.toBeInstanceOf(ValidationError);
+    await expect(polygon.fetchMarketDay!("01/09/2024")).rejects.toBeInstanceOf(ValidationError);
   });
 });

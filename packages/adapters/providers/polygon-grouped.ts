@@ -1,56 +1,43 @@
-import { ValidationError } from "../../core/errors.ts";
-import type { FetchFailure } from "../../core/market-data.port.ts";
-import type { Bar } from "../../core/series.ts";
-import { fromProviderSymbol } from "../../core/symbols.ts";
-import { isIsoDate } from "./bars.ts";
-import { type FailureContext, failure } from "./classify.ts";
+import type { HistoryOptions, MarketDayResult } from "../../core/market-data.port.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
+import { HistoryRequests } from "./history-requests.ts";
 import { buildPath } from "./http.ts";
-import { getPage, PROVIDER, resultsOf } from "./polygon.ts";
+import { MarketDayBars, marketContext, requireDate } from "./market-wide.ts";
+import { PROVIDER, readAllPages } from "./polygon.ts";
 import { isRecord } from "./shape.ts";
 
-export type GroupedDailyResult = { ok: true; date: string; bars: Map<string, Bar> } | FetchFailure;
-
 /**
- * Polygon grouped daily, `GET /v2/aggs/grouped/locale/us/market/stocks/{date}?adjusted=true`:
- * every US stock's bar for one date in one request (`results[].T` is the
- * ticker in Polygon's spelling). Tickers without a canonical form (e.g. the
- * when-issued `w` suffix) and bars without prices are left out; everything
- * else is kept (test issues such as ZVZZT too: filter by universe). A market
- * holiday answers `resultsCount: 0`: that is `ok` with no bars.
- * Failures carry `symbol: "*"`.
+ * Polygon's (Massive's) grouped daily,
+ * `GET /v2/aggs/grouped/locale/us/market/stocks/{date}?adjusted=false`: every US stock's bar of
+ * one session in one request, as traded (`adjusted=false`: the raw bars a history stores), the
+ * ticker in Polygon's spelling (`results[].T`: `BRK.B`, `ABRpD`, `ACHR.WS`). A ticker without a
+ * canonical form (the when-issued `w` suffix) is counted as unmapped; a row without prices is no
+ * bar; everything else is kept (test issues such as ZVZZT too: the caller keeps its universe's).
+ * A day without trading answers `resultsCount: 0`: no bars. The same answer for a trading day
+ * means the session is not published yet: `transient`. A `next_url`, should one come, is
+ * followed behind the caller's gate. Failures carry `symbol: "*"`.
  */
-export function createPolygonGroupedDailyFromResolved(config: ResolvedProviderConfig) {
-  const secrets = config.apiKey ? [config.apiKey] : [];
-  return {
-    async fetchGroupedDaily(date: string, options?: { signal?: AbortSignal }): Promise<GroupedDailyResult> {
-      if (!isIsoDate(date))
-        throw new ValidationError("grouped daily date", [`expected YYYY-MM-DD, got ${JSON.stringify(date)}`]);
-      const ctx: FailureContext = { provider: PROVIDER, symbol: "*", secrets };
-      const path = buildPath(config, `/v2/aggs/grouped/locale/us/market/stocks/${date}`, {
-        adjusted: "true",
-        apiKey: config.apiKey,
-      });
-      const got = await getPage(config, ctx, path, options?.signal);
-      if (!got.ok) return got.failure;
-      const results = resultsOf(ctx, got.body);
-      if (!Array.isArray(results)) return results;
-      const bars = new Map<string, Bar>();
-      for (let i = 0; i < results.length; i++) {
-        const row = results[i];
-        if (!isRecord(row) || typeof row.T !== "string") {
-          return failure(ctx, "invalid-response", `results[${i}] is not a bar with a ticker T`);
-        }
-        const canonical = fromProviderSymbol(row.T, PROVIDER);
-        const { o, h, l, c, v } = row;
-        if (canonical === undefined) continue;
-        if (typeof o !== "number" || typeof h !== "number" || typeof l !== "number" || typeof c !== "number")
-          continue;
-        if (!Number.isFinite(o + h + l + c)) continue;
-        const volume = typeof v === "number" && Number.isFinite(v) ? v : 0;
-        bars.set(canonical, { date, open: o, high: h, low: l, close: c, adjClose: c, volume });
-      }
-      return { ok: true, date, bars };
-    },
-  };
+export async function fetchPolygonMarketDay(
+  config: ResolvedProviderConfig,
+  date: string,
+  options: HistoryOptions | undefined,
+): Promise<MarketDayResult> {
+  requireDate("grouped daily date", date);
+  const ctx = marketContext(PROVIDER, config.apiKey);
+  const requests = new HistoryRequests(config, ctx, options);
+  const day = new MarketDayBars(PROVIDER, date);
+  const path = buildPath(config, `/v2/aggs/grouped/locale/us/market/stocks/${date}`, {
+    adjusted: "false",
+    apiKey: config.apiKey,
+  });
+  const failed = await readAllPages(config, ctx, requests, path, "grouped daily", (results) => {
+    for (let i = 0; i < results.length; i++) {
+      const row = results[i];
+      if (!isRecord(row) || typeof row.T !== "string") return `results[${i}] is not a bar with a ticker T`;
+      day.add(row.T, row.o, row.h, row.l, row.c, row.v);
+    }
+    return undefined;
+  });
+  if (failed) return failed;
+  return day.result(ctx, requests.bytes);
 }

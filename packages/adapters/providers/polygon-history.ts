@@ -1,15 +1,15 @@
 import { type CorporateAction, sortActions } from "../../core/history/actions.ts";
-import { quantizePrice } from "../../core/history/bars-codec.ts";
 import type { HistoryRequest } from "../../core/history/ticker-history.ts";
-import type { FetchFailure, HistoryOptions, HistoryResult } from "../../core/market-data.port.ts";
-import { isIsoDate, isoDateFromEpochMs, providerRequest } from "./bars.ts";
-import { type FailureContext, failure, quote } from "./classify.ts";
+import type { HistoryOptions, HistoryResult } from "../../core/market-data.port.ts";
+import { isoDateFromEpochMs, providerRequest } from "./bars.ts";
+import { quote } from "./classify.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
 import { HistoryRequests } from "./history-requests.ts";
 import { historyOrNotFound, historyWindow, RawBarCollector } from "./history-window.ts";
 import { buildPath } from "./http.ts";
-import { MAX_PAGES, nextPagePath, PROVIDER, readPage, resultsOf } from "./polygon.ts";
-import { isRecord, type JsonRecord, typeName } from "./shape.ts";
+import { PROVIDER, readAllPages } from "./polygon.ts";
+import { dividendOf, splitOf } from "./polygon-actions.ts";
+import { isRecord, typeName } from "./shape.ts";
 
 /**
  * Polygon's (Massive's) history of a ticker: raw bars, then its splits, then its dividends, each
@@ -98,64 +98,4 @@ export async function fetchPolygonHistory(
   );
   if (dividendsRead) return dividendsRead;
   return { ok: true, bars: bars.bars, actions: sortActions(actions), bytes: requests.bytes };
-}
-
-/**
- * Requests `path` and every page its `next_url`s lead to, handing each page's results to
- * `read` (which answers why they are not what it expects, or undefined). Undefined when every
- * page was read; otherwise the failure.
- */
-async function readAllPages(
-  config: ResolvedProviderConfig,
-  ctx: FailureContext,
-  requests: HistoryRequests,
-  firstPath: string,
-  what: string,
-  read: (results: unknown[]) => string | undefined,
-): Promise<FetchFailure | undefined> {
-  let path: string | undefined = firstPath;
-  for (let page = 0; path !== undefined; page++) {
-    if (page === MAX_PAGES)
-      return failure(ctx, "invalid-response", `${what}: more than ${MAX_PAGES} pages of next_url; stopped`);
-    const response = await requests.get(path);
-    if ("kind" in response) return response;
-    const got = readPage(ctx, response);
-    if (!got.ok) return got.failure;
-    const results = resultsOf(ctx, got.body);
-    if (!Array.isArray(results)) return { ...results, message: `${what}: ${results.message}` };
-    const problem = read(results);
-    if (problem !== undefined) return failure(ctx, "invalid-response", `${what}: ${problem}`);
-    const next = nextPath(config, got.body);
-    if (next === null) return failure(ctx, "invalid-response", `${what}: next_url is not a Polygon API URL`);
-    path = next;
-  }
-  return undefined;
-}
-
-/** The path of the page after this one; undefined on the last page, null for a next_url we cannot follow. */
-function nextPath(config: ResolvedProviderConfig, body: JsonRecord): string | undefined | null {
-  const next = body.next_url;
-  if (typeof next !== "string" || next === "") return undefined;
-  return nextPagePath(config, next) ?? null;
-}
-
-const positive = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v > 0;
-
-/** A split row as an action; undefined for one that changes nothing; a string saying what is wrong. */
-function splitOf(row: JsonRecord): CorporateAction | undefined | string {
-  const { execution_date: exDate, split_from: from, split_to: to } = row;
-  if (!isIsoDate(exDate)) return `execution_date is ${quote(JSON.stringify(exDate) ?? "undefined")}`;
-  if (!positive(from) || !positive(to))
-    return `split_from ${JSON.stringify(from)} and split_to ${JSON.stringify(to)} are not positive share counts`;
-  if (from === to) return undefined;
-  return { type: "split", exDate, from, to, provider: PROVIDER };
-}
-
-/** A dividend row as an action; undefined for a zero amount (nothing paid); a string saying what is wrong. */
-function dividendOf(row: JsonRecord): CorporateAction | undefined | string {
-  const { ex_dividend_date: exDate, cash_amount: amount } = row;
-  if (!isIsoDate(exDate)) return `ex_dividend_date is ${quote(JSON.stringify(exDate) ?? "undefined")}`;
-  if (amount === 0) return undefined;
-  if (!positive(amount)) return `cash_amount ${JSON.stringify(amount)} is not a positive amount`;
-  return { type: "dividend", exDate, amount: quantizePrice(amount), provider: PROVIDER };
 }

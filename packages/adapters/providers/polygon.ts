@@ -5,12 +5,17 @@ import type {
   FetchResult,
   HistoryOptions,
   HistoryResult,
+  MarketActionsResult,
   MarketDataProvider,
+  MarketDayResult,
 } from "../../core/market-data.port.ts";
 import { BarCollector, dailyRequest, isoDateFromEpochMs, seriesOrNotFound } from "./bars.ts";
 import { classifyStatus, type FailureContext, failure, parseRetryAfter, quote } from "./classify.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
+import type { HistoryRequests } from "./history-requests.ts";
 import { buildPath, type HttpResponse, httpGet, parseJson } from "./http.ts";
+import { fetchPolygonMarketActions } from "./polygon-actions.ts";
+import { fetchPolygonMarketDay } from "./polygon-grouped.ts";
 import { fetchPolygonHistory } from "./polygon-history.ts";
 import { isRecord, type JsonRecord, stringField, typeName } from "./shape.ts";
 
@@ -27,7 +32,8 @@ import { isRecord, type JsonRecord, stringField, typeName } from "./shape.ts";
  * "You've exceeded the maximum requests per minute..."),
  * `{"status":"NOT_AUTHORIZED","message":"You are not entitled..."}` (403),
  * `{"status":"NOT_FOUND",...}` (404). Raw bars, splits and dividends for the history store:
- * polygon-history.ts.
+ * polygon-history.ts; every symbol's bar of one session (grouped daily): polygon-grouped.ts; the
+ * whole market's splits and dividends in a range: polygon-actions.ts.
  */
 
 export const PROVIDER = "polygon";
@@ -153,6 +159,47 @@ export function resultsOf(ctx: FailureContext, body: JsonRecord): unknown[] | Fe
   return results;
 }
 
+/**
+ * Requests `path` and every page its `next_url`s lead to (each request after the first behind
+ * the caller's gate, as `requests` sends them), handing each page's results to `read` (which
+ * answers why they are not what it expects, or undefined). Undefined when every page was read;
+ * otherwise the failure.
+ */
+export async function readAllPages(
+  config: ResolvedProviderConfig,
+  ctx: FailureContext,
+  requests: HistoryRequests,
+  firstPath: string,
+  what: string,
+  read: (results: unknown[]) => string | undefined,
+  maxPages: number = MAX_PAGES,
+): Promise<FetchFailure | undefined> {
+  let path: string | undefined = firstPath;
+  for (let page = 0; path !== undefined; page++) {
+    if (page === maxPages)
+      return failure(ctx, "invalid-response", `${what}: more than ${maxPages} pages of next_url; stopped`);
+    const response = await requests.get(path);
+    if ("kind" in response) return response;
+    const got = readPage(ctx, response);
+    if (!got.ok) return got.failure;
+    const results = resultsOf(ctx, got.body);
+    if (!Array.isArray(results)) return { ...results, message: `${what}: ${results.message}` };
+    const problem = read(results);
+    if (problem !== undefined) return failure(ctx, "invalid-response", `${what}: ${problem}`);
+    const next = nextPath(config, got.body);
+    if (next === null) return failure(ctx, "invalid-response", `${what}: next_url is not a Polygon API URL`);
+    path = next;
+  }
+  return undefined;
+}
+
+/** The path of the page after this one; undefined on the last page, null for a next_url we cannot follow. */
+function nextPath(config: ResolvedProviderConfig, body: JsonRecord): string | undefined | null {
+  const next = body.next_url;
+  if (typeof next !== "string" || next === "") return undefined;
+  return nextPagePath(config, next) ?? null;
+}
+
 export function createPolygonProvider(config: ResolvedProviderConfig): MarketDataProvider {
   return {
     name: PROVIDER,
@@ -194,6 +241,14 @@ export function createPolygonProvider(config: ResolvedProviderConfig): MarketDat
 
     fetchHistory(symbol: string, request: HistoryRequest, options?: HistoryOptions): Promise<HistoryResult> {
       return fetchPolygonHistory(config, symbol, request, options);
+    },
+
+    fetchMarketDay(date: string, options?: HistoryOptions): Promise<MarketDayResult> {
+      return fetchPolygonMarketDay(config, date, options);
+    },
+
+    fetchMarketActions(from: string, to: string, options?: HistoryOptions): Promise<MarketActionsResult> {
+      return fetchPolygonMarketActions(config, from, to, options);
     },
   };
 }
