@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { addTradingDays } from "../../../core/trading-calendar.ts";
+import type { DividendRecord } from "../dividend-book.ts";
 import { gridDates } from "../grid.ts";
 import { errorMessage, JSON_TYPE, keyOf, prettyArray, symbolOf } from "./fmp-wire.ts";
 import { type ParsedRequest, type ProviderEnv, renderedAnswer, type SimAnswer } from "./provider.ts";
@@ -70,29 +71,35 @@ function splitRows(env: ProviderEnv, symbol: string, spelled: string): string[][
   const p = model.profile(symbol);
   const s = p?.split;
   if (!p || !s || !model.isListed(p) || s.index > model.asOfIndex) return [];
-  return [
-    [
-      `"symbol": ${JSON.stringify(spelled)}`,
-      `"date": "${gridDates()[s.index]}"`,
-      `"numerator": ${s.numerator}`,
-      `"denominator": ${s.denominator}`,
-      `"splitType": "${s.numerator > s.denominator ? "stock-split" : "reverse-split"}"`,
-    ],
-  ];
+  return [splitRow(spelled, gridDates()[s.index]!, s.numerator, s.denominator)];
 }
 
 function dividendRows(env: ProviderEnv, symbol: string, spelled: string): string[][] {
-  return [...env.model.dividends.of(symbol)]
-    .reverse()
-    .map((d) => [
-      `"symbol": ${JSON.stringify(spelled)}`,
-      `"date": "${d.date}"`,
-      `"recordDate": "${d.date}"`,
-      `"paymentDate": "${addTradingDays(d.date, 10)}"`,
-      `"declarationDate": "${addTradingDays(d.date, -10)}"`,
-      `"adjDividend": ${d.splitAdjustedAmount}`,
-      `"dividend": ${d.amount}`,
-      `"yield": ${((d.amount * 4) / d.previousClose) * 100}`,
-      `"frequency": "Quarterly"`,
-    ]);
+  return [...env.model.dividends.of(symbol)].reverse().map((d) => dividendRow(spelled, d));
+}
+
+/** One split as FMP's `/stable/splits` and `/stable/splits-calendar` spell it. */
+export function splitRow(spelled: string, date: string, numerator: number, denominator: number): string[] {
+  return [
+    `"symbol": ${JSON.stringify(spelled)}`,
+    `"date": "${date}"`,
+    `"numerator": ${numerator}`,
+    `"denominator": ${denominator}`,
+    `"splitType": "${numerator > denominator ? "stock-split" : "reverse-split"}"`,
+  ];
+}
+
+/** One dividend as FMP's `/stable/dividends` and `/stable/dividends-calendar` spell it. */
+export function dividendRow(spelled: string, d: DividendRecord): string[] {
+  return [
+    `"symbol": ${JSON.stringify(spelled)}`,
+    `"date": "${d.date}"`,
+    `"recordDate": "${d.date}"`,
+    `"paymentDate": "${addTradingDays(d.date, 10)}"`,
+    `"declarationDate": "${addTradingDays(d.date, -10)}"`,
+    `"adjDividend": ${d.splitAdjustedAmount}`,
+    `"dividend": ${d.amount}`,
+    `"yield": ${((d.amount * 4) / d.previousClose) * 100}`,
+    `"frequency": "Quarterly"`,
+  ];
 }

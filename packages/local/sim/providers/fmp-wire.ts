@@ -33,3 +33,20 @@ export function keyOf(url: URL, headers: IncomingHttpHeaders): string | undefine
   const headerKey = headers.apikey;
   return url.searchParams.get("apikey") || (typeof headerKey === "string" && headerKey) || undefined;
 }
+
+/** Exchanges abroad, as FMP suffixes their listings (`VOD.L`, `SHOP.TO`, `SAP.DE`…). */
+const ABROAD = ["L", "TO", "DE", "PA", "AX", "NS"] as const;
+
+/**
+ * The simulated listing abroad of a US symbol, as FMP spells it (`BRK-B.TO`), for about one
+ * symbol in eight, or undefined: FMP's market-wide answers (eod-bulk, the calendars) cover
+ * every exchange, and these rows are the ones no canonical symbol names. A pure function of
+ * the symbol (FNV-1a), so every answer lists the same ones.
+ */
+export function listingAbroad(symbol: string, spelled: string): string | undefined {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < symbol.length; i++) h = Math.imul(h ^ symbol.charCodeAt(i), 0x01000193);
+  h >>>= 0;
+  if (h % 8 !== 0) return undefined;
+  return `${spelled}.${ABROAD[(h >>> 3) % ABROAD.length]}`;
+}

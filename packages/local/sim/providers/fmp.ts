@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { SimSeries } from "../price-path.ts";
 import { fmpActions } from "./fmp-actions.ts";
+import { fmpBulk } from "./fmp-bulk.ts";
+import { fmpCalendars } from "./fmp-calendars.ts";
 import { incomeStatements } from "./fmp-income.ts";
 import { errorMessage, JSON_TYPE, keyOf, prettyArray, symbolOf } from "./fmp-wire.ts";
 import { fmpLabel, isIsoDate, roundQuote, roundTo } from "./format.ts";
@@ -23,7 +25,9 @@ import {
  * → `{symbol, date, adjOpen, adjHigh, adjLow, adjClose, volume}` (split- and
  * dividend-adjusted), `/stable/historical-price-eod/non-split-adjusted` → the
  * same fields as traded (raw prices and volume, despite their adj names).
- * Splits and dividends per symbol: fmp-actions.ts. Legacy v3:
+ * Splits and dividends per symbol: fmp-actions.ts; the whole market's, by date range:
+ * fmp-calendars.ts; every symbol's session of one date as CSV (`/stable/eod-bulk`):
+ * fmp-bulk.ts. Legacy v3:
  * `GET /api/v3/historical-price-full/{symbol}` → `{symbol, historical[]}`.
  * Bodies are pretty-printed with two spaces (FMP's 429 body is 150 bytes,
  * which is exactly that). Key: `apikey` query parameter (or header).
@@ -165,6 +169,7 @@ function parseIncomeStatement(
 }
 
 export function fmpProvider(env: ProviderEnv): SimProvider {
+  const calendars = fmpCalendars(env);
   return {
     name: "fmp",
 
@@ -173,7 +178,7 @@ export function fmpProvider(env: ProviderEnv): SimProvider {
       let requested: string | null;
       const v3 = /^\/api\/v3\/historical-price-full\/([^/]+)$/.exec(url.pathname);
       if (url.pathname === "/stable/income-statement") return parseIncomeStatement(env, url, headers);
-      const actions = fmpActions(env, url, headers);
+      const actions = fmpActions(env, url, headers) ?? fmpBulk(env, url, headers) ?? calendars(url, headers);
       if (actions) return actions;
       if (url.pathname === "/stable/historical-price-eod/full") {
         endpoint = "full";
