@@ -1,15 +1,15 @@
 import { type CorporateAction, sortActions } from "../../core/history/actions.ts";
-import { quantizePrice } from "../../core/history/bars-codec.ts";
 import type { HistoryRequest } from "../../core/history/ticker-history.ts";
-import type { FetchFailure, HistoryOptions, HistoryResult } from "../../core/market-data.port.ts";
+import type { HistoryOptions, HistoryResult } from "../../core/market-data.port.ts";
 import { isIsoDate, providerRequest } from "./bars.ts";
-import { type FailureContext, failure, quote } from "./classify.ts";
+import { failure, quote } from "./classify.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
 import { fmpBody, PROVIDER } from "./fmp.ts";
+import { dividendOf, rowsOf, splitOf } from "./fmp-actions.ts";
 import { HistoryRequests } from "./history-requests.ts";
 import { historyOrNotFound, historyWindow, RawBarCollector } from "./history-window.ts";
 import { buildPath } from "./http.ts";
-import { isRecord, type JsonRecord, typeName } from "./shape.ts";
+import type { JsonRecord } from "./shape.ts";
 
 /**
  * FMP's history of a symbol (stable API), three requests, the second and third behind the
@@ -85,40 +85,4 @@ export async function fetchFmpHistory(
     }
   }
   return { ok: true, bars: bars.bars, actions: sortActions(actions), bytes: requests.bytes };
-}
-
-/** An answer's rows, each an object; `{}` is FMP's empty answer too (v3). */
-function rowsOf(ctx: FailureContext, body: unknown, path: string): unknown[] | FetchFailure {
-  const rows = Array.isArray(body) ? body : isRecord(body) && Object.keys(body).length === 0 ? [] : undefined;
-  if (!rows) return failure(ctx, "invalid-response", `${path}: expected an array, got ${typeName(body)}`);
-  for (let i = 0; i < rows.length; i++) {
-    if (!isRecord(rows[i]))
-      return failure(
-        ctx,
-        "invalid-response",
-        `${path}: row ${i} is ${typeName(rows[i])}, expected an object`,
-      );
-  }
-  return rows;
-}
-
-const positive = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v > 0;
-
-/** A split row as an action; undefined for one that changes nothing; a string saying what is wrong. */
-function splitOf(row: JsonRecord): CorporateAction | undefined | string {
-  const { date, numerator, denominator } = row;
-  if (!isIsoDate(date)) return `date is ${quote(JSON.stringify(date) ?? "undefined")}`;
-  if (!positive(numerator) || !positive(denominator))
-    return `numerator ${JSON.stringify(numerator)} and denominator ${JSON.stringify(denominator)} are not positive share counts`;
-  if (numerator === denominator) return undefined;
-  return { type: "split", exDate: date, from: denominator, to: numerator, provider: PROVIDER };
-}
-
-/** A dividend row as an action (its raw `dividend`); undefined for a zero amount; a string saying what is wrong. */
-function dividendOf(row: JsonRecord): CorporateAction | undefined | string {
-  const { date, dividend } = row;
-  if (!isIsoDate(date)) return `date is ${quote(JSON.stringify(date) ?? "undefined")}`;
-  if (dividend === 0) return undefined;
-  if (!positive(dividend)) return `dividend ${JSON.stringify(dividend)} is not a positive amount`;
-  return { type: "dividend", exDate: date, amount: quantizePrice(dividend), provider: PROVIDER };
 }

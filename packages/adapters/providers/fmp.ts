@@ -6,7 +6,9 @@ import type {
   FundamentalsResult,
   HistoryOptions,
   HistoryResult,
+  MarketActionsResult,
   MarketDataProvider,
+  MarketDayResult,
 } from "../../core/market-data.port.ts";
 import type { Fundamentals } from "../../core/scoring/canslim.ts";
 import {
@@ -19,6 +21,8 @@ import {
 } from "./bars.ts";
 import { classifyStatus, type FailureContext, failure, parseRetryAfter, quote } from "./classify.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
+import { fetchFmpMarketActions } from "./fmp-actions.ts";
+import { fetchFmpMarketDay } from "./fmp-bulk.ts";
 import { fetchFmpHistory } from "./fmp-history.ts";
 import { buildPath, type HttpResponse, httpGet, parseJson } from "./http.ts";
 import { isRecord, stringField, typeName } from "./shape.ts";
@@ -40,7 +44,9 @@ import { isRecord, stringField, typeName } from "./shape.ts";
  * the whole scan. So one request per symbol to `/full`, whose prices FMP
  * split-adjusts, and `adjClose = close` unless the body carries `adjClose`
  * (v3): returns computed from FMP are price returns, without dividends.
- * Raw bars, splits and dividends for the history store: fmp-history.ts.
+ * Raw bars, splits and dividends for the history store: fmp-history.ts; every symbol's bar of
+ * one session (end-of-day bulk): fmp-bulk.ts; the whole market's splits and dividends in a
+ * range (calendars): fmp-actions.ts.
  */
 
 export const PROVIDER = "fmp";
@@ -220,6 +226,12 @@ export function createFmpProvider(config: ResolvedProviderConfig): MarketDataPro
     },
     fetchHistory(symbol: string, request: HistoryRequest, options?: HistoryOptions): Promise<HistoryResult> {
       return fetchFmpHistory(config, symbol, request, options);
+    },
+    fetchMarketDay(date: string, options?: HistoryOptions): Promise<MarketDayResult> {
+      return fetchFmpMarketDay(config, date, options);
+    },
+    fetchMarketActions(from: string, to: string, options?: HistoryOptions): Promise<MarketActionsResult> {
+      return fetchFmpMarketActions(config, from, to, options);
     },
   };
 }
