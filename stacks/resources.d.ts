@@ -19,5 +19,7 @@ declare module "sst" {
     FmpApiKey: { type: "sst.sst.Secret"; value: string };
     PolygonApiKey: { type: "sst.sst.Secret"; value: string };
     AlphaVantageApiKey: { type: "sst.sst.Secret"; value: string };
+    AlpacaApiKeyId: { type: "sst.sst.Secret"; value: string };
+    AlpacaApiSecretKey: { type: "sst.sst.Secret"; value: string };
   }
 }

@@ -45,6 +45,8 @@ export const DEFAULT_LIMITS: Record<ProviderName, string> = {
   fmp: "300/min",
   polygon: "5/min",
   alphavantage: "5/min,25/d",
+  // Alpaca's free plan: 200 requests a minute per account.
+  alpaca: "200/min",
 };
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

@@ -5,7 +5,7 @@ import type { Fundamentals } from "./scoring/canslim.ts";
 import type { Series } from "./series.ts";
 
 /** The market-data providers tickerfleet speaks to. */
-export const PROVIDERS = ["yahoo", "fmp", "polygon", "alphavantage"] as const;
+export const PROVIDERS = ["yahoo", "fmp", "polygon", "alphavantage", "alpaca"] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 export function isProviderName(value: unknown): value is ProviderName {

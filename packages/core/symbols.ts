@@ -33,6 +33,11 @@ import type { ProviderName } from "./market-data.port.ts";
  *   from AMPB"), `ABRpD`, warrants `.WS`, units `.U`, rights `r`.
  * - Alpha Vantage: dash forms as in its LISTING_STATUS CSV: `BRK-B`,
  *   preferred `ABR-P-D`, warrants `AAC-WS`, units `AAC-U`. Rights assumed `-R`.
+ * - Alpaca: dot forms, class shares `BRK.B` (its market-data docs and SDK
+ *   examples). Its own spellings of the rarer suffixes were not found in its
+ *   documentation: taken as the CTA plan's dotted suffixes, preferred `ABR.PRD`
+ *   (no series `DCOM.PR`), warrants `ACHR.WS`, units `AAC.U`, rights `AIIA.RT`;
+ *   check them against Alpaca's asset list before relying on them.
  *
  * Known ambiguities, resolved on purpose:
  * - `X-P` at Yahoo/FMP/AV is read as "preferred, no series" (`X$`), never as a
@@ -148,6 +153,7 @@ function parseCanonical(canonical: string): Parsed {
 
 const YAHOO_CLASS: Readonly<Record<string, string>> = { W: "-WT", U: "-UN", R: "-RI" };
 const AV_CLASS: Readonly<Record<string, string>> = { W: "-WS", U: "-U", R: "-R" };
+const ALPACA_CLASS: Readonly<Record<string, string>> = { W: ".WS", R: ".RT" };
 
 /** The provider's spelling of a canonical symbol. Throws ValidationError if `canonical` is not canonical. */
 export function toProviderSymbol(canonical: string, provider: ProviderName): string {
@@ -168,12 +174,17 @@ export function toProviderSymbol(canonical: string, provider: ProviderName): str
       if (cls === "R") return `${root}r`;
       if (cls !== undefined) return `${root}.${cls}`;
       return root;
+    case "alpaca":
+      if (preferred !== undefined) return `${root}.PR${preferred}`;
+      if (cls !== undefined) return root + (ALPACA_CLASS[cls] ?? `.${cls}`);
+      return root;
   }
 }
 
 const YAHOO_FORM = /^([A-Z][A-Z0-9]*)(?:-(WT|UN|RI|P[A-Z]?|[A-Z]))?$/;
 const AV_FORM = /^([A-Z][A-Z0-9]*)(?:-(WS|P-[A-Z]|[A-Z]))?$/;
 const POLYGON_FORM = /^([A-Z][A-Z0-9]*)(?:\.(WS|[A-Z])|p([A-Z]?)|(r))?$/;
+const ALPACA_FORM = /^([A-Z][A-Z0-9]*)(?:\.(?:(WS|RT)|PR([A-Z]?)|([A-Z])))?$/;
 
 function dashSuffix(suffix: string | undefined, classes: Readonly<Record<string, string>>): string {
   if (suffix === undefined) return "";
@@ -192,6 +203,14 @@ export function fromProviderSymbol(providerSymbol: string, provider: ProviderNam
   } else if (provider === "alphavantage") {
     const m = AV_FORM.exec(providerSymbol);
     if (m) canonical = m[1] + dashSuffix(m[2], AV_CLASS);
+  } else if (provider === "alpaca") {
+    const m = ALPACA_FORM.exec(providerSymbol);
+    if (m) {
+      if (m[2] !== undefined) canonical = `${m[1]}.${m[2] === "WS" ? "W" : "R"}`;
+      else if (m[3] !== undefined) canonical = `${m[1]}$${m[3]}`;
+      else if (m[4] !== undefined) canonical = `${m[1]}.${m[4]}`;
+      else canonical = m[1];
+    }
   } else {
     const m = POLYGON_FORM.exec(providerSymbol);
     if (m) {

@@ -67,10 +67,14 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-const LOCAL_KEYS: Record<Exclude<ProviderName, "yahoo">, string> = {
+/** The keys the local stack gives the providers (the simulator takes any non-empty key); Alpaca takes two. */
+const LOCAL_KEYS: Record<Exclude<ProviderName, "yahoo" | "alpaca">, string> & {
+  alpaca: { keyId: string; secretKey: string };
+} = {
   fmp: "local-fmp-key",
   polygon: "local-polygon-key",
   alphavantage: "local-alphavantage-key",
+  alpaca: { keyId: "local-alpaca-key-id", secretKey: "local-alpaca-secret-key" },
 };
 
 /** The fetchers' spelling of a limit (TICKERFLEET_RATE_LIMIT_*): `100/1000ms`, several comma-separated. */
@@ -105,6 +109,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         fmp: providerPatch,
         polygon: providerPatch,
         alphavantage: providerPatch,
+        alpaca: providerPatch,
       },
     });
     stoppers.push(() => sim.close());
@@ -133,6 +138,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         FmpApiKey: LOCAL_KEYS.fmp,
         PolygonApiKey: LOCAL_KEYS.polygon,
         AlphaVantageApiKey: LOCAL_KEYS.alphavantage,
+        AlpacaApiKeyId: LOCAL_KEYS.alpaca.keyId,
+        AlpacaApiSecretKey: LOCAL_KEYS.alpaca.secretKey,
       },
       schedules: schedules !== "none",
       scheduleFilter: schedules === "sweep" ? (s) => s.fn === "finalize" : undefined,
@@ -167,6 +174,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       FMP_API_KEY: LOCAL_KEYS.fmp,
       POLYGON_API_KEY: LOCAL_KEYS.polygon,
       ALPHAVANTAGE_API_KEY: LOCAL_KEYS.alphavantage,
+      APCA_API_KEY_ID: LOCAL_KEYS.alpaca.keyId,
+      APCA_API_SECRET_KEY: LOCAL_KEYS.alpaca.secretKey,
       TICKERFLEET_SIM_URL: sim.url,
       TICKERFLEET_MARKET_CLOCK_URL: `${sim.url}/_sim/clock`,
       TICKERFLEET_SCAN_START_FUNCTION: runtime.functionNames.scanStart,

@@ -17,6 +17,8 @@ export const OPTIONAL_SECRETS = [
   "FmpApiKey",
   "PolygonApiKey",
   "AlphaVantageApiKey",
+  "AlpacaApiKeyId",
+  "AlpacaApiSecretKey",
 ] as const satisfies readonly ResourceName[];
 
 /** What an unset provider key holds; the fetcher treats it as "not configured". */

@@ -11,7 +11,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * The TICKERFLEET_* variables the functions read at run time
- * (packages/adapters/config.ts, providers/config.ts, compose/scan-start.ts).
+ * (packages/adapters/config.ts, providers/config.ts and registry.ts, compose/scan-start.ts).
  * Set in the deploying shell, they are passed to every function; unset, they
  * are left out so the functions' defaults apply. An allowlist, so that
  * deploy-only or laptop-only variables (TICKERFLEET_UNIVERSE_DIR, the ones
@@ -29,6 +29,7 @@ export const FUNCTION_SETTINGS: readonly string[] = [
   "TICKERFLEET_DEFAULT_PROVIDER",
   "TICKERFLEET_SCHEDULED_UNIVERSE",
   ...PROVIDERS.map((p) => `TICKERFLEET_${p.toUpperCase()}_URL`),
+  "TICKERFLEET_ALPACA_FEED",
 ];
 
 /** Variables read only while deploying; none of them reaches a function. */

@@ -18,7 +18,9 @@ export type ResourceName =
   | "UpstashRedisRestToken"
   | "FmpApiKey"
   | "PolygonApiKey"
-  | "AlphaVantageApiKey";
+  | "AlphaVantageApiKey"
+  | "AlpacaApiKeyId"
+  | "AlpacaApiSecretKey";
 
 export type FunctionId = "scanStart" | "fetcher" | "scorer" | "finalize";
 export type QueueId = "fetch" | "score" | "finalize";
@@ -101,7 +103,13 @@ export interface Topology {
   };
 }
 
-const PROVIDER_SECRETS: readonly ResourceName[] = ["FmpApiKey", "PolygonApiKey", "AlphaVantageApiKey"];
+const PROVIDER_SECRETS: readonly ResourceName[] = [
+  "FmpApiKey",
+  "PolygonApiKey",
+  "AlphaVantageApiKey",
+  "AlpacaApiKeyId",
+  "AlpacaApiSecretKey",
+];
 const UPSTASH: readonly ResourceName[] = ["UpstashRedisRestUrl", "UpstashRedisRestToken"];
 
 const FETCHER_TIMEOUT = 60;

@@ -25,6 +25,9 @@ const REQUIRED = [
   "TICKERFLEET_FMP_URL",
   "TICKERFLEET_POLYGON_URL",
   "TICKERFLEET_ALPHAVANTAGE_URL",
+  "TICKERFLEET_ALPACA_URL",
+  "APCA_API_KEY_ID",
+  "APCA_API_SECRET_KEY",
 ];
 
 function childrenOf(pid: number): number[] {

@@ -23,7 +23,10 @@ describe("option checks", () => {
     [["local", "up", "--port-base", "80"], /--port-base "80" must be a whole number from 1024 to 65000/],
     [["sim", "--port", "99999"], /--port "99999" must be a whole number from 0 to 65535/],
     [["sim", "--seed", "1e3"], /--seed "1e3" must be a whole number from -2147483648 to 2147483647/],
-    [["fetch", "AAPL", "--provider", "bloomberg"], /Allowed choices are yahoo, fmp, polygon, alphavantage\./],
+    [
+      ["fetch", "AAPL", "--provider", "bloomberg"],
+      /Allowed choices are yahoo, fmp, polygon, alphavantage, alpaca\./,
+    ],
   ])("%j", async (args, message) => {
     const { code, stderr, stdout } = await run(args);
     expect(code).toBe(2);

@@ -878,16 +878,19 @@ describe("tickerfleet sim", () => {
       },
       { stdout: { write: (t: string) => lines.push(t) }, stderr: { write: () => true }, signal: stop.signal },
     );
-    for (let i = 0; i < 200 && lines.length < 7; i++) await sleep(10);
+    for (let i = 0; i < 200 && lines.length < 10; i++) await sleep(10);
     const env = Object.fromEntries(lines.map((l) => l.trim().split("=") as [string, string]));
     expect(Object.keys(env)).toEqual([
       "TICKERFLEET_YAHOO_URL",
       "TICKERFLEET_FMP_URL",
       "TICKERFLEET_POLYGON_URL",
       "TICKERFLEET_ALPHAVANTAGE_URL",
+      "TICKERFLEET_ALPACA_URL",
       "FMP_API_KEY",
       "POLYGON_API_KEY",
       "ALPHAVANTAGE_API_KEY",
+      "APCA_API_KEY_ID",
+      "APCA_API_SECRET_KEY",
     ]);
     const base = env.TICKERFLEET_POLYGON_URL!.replace(/\/polygon$/, "");
     const config = (await getJson(`${base}/_sim/config`)).body;

@@ -8,12 +8,19 @@ import { topology } from "../../stacks/topology/index.ts";
 
 describe("providerConfigFromEnv", () => {
   it("defaults to the real hosts", () => {
-    const env = { FMP_API_KEY: "k1", POLYGON_API_KEY: "k2", ALPHAVANTAGE_API_KEY: "k3" };
+    const env = {
+      FMP_API_KEY: "k1",
+      POLYGON_API_KEY: "k2",
+      ALPHAVANTAGE_API_KEY: "k3",
+      APCA_API_KEY_ID: "k4",
+      APCA_API_SECRET_KEY: "s4",
+    };
     expect(PROVIDERS.map((p) => providerConfigFromEnv(p, env))).toStrictEqual([
       { baseUrl: "https://query1.finance.yahoo.com" },
       { baseUrl: "https://financialmodelingprep.com", apiKey: "k1" },
       { baseUrl: "https://api.polygon.io", apiKey: "k2" },
       { baseUrl: "https://www.alphavantage.co", apiKey: "k3" },
+      { baseUrl: "https://data.alpaca.markets", apiKey: "k4", apiSecret: "s4" },
     ]);
   });
 
@@ -41,11 +48,42 @@ describe("providerConfigFromEnv", () => {
       expect(() => providerConfigFromEnv(provider, env)).toThrow(new RegExp(`set ${variable}$`));
     }
   });
+
+  it("Alpaca needs both of its keys: a missing one is a ConfigError naming it, both missing name both", () => {
+    expect(() => providerConfigFromEnv("alpaca", { APCA_API_KEY_ID: "id" })).toThrow(
+      /^alpaca needs an API key: set APCA_API_SECRET_KEY$/,
+    );
+    expect(() => providerConfigFromEnv("alpaca", { APCA_API_SECRET_KEY: "secret" })).toThrow(
+      /^alpaca needs an API key: set APCA_API_KEY_ID$/,
+    );
+    expect(() => providerConfigFromEnv("alpaca", {})).toThrow(
+      /^alpaca needs its API keys: set APCA_API_KEY_ID and APCA_API_SECRET_KEY$/,
+    );
+  });
+
+  it("takes Alpaca's feed from TICKERFLEET_ALPACA_FEED (sip or iex), naming a bad one", () => {
+    const keys = { APCA_API_KEY_ID: "id", APCA_API_SECRET_KEY: "secret" };
+    expect(providerConfigFromEnv("alpaca", { ...keys, TICKERFLEET_ALPACA_FEED: " iex " })).toStrictEqual({
+      baseUrl: "https://data.alpaca.markets",
+      feed: "iex",
+      apiKey: "id",
+      apiSecret: "secret",
+    });
+    expect(() => providerConfigFromEnv("alpaca", { ...keys, TICKERFLEET_ALPACA_FEED: "otc" })).toThrow(
+      new ConfigError('TICKERFLEET_ALPACA_FEED="otc" must be one of sip, iex'),
+    );
+  });
 });
 
 describe("the provider table", () => {
   it("reads keys from the secrets the fetcher links, and from nothing else", () => {
-    expect(PROVIDER_SECRETS).toStrictEqual(["FmpApiKey", "PolygonApiKey", "AlphaVantageApiKey"]);
+    expect(PROVIDER_SECRETS).toStrictEqual([
+      "FmpApiKey",
+      "PolygonApiKey",
+      "AlphaVantageApiKey",
+      "AlpacaApiKeyId",
+      "AlpacaApiSecretKey",
+    ]);
     expect(topology.functions.fetcher.links).toStrictEqual(expect.arrayContaining([...PROVIDER_SECRETS]));
   });
 });
@@ -57,6 +95,12 @@ describe("createProvider config checks", () => {
     ["yahoo", { baseUrl: "https://example.com/?x=1" }, /without query/],
     ["yahoo", { baseUrl: "https://user:pw@example.com" }, /credentials/],
     ["fmp", { baseUrl: "https://example.com" }, /fmp needs an API key/],
+    ["alpaca", { baseUrl: "https://example.com", apiKey: "id" }, /alpaca needs an API key \(apiSecret/],
+    [
+      "alpaca",
+      { baseUrl: "https://example.com", apiKey: "id", apiSecret: "s", feed: "otc" },
+      /feed must be one of sip, iex/,
+    ],
     ["yahoo", { baseUrl: "https://example.com", timeoutMs: 0 }, /timeoutMs must be a positive/],
     ["yahoo", { baseUrl: "https://example.com", connections: 1.5 }, /connections must be a positive integer/],
   ] as const)("%s %j → ConfigError", (provider, config, why) => {
@@ -72,6 +116,21 @@ describe("createProvider config checks", () => {
       return;
     }
     throw new Error("expected a ConfigError");
+  });
+
+  it("never puts Alpaca's keys in a config error", () => {
+    let thrown: unknown;
+    try {
+      createProvider("alpaca", {
+        baseUrl: "gopher://x",
+        apiKey: "KEYID-TOPSECRET",
+        apiSecret: "SECRET-TOPSECRET",
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect(String(thrown)).not.toMatch(/TOPSECRET/);
   });
 });
 

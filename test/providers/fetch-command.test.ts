@@ -169,7 +169,7 @@ describe("tickerfleet fetch", () => {
       "AAPL",
       { provider: "bloomberg" },
       {},
-      'fetch failed: unknown provider "bloomberg"; use one of yahoo, fmp, polygon, alphavantage\n',
+      'fetch failed: unknown provider "bloomberg"; use one of yahoo, fmp, polygon, alphavantage, alpaca\n',
     ],
     [
       "bad --days",

@@ -79,13 +79,25 @@ describe("canonicalSymbol", () => {
 
 describe("toProviderSymbol / fromProviderSymbol", () => {
   it.each([
-    ["BRK.B", { yahoo: "BRK-B", fmp: "BRK-B", polygon: "BRK.B", alphavantage: "BRK-B" }],
-    ["ABR$D", { yahoo: "ABR-PD", fmp: "ABR-PD", polygon: "ABRpD", alphavantage: "ABR-P-D" }],
-    ["DCOM$", { yahoo: "DCOM-P", fmp: "DCOM-P", polygon: "DCOMp", alphavantage: "DCOM-P" }],
-    ["ACHR.W", { yahoo: "ACHR-WT", fmp: "ACHR-WT", polygon: "ACHR.WS", alphavantage: "ACHR-WS" }],
-    ["AAC.U", { yahoo: "AAC-UN", fmp: "AAC-UN", polygon: "AAC.U", alphavantage: "AAC-U" }],
-    ["AIIA.R", { yahoo: "AIIA-RI", fmp: "AIIA-RI", polygon: "AIIAr", alphavantage: "AIIA-R" }],
-    ["AAPL", { yahoo: "AAPL", fmp: "AAPL", polygon: "AAPL", alphavantage: "AAPL" }],
+    ["BRK.B", { yahoo: "BRK-B", fmp: "BRK-B", polygon: "BRK.B", alphavantage: "BRK-B", alpaca: "BRK.B" }],
+    [
+      "ABR$D",
+      { yahoo: "ABR-PD", fmp: "ABR-PD", polygon: "ABRpD", alphavantage: "ABR-P-D", alpaca: "ABR.PRD" },
+    ],
+    [
+      "DCOM$",
+      { yahoo: "DCOM-P", fmp: "DCOM-P", polygon: "DCOMp", alphavantage: "DCOM-P", alpaca: "DCOM.PR" },
+    ],
+    [
+      "ACHR.W",
+      { yahoo: "ACHR-WT", fmp: "ACHR-WT", polygon: "ACHR.WS", alphavantage: "ACHR-WS", alpaca: "ACHR.WS" },
+    ],
+    ["AAC.U", { yahoo: "AAC-UN", fmp: "AAC-UN", polygon: "AAC.U", alphavantage: "AAC-U", alpaca: "AAC.U" }],
+    [
+      "AIIA.R",
+      { yahoo: "AIIA-RI", fmp: "AIIA-RI", polygon: "AIIAr", alphavantage: "AIIA-R", alpaca: "AIIA.RT" },
+    ],
+    ["AAPL", { yahoo: "AAPL", fmp: "AAPL", polygon: "AAPL", alphavantage: "AAPL", alpaca: "AAPL" }],
   ])("%s", (canonical, spellings) => {
     for (const provider of PROVIDERS) {
       expect(toProviderSymbol(canonical, provider)).toBe(spellings[provider]);
@@ -107,6 +119,9 @@ describe("toProviderSymbol / fromProviderSymbol", () => {
     ["ABR-PD", "alphavantage"],
     ["C:EURUSD", "polygon"],
     ["ABCw", "polygon"],
+    ["BRK-B", "alpaca"],
+    ["ABRpD", "alpaca"],
+    ["BRK.BB", "alpaca"],
     ["", "yahoo"],
   ] as const)("%j is not a %s symbol", (spelling, provider) => {
     expect(fromProviderSymbol(spelling, provider)).toBeUndefined();

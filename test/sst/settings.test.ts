@@ -109,10 +109,17 @@ describe("functionEnvironment", () => {
   });
 
   it("knows a rate limit and a base URL variable per provider", () => {
-    for (const provider of ["YAHOO", "FMP", "POLYGON", "ALPHAVANTAGE"]) {
+    for (const provider of ["YAHOO", "FMP", "POLYGON", "ALPHAVANTAGE", "ALPACA"]) {
       expect(FUNCTION_SETTINGS).toContain(`TICKERFLEET_RATE_LIMIT_${provider}`);
       expect(FUNCTION_SETTINGS).toContain(`TICKERFLEET_${provider}_URL`);
     }
+  });
+
+  it("passes Alpaca's feed to the functions when it is set", () => {
+    expect(functionEnvironment({ TICKERFLEET_ALPACA_FEED: "iex" }, "prod")).toStrictEqual({
+      TICKERFLEET_STAGE: "prod",
+      TICKERFLEET_ALPACA_FEED: "iex",
+    });
   });
 });
 

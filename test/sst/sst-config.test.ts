@@ -190,6 +190,8 @@ describe("run()", () => {
       "FmpApiKey",
       "PolygonApiKey",
       "AlphaVantageApiKey",
+      "AlpacaApiKeyId",
+      "AlpacaApiSecretKey",
     ];
 
     expect(deployed.ofType("sst.Secret").map((d) => [d.name, d.args.placeholder])).toStrictEqual([
@@ -198,6 +200,8 @@ describe("run()", () => {
       ["FmpApiKey", "unset"],
       ["PolygonApiKey", "unset"],
       ["AlphaVantageApiKey", "unset"],
+      ["AlpacaApiKeyId", "unset"],
+      ["AlpacaApiSecretKey", "unset"],
     ]);
     for (const [id, args] of Object.entries(declared)) {
       const secretsLinked = linkNames(deployed, args.link).filter((name) => secretNames.includes(name));

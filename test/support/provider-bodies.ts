@@ -14,8 +14,8 @@ import type { FetchResult, ProviderName } from "../../packages/core/market-data.
 
 export const BARS = 260;
 
-/** The providers whose bodies are here (Polygon's bars come in pages, read elsewhere). */
-export type LongBodyProvider = Exclude<ProviderName, "polygon">;
+/** The providers whose bodies are here (Polygon's and Alpaca's bars come in pages, read elsewhere). */
+export type LongBodyProvider = Exclude<ProviderName, "polygon" | "alpaca">;
 
 function sessions(): { dates: string[]; seconds: number[]; prices: number[] } {
   const dates: string[] = [];

@@ -9,8 +9,19 @@ export interface ProviderConfig {
    * `http://127.0.0.1:PORT/yahoo` for the local market simulator.
    */
   baseUrl: string;
-  /** API key (FMP, Polygon, Alpha Vantage). Sent only to `baseUrl`, never logged or put in a message. */
+  /**
+   * API key (FMP, Polygon, Alpha Vantage), or Alpaca's key id. Sent only to `baseUrl`, never
+   * logged or put in a message.
+   */
   apiKey?: string;
+  /** The second credential of a provider that takes two (Alpaca's secret key). Handled as apiKey is. */
+  apiSecret?: string;
+  /**
+   * The data feed, for a provider that serves several (Alpaca: `sip`, every US exchange, whose
+   * history older than 15 minutes the free plan serves; `iex`, one exchange's trades).
+   * @default "sip"
+   */
+  feed?: string;
   /**
    * Connect, headers and body (between chunks) timeouts, each.
    * @default 10_000
@@ -37,9 +48,21 @@ export interface ResolvedProviderConfig {
   /** Path prefix without a trailing slash (`""` or `/yahoo`). */
   readonly pathPrefix: string;
   readonly apiKey: string | undefined;
+  readonly apiSecret: string | undefined;
+  readonly feed: DataFeed;
+  /** Headers sent with every request besides the usual ones (Alpaca's key headers); set by an adapter. */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
   readonly connections: number;
   readonly userAgent: string;
+}
+
+/** The data feeds a provider may serve (Alpaca's). */
+export const DATA_FEEDS = ["sip", "iex"] as const;
+export type DataFeed = (typeof DATA_FEEDS)[number];
+
+export function isDataFeed(value: unknown): value is DataFeed {
+  return typeof value === "string" && (DATA_FEEDS as readonly string[]).includes(value);
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -79,11 +102,19 @@ export function resolveProviderConfig(
   if (!Number.isInteger(connections) || connections < 1) {
     throw new ConfigError(`${provider} connections must be a positive integer, got ${connections}`);
   }
+  const feed = config.feed ?? "sip";
+  if (!isDataFeed(feed)) {
+    throw new ConfigError(
+      `${provider} feed must be one of ${DATA_FEEDS.join(", ")}, got ${JSON.stringify(feed)}`,
+    );
+  }
   return {
     provider,
     origin: url.origin,
     pathPrefix: url.pathname.replace(/\/+$/, ""),
     apiKey: config.apiKey || undefined,
+    apiSecret: config.apiSecret || undefined,
+    feed,
     timeoutMs,
     connections,
     userAgent: config.userAgent ?? DEFAULT_USER_AGENT,

@@ -65,7 +65,11 @@ export async function httpGet(
     const response = await poolFor(config).request({
       method: "GET",
       path,
-      headers: { "user-agent": config.userAgent, accept: "application/json, text/plain;q=0.5, */*;q=0.1" },
+      headers: {
+        ...config.headers,
+        "user-agent": config.userAgent,
+        accept: "application/json, text/plain;q=0.5, */*;q=0.1",
+      },
       signal,
     });
     // Reading the body to its end is what returns the socket to the pool.

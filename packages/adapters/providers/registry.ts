@@ -6,8 +6,15 @@ import type { ProviderLimit } from "../../core/rate-plan.ts";
 import { type LimiterSettings, readSettings } from "../config.ts";
 import { type LimiterStats, limiterStats } from "../upstash/limiter-stats.ts";
 import { limiterIdentifier, UpstashTokenLimiter } from "../upstash/token-limiter.ts";
+import { createAlpacaProvider } from "./alpaca.ts";
 import { createAlphaVantageProvider } from "./alphavantage.ts";
-import { type ProviderConfig, type ResolvedProviderConfig, resolveProviderConfig } from "./config.ts";
+import {
+  DATA_FEEDS,
+  isDataFeed,
+  type ProviderConfig,
+  type ResolvedProviderConfig,
+  resolveProviderConfig,
+} from "./config.ts";
 import { createFmpProvider } from "./fmp.ts";
 import { notConfiguredProvider } from "./not-configured.ts";
 import { createPolygonProvider } from "./polygon.ts";
@@ -22,7 +29,7 @@ interface KeySource {
 }
 
 /** The credentials a ProviderConfig carries: each a field its adapter sends. */
-type Credential = keyof Pick<ProviderConfig, "apiKey">;
+type Credential = keyof Pick<ProviderConfig, "apiKey" | "apiSecret">;
 
 interface ProviderEntry {
   /** The real API's base URL; `TICKERFLEET_<NAME>_URL` replaces it (the local simulator). */
@@ -31,6 +38,8 @@ interface ProviderEntry {
   readonly keys: { readonly [C in Credential]?: KeySource };
   /** The adapter, given its config with every default applied. */
   readonly create: (config: ResolvedProviderConfig) => MarketDataProvider;
+  /** The variable that picks the data feed, for a provider that serves several (Alpaca). */
+  readonly feedVariable?: string;
 }
 
 /**
@@ -54,6 +63,16 @@ export const PROVIDER_TABLE = {
     baseUrl: "https://www.alphavantage.co",
     keys: { apiKey: { env: "ALPHAVANTAGE_API_KEY", secret: "AlphaVantageApiKey" } },
     create: createAlphaVantageProvider,
+  },
+  alpaca: {
+    baseUrl: "https://data.alpaca.markets",
+    // The variable names Alpaca's own SDKs read.
+    keys: {
+      apiKey: { env: "APCA_API_KEY_ID", secret: "AlpacaApiKeyId" },
+      apiSecret: { env: "APCA_API_SECRET_KEY", secret: "AlpacaApiSecretKey" },
+    },
+    create: createAlpacaProvider,
+    feedVariable: "TICKERFLEET_ALPACA_FEED",
   },
 } as const satisfies Record<ProviderName, ProviderEntry>;
 
@@ -85,8 +104,15 @@ function sourceConfig(
   env: NodeJS.ProcessEnv,
   secrets: ProviderSecrets,
 ): { config: ProviderConfig; missing: KeySource[] } {
-  const baseUrl = env[`TICKERFLEET_${name.toUpperCase()}_URL`]?.trim() || PROVIDER_TABLE[name].baseUrl;
+  const row: ProviderEntry = PROVIDER_TABLE[name];
+  const baseUrl = env[`TICKERFLEET_${name.toUpperCase()}_URL`]?.trim() || row.baseUrl;
   const config: ProviderConfig = { baseUrl };
+  if (row.feedVariable) {
+    const feed = env[row.feedVariable]?.trim();
+    if (feed && !isDataFeed(feed))
+      throw new ConfigError(`${row.feedVariable}="${feed}" must be one of ${DATA_FEEDS.join(", ")}`);
+    if (feed) config.feed = feed;
+  }
   const missing: KeySource[] = [];
   for (const [field, source] of keySources(name)) {
     const secret = secrets[source.secret as ProviderSecret]?.trim();
@@ -98,12 +124,13 @@ function sourceConfig(
 }
 
 const needsKeys = (name: ProviderName, missing: readonly KeySource[]) =>
-  `${name} needs an API key: set ${missing.map((k) => k.env).join(" and ")}`;
+  `${name} needs ${missing.length > 1 ? "its API keys" : "an API key"}: set ${missing.map((k) => k.env).join(" and ")}`;
 
 /**
  * Base URL and keys of a provider from the environment (the CLI's way): `TICKERFLEET_<NAME>_URL`
- * and `FMP_API_KEY` / `POLYGON_API_KEY` / `ALPHAVANTAGE_API_KEY`. A keyed provider without its
- * key is a ConfigError naming the variable (never its value).
+ * and `FMP_API_KEY` / `POLYGON_API_KEY` / `ALPHAVANTAGE_API_KEY` / `APCA_API_KEY_ID` with
+ * `APCA_API_SECRET_KEY` (and `TICKERFLEET_ALPACA_FEED`). A keyed provider without its keys is a
+ * ConfigError naming the variables (never a value).
  */
 export function providerConfigFromEnv(
   name: ProviderName,

@@ -20,6 +20,8 @@ const SIM_KEYS = {
   FMP_API_KEY: "sim-fmp-key",
   POLYGON_API_KEY: "sim-polygon-key",
   ALPHAVANTAGE_API_KEY: "sim-alphavantage-key",
+  APCA_API_KEY_ID: "sim-alpaca-key-id",
+  APCA_API_SECRET_KEY: "sim-alpaca-secret-key",
 };
 
 export interface SimCommandOptions {
@@ -32,7 +34,7 @@ export interface SimCommandOptions {
    * it); `POST /_sim/clock` moves today from there. @default the last trading day on or before today
    */
   asOf?: string;
-  /** e.g. `yahoo=100/1s,polygon=5/60s`. @default no limits */
+  /** e.g. `yahoo=100/1s,polygon=5/60s`. @default no limits but Alpaca's 200 a minute */
   rateLimit?: string;
   /** e.g. `lognormal:80:400` or `yahoo=lognormal:80:400,fmp=fixed:20`. @default no latency */
   latency?: string;

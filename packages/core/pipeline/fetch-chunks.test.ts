@@ -128,7 +128,7 @@ function harness(options: {
     },
   };
   const deps: FetchDeps = {
-    providers: { yahoo: access, fmp: access, polygon: access, alphavantage: access },
+    providers: { yahoo: access, fmp: access, polygon: access, alphavantage: access, alpaca: access },
     cache: {
       async getMany(keys) {
         cacheCalls.get++;

@@ -48,16 +48,17 @@ export interface ProviderBehaviour {
    * some plans have (Alpha Vantage's free one: 5 a minute and 25 a day), are
    * all enforced: a request is refused when any of them is full. `null`:
    * unlimited.
-   * @default null
+   * @default null; Alpaca: 200 a minute, its free plan's
    */
   rateLimit: RateLimit | readonly RateLimit[] | null;
   /**
    * Send `Retry-After` (whole seconds until a slot frees) with an over-limit answer.
    * Neither Polygon's nor Yahoo's documentation promises the header; it is on
    * by default for them so clients' honouring code gets exercised, and off for
-   * FMP (its 429 has no such header in captured responses) and Alpha Vantage
-   * (its over-limit answer is an HTTP 200).
-   * @default true for yahoo and polygon, false for fmp and alphavantage
+   * FMP (its 429 has no such header in captured responses), Alpha Vantage
+   * (its over-limit answer is an HTTP 200) and Alpaca (its 429 says when in
+   * `X-RateLimit-Reset` instead).
+   * @default true for yahoo and polygon, false for fmp, alphavantage and alpaca
    */
   retryAfter: boolean;
   /** @default { kind: "fixed", ms: 0 } */
@@ -94,6 +95,8 @@ export interface SimulatorConfig {
   fmp: FmpBehaviour;
   polygon: ProviderBehaviour;
   alphavantage: AlphaVantageBehaviour;
+  /** Alpaca's plan: 200 requests a minute per key by default (its free plan's), unlike the others' none. */
+  alpaca: ProviderBehaviour;
   /** Longest a `timeout` fault holds a request before dropping the socket. @default 120000 */
   timeoutHoldMs: number;
 }
@@ -106,6 +109,7 @@ export interface SimulatorConfigPatch {
   fmp?: DeepPartialBehaviour<FmpBehaviour>;
   polygon?: DeepPartialBehaviour<ProviderBehaviour>;
   alphavantage?: DeepPartialBehaviour<AlphaVantageBehaviour>;
+  alpaca?: DeepPartialBehaviour<ProviderBehaviour>;
   timeoutHoldMs?: number;
 }
 
@@ -128,6 +132,7 @@ export function defaultConfig(): SimulatorConfig {
     fmp: { ...baseBehaviour(false), rateLimitStatus: 429 },
     polygon: baseBehaviour(true),
     alphavantage: { ...baseBehaviour(false), rateLimitStyle: "information" },
+    alpaca: { ...baseBehaviour(false), rateLimit: { limit: 200, windowMs: 60_000 } },
     timeoutHoldMs: 120_000,
   };
 }
@@ -182,6 +187,7 @@ const patchSchema = z
     alphavantage: z
       .strictObject({ ...behaviourFields, rateLimitStyle: z.enum(["information", "note"]) })
       .partial(),
+    alpaca: z.strictObject(behaviourFields).partial(),
     timeoutHoldMs: z.number().finite().min(0).max(3_600_000),
   })
   .partial();

@@ -1,6 +1,6 @@
 /**
  * The market simulator: an HTTP server that answers as Yahoo's chart API,
- * Financial Modeling Prep, Polygon/Massive and Alpha Vantage do, with
+ * Financial Modeling Prep, Polygon/Massive, Alpha Vantage and Alpaca do, with
  * deterministic synthetic data and configurable latency, rate limits and
  * faults. Tests, benchmarks and `tickerfleet scan --local` run against it.
  */

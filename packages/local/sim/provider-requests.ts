@@ -57,7 +57,7 @@ export function handleProviderRequest(
   if (rules.length > 0) {
     const decision = state.limiters[provider].admit(parsed.key ?? "*", startMs, rules);
     if (!decision.accepted) {
-      const answer = impl.rateLimited(parsed.key, decision.rule);
+      const answer = impl.rateLimited(parsed.key, decision.rule, decision.retryAfterMs);
       if (behaviour.retryAfter) {
         answer.headers = {
           ...answer.headers,

@@ -40,7 +40,7 @@ export interface SimulatorOptions {
    * @default the last trading day on or before today (UTC)
    */
   asOf?: string;
-  /** Behaviour to start with, merged over the defaults (no limits, no latency, no faults). */
+  /** Behaviour to start with, merged over the defaults (no limits but Alpaca's 200 a minute, no latency, no faults). */
   config?: SimulatorConfigPatch;
   /** Years of daily history up to asOf. @default 5 */
   historyYears?: number;
@@ -104,8 +104,8 @@ function defaultAsOf(): string {
 
 /**
  * Starts the market simulator: one HTTP server answering as Yahoo's chart
- * API (`/yahoo`), FMP (`/fmp`), Polygon (`/polygon`) and Alpha Vantage
- * (`/alphavantage`) do, with deterministic synthetic data, and `/_sim/*`
+ * API (`/yahoo`), FMP (`/fmp`), Polygon (`/polygon`), Alpha Vantage
+ * (`/alphavantage`) and Alpaca's market data API (`/alpaca`) do, with deterministic synthetic data, and `/_sim/*`
  * for the request log, the behaviour config, health, the body cache
  * (`GET /_sim/render-cache` its counters, `POST /_sim/prerender` a
  * PrerenderRequest to render ahead of time), the clock (`/_sim/clock`) and
@@ -142,7 +142,7 @@ export async function startMarketSimulator(options: SimulatorOptions = {}): Prom
       } else {
         res
           .writeHead(404, { "content-type": "text/plain" })
-          .end(`Not Found: expected /yahoo, /fmp, /polygon, /alphavantage or /_sim\n`);
+          .end(`Not Found: expected /yahoo, /fmp, /polygon, /alphavantage, /alpaca or /_sim\n`);
       }
     } catch (error) {
       console.error("market simulator: request failed", error);

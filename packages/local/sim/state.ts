@@ -3,6 +3,7 @@ import type { ClockMove, ClockState } from "./clock.ts";
 import { mergeConfig, parseConfigPatch, type SimulatorConfig, type SimulatorConfigPatch } from "./config.ts";
 import type { MarketModel } from "./market-model.ts";
 import { hash4, RandomStream } from "./prng.ts";
+import { alpacaProvider } from "./providers/alpaca.ts";
 import { alphaVantageProvider } from "./providers/alphavantage.ts";
 import { fmpProvider } from "./providers/fmp.ts";
 import { polygonProvider } from "./providers/polygon.ts";
@@ -118,6 +119,7 @@ export class SimulatorState {
       fmp: fmpProvider(envFor("fmp")),
       polygon: polygonProvider(envFor("polygon")),
       alphavantage: alphaVantageProvider(envFor("alphavantage")),
+      alpaca: alpacaProvider(envFor("alpaca")),
     };
   }
 }

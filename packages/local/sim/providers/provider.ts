@@ -104,7 +104,8 @@ export interface SimProvider {
   /** A request below the provider's prefix: parsed, or answered at once (unknown route, bad parameters). */
   parse(url: URL, headers: IncomingHttpHeaders): ParsedRequest | SimAnswer;
   unauthorized(reason: "missing" | "rejected"): SimAnswer;
-  rateLimited(key: string | null, rule: RateLimit): SimAnswer;
+  /** The over-limit answer: `rule` is the window that refused, `retryAfterMs` when a slot frees in it. */
+  rateLimited(key: string | null, rule: RateLimit, retryAfterMs: number): SimAnswer;
   serverError(status: 502 | 503): SimAnswer;
 }
 
