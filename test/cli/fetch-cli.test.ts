@@ -14,16 +14,18 @@ afterAll(async () => {
 
 function run(args: string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...extraEnv };
-  for (const p of ["yahoo", "fmp", "polygon", "alphavantage"] as ProviderName[])
+  for (const p of ["yahoo", "fmp", "polygon", "alphavantage", "alpaca"] as ProviderName[])
     env[`TICKERFLEET_${p.toUpperCase()}_URL`] = sim.urls[p];
   env.FMP_API_KEY = "test-fmp-key";
   env.POLYGON_API_KEY = "test-polygon-key";
   env.ALPHAVANTAGE_API_KEY = "test-av-key";
-  return runCli(args, { env });
+  env.APCA_API_KEY_ID = "test-alpaca-key-id";
+  env.APCA_API_SECRET_KEY = "test-alpaca-secret-key";
+  return runCli(args, { env: { ...env, ...extraEnv } });
 }
 
 describe("tickerfleet fetch against the simulator", () => {
-  it.each(["yahoo", "fmp", "polygon", "alphavantage"] as const)(
+  it.each(["yahoo", "fmp", "polygon", "alphavantage", "alpaca"] as const)(
     "%s: prints 250+ ascending bars as JSON",
     async (provider) => {
       const { code, stdout, stderr } = await run(["fetch", "AAPL", "--provider", provider, "--json"]);
@@ -86,6 +88,24 @@ describe("tickerfleet fetch against the simulator", () => {
     expect(code).toBe(4);
     expect(stderr).toMatch(/rate-limited .*alphavantage.*IBM/);
     expect(stderr).not.toContain("test-av-key");
+  }, 60_000);
+
+  it("Alpaca's 429: rate-limited until X-RateLimit-Reset, exit 4, neither key printed", async () => {
+    sim.configure({ alpaca: { rateLimit: { limit: 1, windowMs: 60_000 } } });
+    await run(["fetch", "MSFT", "--provider", "alpaca"]);
+    const { code, stderr } = await run(["fetch", "MSFT", "--provider", "alpaca", "--json"]);
+    sim.configure({ alpaca: { rateLimit: { limit: 200, windowMs: 60_000 } } });
+    expect(code).toBe(4);
+    expect(stderr).toMatch(/rate-limited \(HTTP 429\) from alpaca for MSFT: .*retry after \d+ s/);
+    expect(stderr).not.toMatch(/test-alpaca-key-id|test-alpaca-secret-key/);
+  }, 60_000);
+
+  it("Alpaca without its secret key: exit 2 naming the variable", async () => {
+    const { code, stderr } = await run(["fetch", "MSFT", "--provider", "alpaca"], {
+      APCA_API_SECRET_KEY: "",
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain("alpaca needs an API key: set APCA_API_SECRET_KEY");
   }, 60_000);
 
   it("a truncated body: transient, exit 5", async () => {

@@ -14,9 +14,11 @@ import type { Simulator } from "../../packages/local/sim/index.ts";
  */
 
 export const SIM_KEY = "history-test-key";
+/** Alpaca's second key (the others take one and ignore it). */
+export const SIM_SECRET = "history-test-secret";
 
 export function simProvider(sim: Simulator, name: ProviderName, apiKey = SIM_KEY): MarketDataProvider {
-  return createProvider(name, { baseUrl: sim.urls[name], apiKey, timeoutMs: 10_000 });
+  return createProvider(name, { baseUrl: sim.urls[name], apiKey, apiSecret: SIM_SECRET, timeoutMs: 10_000 });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeProviderPools } from "../../packages/adapters/providers/index.ts";
-import { type CorporateAction, sortActions } from "../../packages/core/history/actions.ts";
+import { sortActions } from "../../packages/core/history/actions.ts";
 import { adjustedBars } from "../../packages/core/history/adjust.ts";
 import type { HistorySuccess, ProviderName } from "../../packages/core/market-data.port.ts";
 import { type Simulator, startMarketSimulator } from "../../packages/local/sim/index.ts";
@@ -53,34 +53,37 @@ function truthFrom(history: HistorySuccess) {
   return sim.truth(history.bars.symbol, history.bars.dates[0])!.bars;
 }
 
-describe.each(["polygon", "fmp", "alphavantage"] as const)("%s history adjusted by core", (provider) => {
-  it.each([
-    ["a forward split (and dividends)", "forward"],
-    ["a reverse split", "reverse"],
-    ["a dividend payer", "payer"],
-  ] as const)("is the simulator's truth to 1e-9 for %s", async (_name, kind) => {
-    const symbol = symbols[kind];
-    const history = await fullHistory(provider, symbol);
-    const truth = sim.truth(symbol)!.bars;
-    // The whole served history came back, every session of it.
-    expect(history.bars.dates).toStrictEqual(truth.map((b) => b.date));
-    const info = sim.symbolInfo(symbol)!;
-    const splits = history.actions.filter((a) => a.type === "split");
-    expect(splits).toStrictEqual(
-      info.splits.map((s) => ({
-        type: "split",
-        exDate: s.date,
-        from: s.denominator,
-        to: s.numerator,
-        provider,
-      })),
-    );
-    const dividendDates = history.actions.filter((a) => a.type === "dividend").map((a) => a.exDate);
-    expect(dividendDates.sort()).toStrictEqual(info.dividends.map((d) => d.date));
-    const { error, where } = worstRelativeError(adjustedBars(history.bars, history.actions), truth);
-    expect(error, where).toBeLessThan(TOLERANCE);
-  });
-});
+describe.each(["polygon", "fmp", "alphavantage", "alpaca"] as const)(
+  "%s history adjusted by core",
+  (provider) => {
+    it.each([
+      ["a forward split (and dividends)", "forward"],
+      ["a reverse split", "reverse"],
+      ["a dividend payer", "payer"],
+    ] as const)("is the simulator's truth to 1e-9 for %s", async (_name, kind) => {
+      const symbol = symbols[kind];
+      const history = await fullHistory(provider, symbol);
+      const truth = sim.truth(symbol)!.bars;
+      // The whole served history came back, every session of it.
+      expect(history.bars.dates).toStrictEqual(truth.map((b) => b.date));
+      const info = sim.symbolInfo(symbol)!;
+      const splits = history.actions.filter((a) => a.type === "split");
+      expect(splits).toStrictEqual(
+        info.splits.map((s) => ({
+          type: "split",
+          exDate: s.date,
+          from: s.denominator,
+          to: s.numerator,
+          provider,
+        })),
+      );
+      const dividendDates = history.actions.filter((a) => a.type === "dividend").map((a) => a.exDate);
+      expect(dividendDates.sort()).toStrictEqual(info.dividends.map((d) => d.date));
+      const { error, where } = worstRelativeError(adjustedBars(history.bars, history.actions), truth);
+      expect(error, where).toBeLessThan(TOLERANCE);
+    });
+  },
+);
 
 describe("yahoo history adjusted by core", () => {
   it("is the simulator's truth to 1e-9 for a dividend payer without a split", async () => {
