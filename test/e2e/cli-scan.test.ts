@@ -133,6 +133,21 @@ describe("tickerfleet scan --local against a running local up", () => {
     expect(raw.bars[0].provider).toBe("yahoo");
     expect((await run(["history", "NOPE", "--local", "--json"])).code).toBe(3);
 
+    // The planner reads the store: the scanned tickers are current; the unknown one would be
+    // asked for per ticker (three Polygon requests) rather than by 460 market days.
+    const plan = JSON.parse(
+      (await run(["plan", "--universe", TICKERS.join(","), "--provider", "polygon", "--local", "--json"]))
+        .stdout,
+    );
+    expect(plan.stored).toStrictEqual({ tickers: 9, through: plan.session });
+    expect(
+      plan.steps.map((s: { kind: string; requests: number; tickers: number }) => [
+        s.kind,
+        s.requests,
+        s.tickers,
+      ]),
+    ).toStrictEqual([["per-ticker", 3, 1]]);
+
     const breadth = JSON.parse(
       (await run(["breadth", "--scan", scanId, "--local", "--json", "--days", "5"])).stdout,
     );
