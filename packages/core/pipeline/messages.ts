@@ -41,10 +41,59 @@ export const fetchMessage = z.object({
   tickers: z.array(fetchTicker).min(1).max(100),
   /** Also fetch each ticker's earnings growth (the scan asked for fundamentals). */
   fundamentals: z.boolean().optional(),
+  /**
+   * What the scan's plan already fetched for these tickers by date or by page (plan-supply.ts:
+   * deflated JSON, base64): each ticker's bars and actions from a session on, or the failure
+   * that left it without them. A ticker it does not name is fetched per ticker, as without a plan.
+   */
+  supply: z.string().min(1).max(240_000).optional(),
 });
 export type FetchMessage = z.input<typeof fetchMessage>;
 export type ParsedFetchMessage = z.output<typeof fetchMessage>;
 export type FetchTicker = z.infer<typeof fetchTicker>;
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/** One unit of a scan's plan (planner/units.ts): a request, or a few, for many tickers at once. */
+export const gatherStep = z.discriminatedUnion("kind", [
+  /** Every symbol's bar of one session (Polygon grouped daily, FMP eod-bulk). */
+  z.object({ kind: z.literal("market-day"), date: isoDate }),
+  /** Many symbols' bars over a range, paged (Alpaca). */
+  z.object({
+    kind: z.literal("symbol-pages"),
+    symbols: z.array(symbol).min(1).max(1000),
+    from: isoDate,
+    to: isoDate,
+  }),
+  /** The whole market's splits and dividends with ex-dates in a range. */
+  z.object({ kind: z.literal("market-actions"), from: isoDate, to: isoDate }),
+]);
+export type GatherStep = z.infer<typeof gatherStep>;
+
+/** A unit of the scan's plan for the fetcher: fetched, staged, and counted once (gather.ts). */
+export const gatherMessage = z.object({
+  v: z.literal(1),
+  kind: z.literal("gather"),
+  scanId,
+  provider: z.enum(PROVIDERS),
+  unit: z.number().int().min(0),
+  units: z.number().int().min(1),
+  step: gatherStep,
+  attempts: z.number().int().min(0).max(100),
+  lastReason: z.string().max(500).optional(),
+});
+export type GatherMessage = z.infer<typeof gatherMessage>;
+
+/** Sent when a scan's last plan unit is staged: turn the staged units into the scan's chunks (assemble.ts). */
+export const assembleMessage = z.object({
+  v: z.literal(1),
+  kind: z.literal("assemble"),
+  scanId,
+});
+export type AssembleMessage = z.infer<typeof assembleMessage>;
+
+/** Anything the fetch queue carries. */
+export type FetchQueueMessage = FetchMessage | GatherMessage | AssembleMessage;
 
 /** Earnings growth in percent (scoring/canslim's Fundamentals), as the fetcher passes it on and caches it. */
 export const fundamentals = z.object({
@@ -124,6 +173,20 @@ function parseWith<T>(schema: z.ZodType<T, unknown>, what: string, body: string)
 
 export const parseFetchMessage = (body: string): ParsedFetchMessage =>
   parseWith(fetchMessage, "fetch message", body);
+
+/** A fetch-queue body of any kind, told apart by `kind` (a body without one is a chunk). */
+export type ParsedFetchQueueMessage = ParsedFetchMessage | GatherMessage | AssembleMessage;
+export function parseFetchQueueMessage(body: string): ParsedFetchQueueMessage {
+  let kind: unknown;
+  try {
+    kind = (JSON.parse(body) as { kind?: unknown } | null)?.kind;
+  } catch {
+    // parseWith says why
+  }
+  if (kind === "gather") return parseWith(gatherMessage, "gather message", body);
+  if (kind === "assemble") return parseWith(assembleMessage, "assemble message", body);
+  return parseFetchMessage(body);
+}
 export const parseScoreMessage = (body: string): ParsedScoreMessage =>
   parseWith(scoreMessage, "score message", body);
 export const parseFinalizeMessage = (body: string): FinalizeMessage =>

@@ -1,4 +1,5 @@
 import type { MarketDataProvider } from "../market-data.port.ts";
+import type { StagedUnit } from "./plan-supply.ts";
 import type {
   ChunkProgress,
   ChunkRole,
@@ -57,6 +58,23 @@ export interface TokenLimiter {
 export interface ProviderAccess {
   provider: MarketDataProvider;
   limiter: TokenLimiter;
+}
+
+/** Where a scan's plan units leave what they fetched until the last one is in (gather.ts, assemble.ts). */
+export interface PlanStage {
+  /** Stages a unit's result; a unit staged again replaces its earlier result. */
+  put(scanId: string, unit: number, staged: StagedUnit): Promise<void>;
+  /** Every unit staged for the scan. */
+  read(scanId: string): Promise<StagedUnit[]>;
+}
+
+/** A planned scan's record and its units' progress (scans table). */
+export interface PlanProgress {
+  getScan(scanId: string): Promise<ScanRecord | undefined>;
+  /** The scan's tickers, as scan-start recorded them. */
+  tickers(scanId: string): Promise<string[]>;
+  /** Counts a unit as staged, once however often it is told; answers how many are staged. */
+  markUnitStaged(scanId: string, unit: number): Promise<number>;
 }
 
 export interface StartScanStore {

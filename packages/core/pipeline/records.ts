@@ -1,4 +1,5 @@
 import type { ProviderName } from "../market-data.port.ts";
+import type { PlanStep } from "../planner/plan.ts";
 import type { Fundamentals } from "../scoring/canslim.ts";
 import type { UniverseName } from "../universes.ts";
 import type { StoredMetrics } from "./stored-metrics.ts";
@@ -33,6 +34,22 @@ export interface ScanRecord {
   /** Finalize's lease: another finalize may take over after it. */
   leaseUntil?: string;
   summary?: ScanSummary;
+  /** The request plan the scan runs (absent when every ticker is fetched on its own). */
+  plan?: ScanPlanRecord;
+}
+
+/**
+ * A scan's plan as its record keeps it: the planner's steps and totals, what the store was
+ * taken to hold, the units put on the fetch queue, and what the chunks made after them need.
+ */
+export interface ScanPlanRecord {
+  requests: number;
+  seconds: number;
+  steps: PlanStep[];
+  stored: { tickers: number; through: string | null };
+  units: number;
+  chunkSize: number;
+  fundamentals: boolean;
 }
 
 export interface ScanSummary {

@@ -26,6 +26,12 @@ export const PROVIDER_CAPABILITIES: Readonly<Partial<Record<ProviderName, Provid
   yahoo: { perTicker: { requests: 1 } },
   alphavantage: { perTicker: { requests: 1 } },
   fmp: { perTicker: { requests: 3 }, marketDay: { requestsPerSession: 1 }, marketActions: { requests: 2 } },
+  // Bars, then the actions (one request for a ticker's; the market's by date range, one page).
+  alpaca: {
+    perTicker: { requests: 2 },
+    symbolPages: { symbolsPerRequest: 200, barsPerPage: 10_000 },
+    marketActions: { requests: 1 },
+  },
   polygon: {
     perTicker: { requests: 3 },
     marketDay: { requestsPerSession: 1 },

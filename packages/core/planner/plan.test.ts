@@ -85,6 +85,7 @@ describe("planRequests", () => {
     expect(plan.steps[0]).toStrictEqual({
       provider: "polygon",
       kind: "market-days",
+      part: "days",
       requests: 1,
       seconds: 12,
       sessions: 1,

@@ -22,6 +22,8 @@ export type PlanStepKind = "per-ticker" | "market-days" | "symbol-pages" | "mark
 export interface PlanStep {
   provider: ProviderName;
   kind: PlanStepKind;
+  /** Which of the scan's tickers it is for: those with stored history (`days`), or those without (`backfill`). */
+  part: "days" | "backfill";
   requests: number;
   /** At the provider's configured limit. */
   seconds: number;
@@ -76,11 +78,14 @@ export function planRequests(input: PlanInput): Plan {
   if (withHistory > 0 && input.stored.through !== undefined && input.stored.through < input.session) {
     const first = addTradingDays(input.stored.through, 1);
     const sessions = tradingDaysBetween(first, input.session);
-    steps.push(...best(input, withHistory, sessions, corrections));
+    steps.push(
+      ...best(input, withHistory, sessions, corrections).map((s) => ({ ...s, part: "days" as const })),
+    );
   }
   if (without > 0) {
     const from = addTradingDays(input.session, -(input.days - 1));
-    steps.push(...best(input, without, tradingDaysBetween(from, input.session), 0));
+    const sessions = tradingDaysBetween(from, input.session);
+    steps.push(...best(input, without, sessions, 0).map((s) => ({ ...s, part: "backfill" as const })));
   }
   return {
     session: input.session,
@@ -96,8 +101,8 @@ function best(
   tickers: number,
   sessions: readonly string[],
   corrections: number,
-): PlanStep[] {
-  const candidates: PlanStep[][] = [];
+): Omit<PlanStep, "part">[] {
+  const candidates: Omit<PlanStep, "part">[][] = [];
   for (const provider of input.providers) {
     candidates.push([perTicker(provider, tickers, sessions, corrections)]);
     const bars = marketDays(provider, tickers, sessions) ?? symbolPages(provider, tickers, sessions);
@@ -105,7 +110,7 @@ function best(
     const actions = cheapestActions(input.providers, tickers, sessions);
     if (actions) candidates.push([bars, actions]);
   }
-  const cost = (plan: PlanStep[]) => [
+  const cost = (plan: Omit<PlanStep, "part">[]) => [
     plan.reduce((sum, s) => sum + s.requests, 0),
     plan.reduce((sum, s) => sum + s.seconds, 0),
   ];
@@ -122,7 +127,7 @@ function perTicker(
   tickers: number,
   sessions: readonly string[],
   corrections: number,
-): PlanStep {
+): Omit<PlanStep, "part"> {
   const requests = tickers * provider.capabilities.perTicker.requests;
   const [from, to] = span(sessions);
   const asked =
@@ -145,7 +150,7 @@ function marketDays(
   provider: PlannedProvider,
   tickers: number,
   sessions: readonly string[],
-): PlanStep | undefined {
+): Omit<PlanStep, "part"> | undefined {
   const day = provider.capabilities.marketDay;
   if (!day) return undefined;
   const [from, to] = span(sessions);
@@ -166,7 +171,7 @@ function symbolPages(
   provider: PlannedProvider,
   tickers: number,
   sessions: readonly string[],
-): PlanStep | undefined {
+): Omit<PlanStep, "part"> | undefined {
   const pages = provider.capabilities.symbolPages;
   if (!pages) return undefined;
   const groups = Math.ceil(tickers / pages.symbolsPerRequest);
@@ -190,7 +195,7 @@ function cheapestActions(
   providers: readonly PlannedProvider[],
   tickers: number,
   sessions: readonly string[],
-): PlanStep | undefined {
+): Omit<PlanStep, "part"> | undefined {
   const [from, to] = span(sessions);
   const options = providers.flatMap((p) =>
     p.capabilities.marketActions
@@ -221,7 +226,7 @@ function step(
   description: string,
   from: string,
   to: string,
-): PlanStep {
+): Omit<PlanStep, "part"> {
   return {
     provider: provider.name,
     kind,

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import type { ScanRecord } from "../pipeline/records.ts";
+import { parseProviderLimits } from "../rate-plan.ts";
+import { addTradingDays } from "../trading-calendar.ts";
+import { capabilitiesOf } from "./capabilities.ts";
+import { planScan } from "./scan-plan.ts";
+
+const SESSION = "2026-12-02";
+const provider = (name: "polygon" | "alpaca", limit: string) => ({
+  name,
+  capabilities: capabilitiesOf(name),
+  limits: parseProviderLimits(limit),
+});
+const tickers = Array.from({ length: 450 }, (_, i) => `T${String(i).padStart(3, "0")}`);
+const request = { tickers, benchmark: "SPY", days: 460 };
+const previous = (session: string, failed: string[] = []): { scan: ScanRecord; tickers: string[] } => ({
+  scan: {
+    scanId: "before",
+    universe: "custom",
+    provider: "polygon",
+    days: 460,
+    benchmark: "SPY",
+    trigger: "invoke",
+    total: tickers.length,
+    chunkCount: 46,
+    status: failed.length > 0 ? "PARTIAL" : "COMPLETE",
+    createdAt: "",
+    session,
+    deadlineAt: "",
+    summary: {
+      failures: failed.map((ticker) => ({ ticker, reason: "transient" })),
+      unaccountedTickers: [],
+    } as never,
+  },
+  tickers,
+});
+
+describe("planScan", () => {
+  it("backfills from an empty store by market days, one unit a session, and the actions in one range", () => {
+    const p = planScan(request, { session: SESSION, providers: [provider("polygon", "5/min")] });
+    expect(p.stored).toStrictEqual({ tickers: 0, through: null });
+    expect(p.units.filter((u) => u.step.kind === "market-day")).toHaveLength(460);
+    expect(p.units.filter((u) => u.step.kind === "market-actions").map((u) => u.step)).toStrictEqual([
+      { kind: "market-actions", from: addTradingDays(SESSION, -459), to: SESSION },
+    ]);
+  });
+
+  it("after a finished scan of the previous session, plans that one day for the tickers it scored", () => {
+    const p = planScan(request, {
+      session: SESSION,
+      previous: previous("2026-12-01"),
+      providers: [provider("polygon", "5/min")],
+    });
+    expect(p.stored).toStrictEqual({ tickers: 451, through: "2026-12-01" });
+    expect(p.units.map((u) => u.step)).toStrictEqual([
+      { kind: "market-day", date: SESSION },
+      { kind: "market-actions", from: SESSION, to: SESSION },
+    ]);
+    expect(p.plan.requests).toBe(3);
+  });
+
+  it("leaves the tickers the last scan failed to a per-ticker step, which has no unit", () => {
+    const p = planScan(request, {
+      session: SESSION,
+      previous: previous("2026-12-01", ["T001", "T002"]),
+      providers: [provider("polygon", "5/min")],
+    });
+    expect(p.tickers.backfill).toStrictEqual(["T001", "T002"]);
+    expect(p.plan.steps.map((s) => [s.kind, s.part, s.tickers])).toStrictEqual([
+      ["market-days", "days", 449],
+      ["market-actions", "days", 449],
+      ["per-ticker", "backfill", 2],
+    ]);
+    expect(p.units).toHaveLength(2);
+  });
+
+  it("pages Alpaca's symbols 200 a unit over the whole lookback", () => {
+    const p = planScan(request, { session: SESSION, providers: [provider("alpaca", "200/min")] });
+    const pages = p.units.filter((u) => u.step.kind === "symbol-pages");
+    expect(pages.map((u) => (u.step.kind === "symbol-pages" ? u.step.symbols.length : 0))).toStrictEqual([
+      200, 200, 51,
+    ]);
+  });
+
+  it("plans nothing for a store already current through the session", () => {
+    const p = planScan(request, {
+      session: SESSION,
+      previous: previous(SESSION),
+      providers: [provider("polygon", "5/min")],
+    });
+    expect([p.plan.steps, p.units]).toStrictEqual([[], []]);
+  });
+});

@@ -1,0 +1,68 @@
+import type { ScanRecord } from "../pipeline/records.ts";
+import type { ScanRequest } from "../pipeline/scan-request.ts";
+import { capabilitiesOf } from "./capabilities.ts";
+import { type Plan, type PlannedProvider, planRequests } from "./plan.ts";
+import { type PlanTickers, type PlanUnit, planUnits } from "./units.ts";
+
+/**
+ * A scan's request plan: what the store is taken to hold, from the last finished scan of the
+ * same universe (its tickers, less those it failed or never accounted for, are current through
+ * its session), the planner's steps for the rest, and the units they make. Only for providers
+ * that can answer for many tickers at once: a per-ticker provider's scan runs as it always has.
+ * What the store really holds is checked ticker by ticker when the chunks run (fetch-supplied):
+ * a ticker the estimate got wrong is fetched per ticker.
+ */
+export interface ScanPlan {
+  plan: Plan;
+  stored: { tickers: number; through: string | null };
+  tickers: PlanTickers;
+  units: PlanUnit[];
+}
+
+export interface ScanPlanInput {
+  session: string;
+  /** The latest finished scan of the same universe, with its tickers. */
+  previous?: { scan: ScanRecord; tickers: readonly string[] };
+  providers: readonly PlannedProvider[];
+  correctionSessions?: number;
+}
+
+/** Whether a provider answers for many tickers at once (a market day or symbol pages). */
+export function plansRequests(provider: PlannedProvider["name"]): boolean {
+  const c = capabilitiesOf(provider);
+  return c.marketDay !== undefined || c.symbolPages !== undefined;
+}
+
+export function planScan(
+  request: Pick<ScanRequest, "tickers" | "benchmark" | "days">,
+  input: ScanPlanInput,
+): ScanPlan {
+  const all = [...new Set([...request.tickers, request.benchmark])];
+  const previous = input.previous;
+  const usable =
+    previous?.scan.session !== undefined &&
+    previous.scan.session <= input.session &&
+    (previous.scan.status === "COMPLETE" || previous.scan.status === "PARTIAL");
+  const held = new Set<string>();
+  if (usable) {
+    const missed = new Set([
+      ...(previous.scan.summary?.failures ?? []).map((f) => f.ticker),
+      ...(previous.scan.summary?.unaccountedTickers ?? []),
+    ]);
+    for (const s of [...previous.tickers, previous.scan.benchmark]) if (!missed.has(s)) held.add(s);
+  }
+  const days = all.filter((s) => held.has(s));
+  const backfill = all.filter((s) => !held.has(s));
+  const through = usable && days.length > 0 ? previous.scan.session! : null;
+  const stored = { tickers: through === null ? 0 : days.length, through };
+  const plan = planRequests({
+    session: input.session,
+    days: request.days,
+    tickers: all.length,
+    stored: { tickers: stored.tickers, through: through ?? undefined },
+    providers: input.providers,
+    ...(input.correctionSessions === undefined ? {} : { correctionSessions: input.correctionSessions }),
+  });
+  const tickers = { days: through === null ? [] : days, backfill: through === null ? all : backfill };
+  return { plan, stored, tickers, units: planUnits(plan, tickers) };
+}
