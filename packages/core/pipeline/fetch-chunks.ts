@@ -18,6 +18,7 @@ import {
   historySince,
   readFetched,
 } from "./fetch-history.ts";
+import { useSupplies } from "./fetch-supplied.ts";
 import {
   DEFAULT_FETCH_CONFIG,
   type FetchConfig,
@@ -26,7 +27,8 @@ import {
   type FetchReport,
   type Retry,
 } from "./fetch-types.ts";
-import { parseFetchMessage, type TickerOutcome } from "./messages.ts";
+import type { GatherInput } from "./gather.ts";
+import { parseFetchQueueMessage, type TickerOutcome } from "./messages.ts";
 import { byProvider, type DrainClock, drainWithTokens, tokenGate } from "./token-drain.ts";
 
 export { FUNDAMENTALS_TTL_SECONDS } from "./fetch-fundamentals.ts";
@@ -67,6 +69,7 @@ export async function fetchChunks(
     history: { full: 0, incremental: 0, sessionsFetched: 0, refetchedForGaps: 0 },
     disagreements: [] as string[],
     storeErrors: [] as string[],
+    supplyErrors: [] as string[],
   };
 
   const days = Math.max(0, ...inputs.map((i) => i.message.days));
@@ -123,15 +126,30 @@ export async function fetchChunks(
       );
   };
 
-  const { hits, misses } = await readCache(works, deps.cache, readFetched);
+  // Incremental answers with a move no action explains: their whole history is asked for once more.
+  const refetch: HistoryWork[] = [];
+  const perTicker = useSupplies(inputs, works, policy, report.supplyErrors, {
+    merged: (work, merged) => {
+      if (merged.unexplainedGaps.length === 0) return finish(work, merged, "provider");
+      if (work.request.kind === "incremental")
+        return void refetch.push({ ...work, request: { kind: "full", days: work.input.message.days } });
+      finish(
+        work,
+        { ...merged, ticker: acceptGaps(merged.ticker, merged.unexplainedGaps), metaChanged: true },
+        "provider",
+        ["suspect-gap"],
+      );
+    },
+    failed: (work, outcome) => void outcomes.get(work.input)!.push(outcome),
+  });
+
+  const { hits, misses } = await readCache(perTicker, deps.cache, readFetched);
   for (const { item, value } of hits) {
     if (covers(value.request, item.request))
       finish(item, mergeFetched(item.stored, value.fetched, item.request, policy), "cache");
     else misses.push(item);
   }
 
-  // Incremental answers with a move no action explains: their whole history is asked for once more.
-  const refetch: HistoryWork[] = [];
   const drain = (queue: HistoryWork[]) =>
     Promise.all(
       [...byProvider(queue, (work) => work.input.message.provider)].map(async ([name, group]) => {
@@ -193,21 +211,29 @@ export async function fetchChunks(
 }
 
 /**
- * A batch's records read as fetch inputs. A body that does not parse can never succeed: it is
- * rejected, with why, and fails until redrive moves it to the DLQ.
+ * A batch's records read by kind: chunks, plan units, and scans to assemble. A body that does
+ * not parse can never succeed: it is rejected, with why, and fails until redrive moves it to
+ * the DLQ.
  */
 export function readFetchRecords(records: readonly { messageId: string; body: string }[]): {
   inputs: FetchInput[];
+  gathers: GatherInput[];
+  assembles: { id: string; scanId: string }[];
   rejected: { id: string; error: string }[];
 } {
   const inputs: FetchInput[] = [];
+  const gathers: GatherInput[] = [];
+  const assembles: { id: string; scanId: string }[] = [];
   const rejected: { id: string; error: string }[] = [];
   for (const record of records) {
     try {
-      inputs.push({ id: record.messageId, message: parseFetchMessage(record.body) });
+      const message = parseFetchQueueMessage(record.body);
+      if (message.kind === "gather") gathers.push({ id: record.messageId, message });
+      else if (message.kind === "assemble") assembles.push({ id: record.messageId, scanId: message.scanId });
+      else inputs.push({ id: record.messageId, message });
     } catch (error) {
       rejected.push({ id: record.messageId, error: (error as Error).message });
     }
   }
-  return { inputs, rejected };
+  return { inputs, gathers, assembles, rejected };
 }

@@ -11,7 +11,7 @@ import {
   mergeFetched,
   type StoredTicker,
 } from "../history/ticker-history.ts";
-import { type ProviderName, type RequestGate, TokenWaitError } from "../market-data.port.ts";
+import { type RequestGate, TokenWaitError } from "../market-data.port.ts";
 import { takeLast } from "../series.ts";
 import { encodeSeries } from "../series-codec.ts";
 import { askProvider } from "./ask-provider.ts";

@@ -66,6 +66,8 @@ export interface FetchReport {
   history: { full: number; incremental: number; sessionsFetched: number; refetchedForGaps: number };
   /** Sessions older than the correction window where a provider now disagrees with the stored bar (kept), for the log. */
   disagreements: string[];
+  /** Chunks whose plan supply could not be read (their tickers were fetched per ticker). */
+  supplyErrors: string[];
   /** Why the bars store could not be written (the series were scored anyway; the next scan fetches again). */
   storeErrors: string[];
   /** Tickers handed back to the fetch queue (rate limit, transient failure, time running out). */

@@ -21,6 +21,12 @@ export interface ScanRequest {
   trigger: "invoke" | "schedule";
   /** Also fetch earnings growth (C and A of CANSLIM); only providers with income statements (FMP). */
   fundamentals: boolean;
+  /**
+   * `plan` (the default): a provider that answers for many tickers at once is asked by market
+   * day or by symbol pages where that is fewer requests (planner/); `per-ticker`: every ticker
+   * on its own, as a provider without such endpoints is.
+   */
+  mode: "plan" | "per-ticker";
 }
 
 /** Providers whose adapters read income statements. */
@@ -63,6 +69,7 @@ const payloadSchema = z
       .optional(),
     benchmark: z.string().optional(),
     fundamentals: z.boolean().optional(),
+    mode: z.enum(["plan", "per-ticker"]).optional(),
   })
   .strict();
 
@@ -192,5 +199,6 @@ export function parseScanRequest(
     benchmark,
     trigger,
     fundamentals: data.fundamentals ?? false,
+    mode: data.mode ?? "plan",
   };
 }

@@ -1,18 +1,24 @@
 import { ValidationError } from "../errors.ts";
+import { emptyHistory } from "../history/raw-history.ts";
+import type { ScanPlan } from "../planner/scan-plan.ts";
+import { addTradingDays } from "../trading-calendar.ts";
 import { planChunks } from "./chunks.ts";
-import type { FetchMessage } from "./messages.ts";
+import type { FetchQueueMessage } from "./messages.ts";
+import { encodeSupply, type TickerSupply } from "./plan-supply.ts";
 import type { MessageSender, StartScanStore } from "./ports.ts";
 import type { ScanRecord } from "./records.ts";
 import type { ScanRequest } from "./scan-request.ts";
 
 export interface StartScanDeps {
   store: StartScanStore;
-  fetchQueue: MessageSender<FetchMessage>;
+  fetchQueue: MessageSender<FetchQueueMessage>;
   chunkSize: number;
   /** How long the scan may run before the sweep finalizes it PARTIAL (see scanDeadlineSeconds). */
   deadlineSeconds: number;
   /** The market session the scan is for (ISO date): its bars are what the fetchers make current. */
   session: string;
+  /** The scan's request plan (planner/scan-plan.ts), when its provider answers for many tickers at once. */
+  plan?: ScanPlan;
   now?: () => Date;
 }
 
@@ -63,6 +69,19 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
     createdAt: now.toISOString(),
     session: deps.session,
     deadlineAt: new Date(now.getTime() + deps.deadlineSeconds * 1000).toISOString(),
+    ...(deps.plan
+      ? {
+          plan: {
+            requests: deps.plan.plan.requests,
+            seconds: deps.plan.plan.seconds,
+            steps: deps.plan.plan.steps,
+            stored: deps.plan.stored,
+            units: deps.plan.units.length,
+            chunkSize: deps.chunkSize,
+            fundamentals: request.fundamentals === true,
+          },
+        }
+      : {}),
   };
   const created = await deps.store.createScan(record);
   if (!created.created) {
@@ -86,6 +105,33 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
     }
   }
   await deps.store.putTickers(request.scanId, request.tickers);
+  const units = deps.plan?.units ?? [];
+  if (units.length > 0) {
+    // The plan's units first; the last one staged assembles the chunks (gather.ts, assemble.ts).
+    await deps.fetchQueue.send(
+      units.map((u, i) => ({
+        body: {
+          v: 1,
+          kind: "gather",
+          scanId: request.scanId,
+          provider: u.provider,
+          unit: i,
+          units: units.length,
+          step: u.step,
+          attempts: 0,
+        },
+      })),
+    );
+    await deps.store.markEnqueued(request.scanId, (deps.now?.() ?? new Date()).toISOString());
+    return {
+      scanId: request.scanId,
+      status: "RUNNING",
+      total: record.total,
+      chunks: chunks.length,
+      alreadyStarted: false,
+    };
+  }
+  const current = currentSupply(deps.plan, deps.session);
   await deps.fetchQueue.send(
     chunks.map((c) => ({
       body: {
@@ -102,6 +148,7 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
         tickers: c.tickers.map((s) => ({ s, attempts: 0 })),
         // The benchmark is a reference for RS, not a ranked company: its earnings are not needed.
         ...(request.fundamentals && c.role === "universe" ? { fundamentals: true } : {}),
+        ...(current ? supplyOf(c.tickers, current, addTradingDays(deps.session, 1)) : {}),
       },
     })),
   );
@@ -113,4 +160,27 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
     chunks: chunks.length,
     alreadyStarted: false,
   };
+}
+
+/**
+ * When the plan finds the stored tickers current through the scan's session already (a second
+ * scan of the day), they need no request: each is handed an empty supply starting after the
+ * session, which leaves its history as it is (fetch-supplied.ts).
+ */
+function currentSupply(plan: ScanPlan | undefined, session: string): Set<string> | undefined {
+  if (!plan || plan.stored.through === null || plan.stored.through < session) return undefined;
+  if (plan.plan.steps.some((s) => s.part === "days")) return undefined;
+  return new Set(plan.tickers.days);
+}
+
+function supplyOf(
+  tickers: readonly string[],
+  current: ReadonlySet<string>,
+  from: string,
+): { supply?: string } {
+  const own = new Map<string, TickerSupply>();
+  for (const s of tickers) {
+    if (current.has(s)) own.set(s, { kind: "bars", from, bars: emptyHistory(s), actions: [] });
+  }
+  return own.size > 0 ? { supply: encodeSupply(own) } : {};
 }

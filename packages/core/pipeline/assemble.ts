@@ -1,0 +1,99 @@
+import { planChunks } from "./chunks.ts";
+import type { FetchMessage, FetchQueueMessage } from "./messages.ts";
+import { assembleSupply, encodeSupply, type TickerSupply } from "./plan-supply.ts";
+import type { MessageSender, PlanProgress, PlanStage } from "./ports.ts";
+
+/**
+ * When a planned scan's last unit is staged: its tickers' supplies from the staged units, and
+ * the scan's chunks on the fetch queue, each carrying its tickers' supply. The chunks are the
+ * ones scan-start recorded (same tickers, same chunk size, so the same chunk numbers and
+ * counts); from here on the scan runs as any other: fetch (only what the supply does not
+ * cover), score, finalize. Idempotent: assembling again sends the same chunks, and the scorer
+ * counts each ticker once.
+ */
+
+export interface AssembleDeps {
+  progress: PlanProgress;
+  stage: PlanStage;
+  fetchQueue: MessageSender<FetchQueueMessage>;
+}
+
+export interface AssembleReport {
+  scanId: string;
+  chunks: number;
+  /** Tickers handed bars by the plan, failed by a failed unit, and left to be fetched per ticker. */
+  supplied: number;
+  failed: number;
+  perTicker: number;
+  /** Tickers whose supply did not fit their chunk's message: fetched per ticker instead. */
+  overflow: number;
+}
+
+/** The most characters a chunk's supply may take in its message (SQS allows 256 KiB a message). */
+export const MAX_SUPPLY_CHARS = 200_000;
+
+export async function assembleScan(scanId: string, deps: AssembleDeps): Promise<AssembleReport> {
+  const scan = await deps.progress.getScan(scanId);
+  if (!scan?.plan) throw new Error(`scan ${scanId} has no plan to assemble`);
+  const plan = scan.plan;
+  const [tickers, staged] = await Promise.all([deps.progress.tickers(scanId), deps.stage.read(scanId)]);
+  const chunks = planChunks(scanId, tickers, scan.benchmark, plan.chunkSize);
+  const supply = assembleSupply(staged, [...tickers, scan.benchmark]);
+  const report: AssembleReport = {
+    scanId,
+    chunks: chunks.length,
+    supplied: 0,
+    failed: 0,
+    perTicker: 0,
+    overflow: 0,
+  };
+
+  const messages = chunks.map((c) => {
+    const own = new Map<string, TickerSupply>();
+    for (const s of c.tickers) {
+      const one = supply.get(s);
+      if (one) own.set(s, one);
+    }
+    const encoded = fitted(own, report);
+    for (const s of c.tickers) {
+      const one = own.get(s);
+      if (!one) report.perTicker++;
+      else if (one.kind === "failed") report.failed++;
+      else report.supplied++;
+    }
+    const body: FetchMessage = {
+      v: 1,
+      kind: "fetch",
+      scanId,
+      chunk: c.chunk,
+      role: c.role,
+      chunkSize: c.tickers.length,
+      chunkCount: chunks.length,
+      provider: scan.provider,
+      days: scan.days,
+      ...(scan.session ? { session: scan.session } : {}),
+      tickers: c.tickers.map((s) => ({ s, attempts: 0 })),
+      ...(plan.fundamentals && c.role === "universe" ? { fundamentals: true } : {}),
+      ...(encoded ? { supply: encoded } : {}),
+    };
+    return { body };
+  });
+  await deps.fetchQueue.send(messages);
+  return report;
+}
+
+/**
+ * A chunk's supply encoded within MAX_SUPPLY_CHARS: tickers with bars are dropped from the end
+ * (and fetched per ticker) until it fits; failures are a few bytes and always kept.
+ */
+function fitted(own: Map<string, TickerSupply>, report: AssembleReport): string | undefined {
+  for (;;) {
+    if (own.size === 0) return undefined;
+    const encoded = encodeSupply(own);
+    if (encoded.length <= MAX_SUPPLY_CHARS) return encoded;
+    const last = [...own].reverse().find(([, s]) => s.kind === "bars");
+    if (!last) return encoded;
+    own.delete(last[0]);
+    report.overflow++;
+  }
+}
