@@ -12,6 +12,7 @@ export const handler = createFetcher({
   fetchQueueUrl: Resource.FetchQueue.url,
   scoreQueueUrl: Resource.ScoreQueue.url,
   barsTable: Resource.BarsTable.name,
+  scansTable: Resource.ScansTable.name,
   upstashUrl: Resource.UpstashRedisRestUrl.value,
   upstashToken: Resource.UpstashRedisRestToken.value,
   secrets: Object.fromEntries(PROVIDER_SECRETS.map((name) => [name, Resource[name].value])),

@@ -200,5 +200,5 @@ export function scanStartSettings(env: NodeJS.ProcessEnv = process.env) {
   const ratePerSecond = Object.fromEntries(
     PROVIDERS.map((p) => [p, planLimit(limits[p], limiter).ratePerSecond]),
   ) as Record<ProviderName, number>;
-  return { defaults, chunkSize: size, ratePerSecond };
+  return { defaults, chunkSize: size, ratePerSecond, limits };
 }

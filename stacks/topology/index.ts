@@ -133,7 +133,7 @@ export const topology: Topology = {
       handler: "functions/fetcher.handler",
       timeoutSeconds: FETCHER_TIMEOUT,
       memoryMB: 512,
-      links: ["FetchQueue", "ScoreQueue", "BarsTable", ...UPSTASH, ...PROVIDER_SECRETS],
+      links: ["FetchQueue", "ScoreQueue", "BarsTable", "ScansTable", ...UPSTASH, ...PROVIDER_SECRETS],
       description:
         "Brings ticker chunks' stored bars up to date under the shared rate limit and hands on adjusted series.",
     },

@@ -50,6 +50,7 @@ beforeAll(async () => {
     fetchQueueUrl: queues.fetch.url,
     scoreQueueUrl: queues.score.url,
     barsTable: tables.bars,
+    scansTable: tables.scans,
     upstashUrl: cloud.endpoints.upstashUrl,
     upstashToken: cloud.endpoints.upstashToken,
     // As SST hands them over: Polygon's and Alpha Vantage's keys were never set.
@@ -186,6 +187,7 @@ describe("the fetcher's composition", () => {
       history: { full: 2, incremental: 0, sessionsFetched: expect.any(Number), refetchedForGaps: 0 },
       disagreements: [],
       storeErrors: [],
+      supplyErrors: [],
       requeued: 0,
       outcomes: { series: 2, failed: 0 },
       lateTokens: expect.any(Number),

@@ -1,10 +1,15 @@
 import { Redis } from "@upstash/redis";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { assembleScan } from "../../core/pipeline/assemble.ts";
 import { fetchChunks, readFetchRecords } from "../../core/pipeline/fetch-chunks.ts";
-import type { FetchMessage, ScoreMessage } from "../../core/pipeline/messages.ts";
-import { documentClient, sqsClient } from "../aws-clients.ts";
+import { gatherUnits } from "../../core/pipeline/gather.ts";
+import type { FetchQueueMessage, ScoreMessage } from "../../core/pipeline/messages.ts";
+import { batchDocumentClient, documentClient, sqsClient } from "../aws-clients.ts";
 import { fetcherSettings } from "../config.ts";
 import { DynamoBarsStore } from "../dynamo/bars-store.ts";
+import { DynamoPlanStage } from "../dynamo/plan-stage.ts";
+import { DynamoScansRepository } from "../dynamo/scans-repository.ts";
+import { planProgress } from "../dynamo/stores.ts";
 import { fetcherProviders, type ProviderSecrets } from "../providers/registry.ts";
 import { SqsMessageSender } from "../sqs/message-sender.ts";
 import { UpstashResponseCache } from "../upstash/response-cache.ts";
@@ -13,6 +18,8 @@ export interface FetcherResources {
   fetchQueueUrl: string;
   scoreQueueUrl: string;
   barsTable: string;
+  /** A planned scan's record and its units' progress (README "Request plans"). */
+  scansTable: string;
   upstashUrl: string;
   upstashToken: string;
   /** Provider keys from SST secrets, by secret name (PROVIDER_SECRETS). */
@@ -36,14 +43,48 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
     cache: new UpstashResponseCache(redis),
     bars: new DynamoBarsStore(documentClient(), resources.barsTable),
     scoreQueue: new SqsMessageSender<ScoreMessage>(sqsClient(), resources.scoreQueueUrl),
-    fetchQueue: new SqsMessageSender<FetchMessage>(sqsClient(), resources.fetchQueueUrl),
+    fetchQueue: new SqsMessageSender<FetchQueueMessage>(sqsClient(), resources.fetchQueueUrl),
+  };
+  const scans = new DynamoScansRepository(
+    { documents: documentClient(), batches: batchDocumentClient() },
+    resources.scansTable,
+  );
+  const plan = {
+    progress: planProgress(scans),
+    stage: new DynamoPlanStage(documentClient(), resources.barsTable),
+    fetchQueue: deps.fetchQueue,
   };
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    const { inputs, rejected } = readFetchRecords(event.Records);
+    const { inputs, gathers, assembles, rejected } = readFetchRecords(event.Records);
     for (const { id, error } of rejected) {
       console.error(JSON.stringify({ event: "fetch-rejected", messageId: id, error }));
     }
     const failedIds = rejected.map((r) => r.id);
+    for (const { id, scanId } of assembles) {
+      try {
+        const report = await assembleScan(scanId, plan);
+        console.log(JSON.stringify({ event: "plan-assembled", ...report }));
+      } catch (error) {
+        console.error(
+          JSON.stringify({ event: "plan-assemble-failed", scanId, error: (error as Error).message }),
+        );
+        failedIds.push(id);
+      }
+    }
+    if (gathers.length > 0) {
+      const limiterLog = providers.stats.start();
+      const remainingMs = () => context.getRemainingTimeInMillis();
+      const reserveMs = Math.min(settings.fetch.reserveMs, remainingMs() / 4);
+      const report = await gatherUnits(
+        gathers,
+        { ...deps, ...plan, remainingMs },
+        { ...settings.fetch, reserveMs },
+      );
+      const { failedIds: unsent, ...counts } = report;
+      const units = gathers.map((g) => `${g.message.scanId}#${g.message.unit}`);
+      console.log(JSON.stringify({ event: "plan-gather", units, ...counts, ...limiterLog() }));
+      failedIds.push(...unsent);
+    }
     if (inputs.length > 0) {
       const limiterLog = providers.stats.start();
       const remainingMs = () => context.getRemainingTimeInMillis();

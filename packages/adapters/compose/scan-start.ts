@@ -1,7 +1,9 @@
 import { topology } from "../../../stacks/topology/index.ts";
-import type { FetchMessage } from "../../core/pipeline/messages.ts";
-import { parseScanRequest } from "../../core/pipeline/scan-request.ts";
+import type { FetchQueueMessage } from "../../core/pipeline/messages.ts";
+import { parseScanRequest, type ScanRequest } from "../../core/pipeline/scan-request.ts";
 import { type StartScanResult, scanDeadlineSeconds, startScan } from "../../core/pipeline/start-scan.ts";
+import { capabilitiesOf } from "../../core/planner/capabilities.ts";
+import { planScan, plansRequests } from "../../core/planner/scan-plan.ts";
 import { batchDocumentClient, documentClient, sqsClient } from "../aws-clients.ts";
 import { scanStartSettings } from "../config.ts";
 import { DynamoScansRepository } from "../dynamo/scans-repository.ts";
@@ -21,24 +23,51 @@ export interface ScanStartResources {
 export function createScanStart(resources: ScanStartResources, env: NodeJS.ProcessEnv = process.env) {
   const settings = scanStartSettings(env);
   const clients = { documents: documentClient(), batches: batchDocumentClient() };
-  const store = startScanStore(new DynamoScansRepository(clients, resources.scansTable));
-  const fetchQueue = new SqsMessageSender<FetchMessage>(sqsClient(), resources.fetchQueueUrl);
+  const scans = new DynamoScansRepository(clients, resources.scansTable);
+  const store = startScanStore(scans);
+  const fetchQueue = new SqsMessageSender<FetchQueueMessage>(sqsClient(), resources.fetchQueueUrl);
   const session = marketClock(env);
+  /** The plan with the scan's provider, from what the last finished scan of its universe left stored. */
+  const planFor = async (request: ScanRequest, today: string) => {
+    const recent = await scans.recent({ universe: request.universe, limit: 10 });
+    const last = recent.find(
+      (s) => s.scanId !== request.scanId && (s.status === "COMPLETE" || s.status === "PARTIAL"),
+    );
+    const previous = last ? { scan: last, tickers: await scans.tickers(last.scanId) } : undefined;
+    return planScan(request, {
+      session: today,
+      ...(previous ? { previous } : {}),
+      providers: [
+        {
+          name: request.provider,
+          capabilities: capabilitiesOf(request.provider),
+          limits: settings.limits[request.provider],
+        },
+      ],
+    });
+  };
   return async (event: unknown): Promise<StartScanResult> => {
     const request = parseScanRequest(event, settings.defaults);
     const deadlineSeconds = scanDeadlineSeconds(request, {
       ratePerSecond: settings.ratePerSecond[request.provider],
       floorSeconds: topology.scan.deadlineSeconds,
     });
+    const today = await session();
+    const plan =
+      request.mode === "plan" && plansRequests(request.provider) ? await planFor(request, today) : undefined;
     const result = await startScan(request, {
       store,
       fetchQueue,
       chunkSize: settings.chunkSize,
       deadlineSeconds,
-      session: await session(),
+      session: today,
+      ...(plan ? { plan } : {}),
     });
     const { universe, provider } = request;
-    console.log(JSON.stringify({ event: "scan-start", ...result, universe, provider }));
+    const planned = plan
+      ? { plan: { requests: plan.plan.requests, seconds: plan.plan.seconds, units: plan.units.length } }
+      : {};
+    console.log(JSON.stringify({ event: "scan-start", ...result, universe, provider, ...planned }));
     return result;
   };
 }

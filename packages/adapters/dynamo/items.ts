@@ -1,10 +1,12 @@
-import { isProviderName } from "../../core/market-data.port.ts";
+import { z } from "zod";
+import { isProviderName, PROVIDERS } from "../../core/market-data.port.ts";
 import {
   CHUNK_SETS,
   type ChunkProgress,
   type ChunkSet,
   type LeaderboardRow,
   type ResultRecord,
+  type ScanPlanRecord,
   type ScanRecord,
   type ScanStatus,
   type ScanSummary,
@@ -52,6 +54,35 @@ export function scanItem(record: ScanRecord): Item {
   return { ...record, item: SCAN_ITEM, entity: SCAN_ITEM };
 }
 
+/** A scan's plan as its item keeps it (written from the ScanPlanRecord as is); undefined when unreadable. */
+function planFrom(value: unknown): ScanPlanRecord | undefined {
+  const parsed = scanPlanSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+const scanPlanSchema = z.object({
+  requests: z.number(),
+  seconds: z.number(),
+  steps: z.array(
+    z.object({
+      provider: z.enum(PROVIDERS),
+      kind: z.enum(["per-ticker", "market-days", "symbol-pages", "market-actions"]),
+      part: z.enum(["days", "backfill"]),
+      requests: z.number(),
+      seconds: z.number(),
+      sessions: z.number(),
+      tickers: z.number(),
+      from: z.string(),
+      to: z.string(),
+      description: z.string(),
+    }),
+  ),
+  stored: z.object({ tickers: z.number(), through: z.string().nullable() }),
+  units: z.number().int().min(0),
+  chunkSize: z.number().int().min(1),
+  fundamentals: z.boolean(),
+});
+
 const isScanStatus = isOneOf<ScanStatus>(["RUNNING", "FINALIZING", "COMPLETE", "PARTIAL"]);
 const isTrigger = isOneOf(["invoke", "schedule"]);
 const isUniverse = (value: unknown): value is ScanRecord["universe"] =>
@@ -81,6 +112,7 @@ export function scanFromItem(item: Item): ScanRecord {
     ...(finishedAt === undefined ? {} : { finishedAt }),
     ...(leaseUntil === undefined ? {} : { leaseUntil }),
     ...(item.summary === undefined ? {} : { summary: summaryFrom(f.map("summary")) }),
+    ...(planFrom(item.plan) ? { plan: planFrom(item.plan)! } : {}),
   });
 }
 

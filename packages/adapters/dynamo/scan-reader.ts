@@ -1,14 +1,6 @@
-import { QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { ChunkProgress, LeaderboardRow, ResultRecord, ScanRecord } from "../../core/pipeline/records.ts";
 import type { StoredBreadth } from "../../core/pipeline/stored-breadth.ts";
-import {
-  BREADTH_ITEM,
-  breadthFromItem,
-  LEADERBOARD_ITEM,
-  leaderboardFromItem,
-  SCAN_ITEM,
-  scanFromItem,
-} from "./items.ts";
+import { BREADTH_ITEM, breadthFromItem, LEADERBOARD_ITEM, leaderboardFromItem } from "./items.ts";
 import type { DynamoClients, RepositoryOptions } from "./requests.ts";
 import { DynamoResultsRepository } from "./results-repository.ts";
 import { DynamoScansRepository } from "./scans-repository.ts";
@@ -19,8 +11,6 @@ import { DynamoScansRepository } from "./scans-repository.ts";
  * reads and writes are the repositories'.
  */
 export class DynamoScanReader {
-  readonly #clients: DynamoClients;
-  readonly #scansTable: string;
   readonly #scans: DynamoScansRepository;
   readonly #results: DynamoResultsRepository;
 
@@ -29,8 +19,6 @@ export class DynamoScanReader {
     tables: { scans: string; results: string },
     options: RepositoryOptions = {},
   ) {
-    this.#clients = clients;
-    this.#scansTable = tables.scans;
     this.#scans = new DynamoScansRepository(clients, tables.scans, options);
     this.#results = new DynamoResultsRepository(clients, tables.results, options);
   }
@@ -53,24 +41,8 @@ export class DynamoScanReader {
   }
 
   /** The latest scans, newest first (of one universe, if given). */
-  async recentScans(options: { limit?: number; universe?: string } = {}): Promise<ScanRecord[]> {
-    const input: QueryCommandInput = options.universe
-      ? {
-          TableName: this.#scansTable,
-          IndexName: "byUniverse",
-          KeyConditionExpression: "universe = :u",
-          ExpressionAttributeValues: { ":u": options.universe },
-        }
-      : {
-          TableName: this.#scansTable,
-          IndexName: "byCreated",
-          KeyConditionExpression: "entity = :e",
-          ExpressionAttributeValues: { ":e": SCAN_ITEM },
-        };
-    const out = await this.#clients.documents.send(
-      new QueryCommand({ ...input, ScanIndexForward: false, Limit: options.limit ?? 20 }),
-    );
-    return (out.Items ?? []).map(scanFromItem);
+  recentScans(options: { limit?: number; universe?: string } = {}): Promise<ScanRecord[]> {
+    return this.#scans.recent(options);
   }
 
   async leaderboard(scanId: string): Promise<LeaderboardRow[] | undefined> {

@@ -1,4 +1,10 @@
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import {
   CHUNK_SETS,
   type ChunkProgress,
@@ -86,6 +92,43 @@ export class DynamoScansRepository {
 
   async tickers(scanId: string): Promise<string[]> {
     return tickersFromItem(await this.item(scanId, TICKERS_ITEM));
+  }
+
+  /** Adds the unit to the scan's staged units (a number set: adding twice counts once); how many there are. */
+  async markUnitStaged(scanId: string, unit: number): Promise<number> {
+    const reply = await this.clients.documents.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { scanId, item: SCAN_ITEM },
+        UpdateExpression: "ADD stagedUnits :unit",
+        ConditionExpression: "attribute_exists(scanId)",
+        ExpressionAttributeValues: { ":unit": new Set([unit]) },
+        ReturnValues: "UPDATED_NEW",
+      }),
+    );
+    const staged = reply.Attributes?.stagedUnits as Set<number> | undefined;
+    return staged?.size ?? 0;
+  }
+
+  /** The latest scans, newest first (of one universe, if given). */
+  async recent(options: { limit?: number; universe?: string } = {}): Promise<ScanRecord[]> {
+    const input: QueryCommandInput = options.universe
+      ? {
+          TableName: this.table,
+          IndexName: "byUniverse",
+          KeyConditionExpression: "universe = :u",
+          ExpressionAttributeValues: { ":u": options.universe },
+        }
+      : {
+          TableName: this.table,
+          IndexName: "byCreated",
+          KeyConditionExpression: "entity = :e",
+          ExpressionAttributeValues: { ":e": SCAN_ITEM },
+        };
+    const out = await this.clients.documents.send(
+      new QueryCommand({ ...input, ScanIndexForward: false, Limit: options.limit ?? 20 }),
+    );
+    return (out.Items ?? []).map(scanFromItem);
   }
 
   async markEnqueued(scanId: string, at: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { FinalizeStore, ScoreStore, StartScanStore } from "../../core/pipeline/ports.ts";
+import type { FinalizeStore, PlanProgress, ScoreStore, StartScanStore } from "../../core/pipeline/ports.ts";
 import type { DynamoResultsRepository } from "./results-repository.ts";
 import type { DynamoScansRepository } from "./scans-repository.ts";
 
@@ -33,5 +33,13 @@ export function finalizeStore(scans: DynamoScansRepository, results: DynamoResul
     getBenchmark: (scanId) => scans.benchmark(scanId),
     completeScan: (input) => scans.complete(input),
     overdueScans: (now) => scans.overdue(now),
+  };
+}
+
+export function planProgress(scans: DynamoScansRepository): PlanProgress {
+  return {
+    getScan: (scanId) => scans.get(scanId),
+    tickers: (scanId) => scans.tickers(scanId),
+    markUnitStaged: (scanId, unit) => scans.markUnitStaged(scanId, unit),
   };
 }
