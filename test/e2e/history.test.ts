@@ -4,13 +4,12 @@
  * asks only for the sessions it lacks, its adjusted series equal the simulator's own truth, and
  * its scores, RS ratings and breadth equal a scan of the same day from an empty store.
  */
-import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localTarget } from "../../packages/cli/target.ts";
 import { type AdjustedBar, adjustedBars } from "../../packages/core/history/adjust.ts";
 import type { ResultRecord } from "../../packages/core/pipeline/records.ts";
 import { addTradingDays, tradingDaysBetween } from "../../packages/core/trading-calendar.ts";
+import { emptyBarsTable } from "./bars-table.ts";
 import { startTestStack, type TestStack } from "./harness.ts";
 
 const SP500_SAMPLE = ["AAPL", "MSFT", "JNJ", "KO", "XOM", "JPM", "PG", "NVDA", "WMT", "HD"];
@@ -150,45 +149,4 @@ describe("the bars store across scans", () => {
 /** Trading sessions after `today` up to `date`, inclusive. */
 function sessionsUntil(today: string, date: string): number {
   return tradingDaysBetween(addTradingDays(today, 1), date).length;
-}
-
-/** Every item of the bars table deleted, through the official client: the next scan starts from nothing. */
-async function emptyBarsTable(t: TestStack): Promise<void> {
-  const env = t.stack.env;
-  const client = new DynamoDBClient({
-    endpoint: env.AWS_ENDPOINT_URL_DYNAMODB,
-    region: env.AWS_REGION ?? "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  const docs = DynamoDBDocumentClient.from(client);
-  const table = env.TICKERFLEET_BARS_TABLE!;
-  try {
-    const items: Record<string, { S?: string }>[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await client.send(
-        new ScanCommand({
-          TableName: table,
-          ProjectionExpression: "#s, #i",
-          ExpressionAttributeNames: { "#s": "shard", "#i": "item" },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    for (let i = 0; i < items.length; i += 25) {
-      await docs.send(
-        new BatchWriteCommand({
-          RequestItems: {
-            [table]: items.slice(i, i + 25).map((item) => ({
-              DeleteRequest: { Key: { shard: item.shard!.S!, item: item.item!.S! } },
-            })),
-          },
-        }),
-      );
-    }
-  } finally {
-    client.destroy();
-  }
 }
