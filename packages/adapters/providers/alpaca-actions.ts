@@ -1,7 +1,7 @@
 import type { CorporateAction } from "../../core/history/actions.ts";
 import { quantizePrice } from "../../core/history/bars-codec.ts";
 import type { FetchFailure } from "../../core/market-data.port.ts";
-import { nextPageToken, PROVIDER, query, readAnswer } from "./alpaca-wire.ts";
+import { PROVIDER, query, readTokenPages } from "./alpaca-wire.ts";
 import { isIsoDate } from "./bars.ts";
 import { type FailureContext, failure, quote } from "./classify.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
@@ -64,18 +64,9 @@ export async function readActionPages(
   path: string,
   visit: (read: SymbolAction) => void,
 ): Promise<FetchFailure | undefined> {
-  const seen = new Set<string>();
-  let token: string | undefined;
-  for (let page = 0; page === 0 || token !== undefined; page++) {
-    if (page === MAX_PAGES)
-      return failure(ctx, "invalid-response", `corporate actions: more than ${MAX_PAGES} pages; stopped`);
-    const response = await requests.get(
-      token === undefined ? path : `${path}&page_token=${encodeURIComponent(token)}`,
-    );
-    if ("kind" in response) return response;
-    const read = readAnswer(ctx, response);
-    if (!read.ok) return read.failure;
-    const groups = read.body.corporate_actions;
+  const limit = { pages: MAX_PAGES, message: `corporate actions: more than ${MAX_PAGES} pages; stopped` };
+  return readTokenPages(ctx, requests, path, limit, (body) => {
+    const groups = body.corporate_actions;
     if (groups !== null && groups !== undefined && !isRecord(groups))
       return failure(ctx, "invalid-response", `corporate_actions is ${typeName(groups)}, expected an object`);
     for (const [type, readRow] of ROW_READERS) {
@@ -94,14 +85,8 @@ export async function readActionPages(
         if (got) visit(got);
       }
     }
-    const next = nextPageToken(read.body);
-    if (next === null) return failure(ctx, "invalid-response", "next_page_token is not a string");
-    if (next !== undefined && seen.has(next))
-      return failure(ctx, "invalid-response", "next_page_token repeats an earlier page's; stopped");
-    if (next !== undefined) seen.add(next);
-    token = next;
-  }
-  return undefined;
+    return undefined;
+  });
 }
 
 const positive = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v > 0;

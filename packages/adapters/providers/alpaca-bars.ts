@@ -1,5 +1,5 @@
 import type { FetchFailure } from "../../core/market-data.port.ts";
-import { nextPageToken, query, readAnswer, sessionDateOf } from "./alpaca-wire.ts";
+import { query, readTokenPages, sessionDateOf } from "./alpaca-wire.ts";
 import { type FailureContext, failure, quote } from "./classify.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
 import type { HistoryRequests } from "./history-requests.ts";
@@ -65,22 +65,12 @@ export async function readBarPages(
   asked: ReadonlySet<string>,
   visit: BarVisitor,
 ): Promise<FetchFailure | undefined> {
-  const seen = new Set<string>();
-  let token: string | undefined;
-  for (let page = 0; page === 0 || token !== undefined; page++) {
-    if (page === MAX_PAGES)
-      return failure(
-        ctx,
-        "invalid-response",
-        `bars: more than ${MAX_PAGES} pages of next_page_token; stopped`,
-      );
-    const response = await requests.get(
-      token === undefined ? path : `${path}&page_token=${encodeURIComponent(token)}`,
-    );
-    if ("kind" in response) return response;
-    const read = readAnswer(ctx, response);
-    if (!read.ok) return read.failure;
-    const bars = read.body.bars;
+  const limit = {
+    pages: MAX_PAGES,
+    message: `bars: more than ${MAX_PAGES} pages of next_page_token; stopped`,
+  };
+  return readTokenPages(ctx, requests, path, limit, (body) => {
+    const bars = body.bars;
     // An empty answer is `{"bars": {}}`; some clients have seen `null` there.
     if (bars !== null && bars !== undefined && !isRecord(bars))
       return failure(ctx, "invalid-response", "bars: expected an object of symbols");
@@ -97,12 +87,6 @@ export async function readBarPages(
         visit(symbol, date, bar.o, bar.h, bar.l, bar.c, bar.v);
       }
     }
-    const next = nextPageToken(read.body);
-    if (next === null) return failure(ctx, "invalid-response", "next_page_token is not a string");
-    if (next !== undefined && seen.has(next))
-      return failure(ctx, "invalid-response", "next_page_token repeats an earlier page's; stopped");
-    if (next !== undefined) seen.add(next);
-    token = next;
-  }
-  return undefined;
+    return undefined;
+  });
 }

@@ -3,6 +3,7 @@ import { easternDateOf } from "../../core/eastern-time.ts";
 import type { FetchFailure } from "../../core/market-data.port.ts";
 import { classifyStatus, type FailureContext, failure, parseRetryAfter, quote } from "./classify.ts";
 import type { ResolvedProviderConfig } from "./config.ts";
+import type { HistoryRequests } from "./history-requests.ts";
 import { type HttpResponse, parseJson } from "./http.ts";
 import { isRecord, type JsonRecord, stringField, typeName } from "./shape.ts";
 
@@ -99,6 +100,41 @@ export function nextPageToken(body: JsonRecord): string | undefined | null {
   const token = body.next_page_token;
   if (token === undefined || token === null || token === "") return undefined;
   return typeof token === "string" ? token : null;
+}
+
+/**
+ * Requests `path` and every page after it by `next_page_token` (each after the first behind the
+ * caller's gate, `requests`), handing each page's body to `readPage`, which answers a failure
+ * to stop at. Undefined when every page was read; otherwise the failure. More than
+ * `limit.pages` pages is a loop: `limit.message` says so.
+ */
+export async function readTokenPages(
+  ctx: FailureContext,
+  requests: HistoryRequests,
+  path: string,
+  limit: { pages: number; message: string },
+  readPage: (body: JsonRecord) => FetchFailure | undefined,
+): Promise<FetchFailure | undefined> {
+  const seen = new Set<string>();
+  let token: string | undefined;
+  for (let page = 0; page === 0 || token !== undefined; page++) {
+    if (page === limit.pages) return failure(ctx, "invalid-response", limit.message);
+    const response = await requests.get(
+      token === undefined ? path : `${path}&page_token=${encodeURIComponent(token)}`,
+    );
+    if ("kind" in response) return response;
+    const read = readAnswer(ctx, response);
+    if (!read.ok) return read.failure;
+    const stop = readPage(read.body);
+    if (stop) return stop;
+    const next = nextPageToken(read.body);
+    if (next === null) return failure(ctx, "invalid-response", "next_page_token is not a string");
+    if (next !== undefined && seen.has(next))
+      return failure(ctx, "invalid-response", "next_page_token repeats an earlier page's; stopped");
+    if (next !== undefined) seen.add(next);
+    token = next;
+  }
+  return undefined;
 }
 
 /** The query parameter list of a request, values encoded (commas in a symbol list kept: the URL budget counts them). */
