@@ -29,7 +29,7 @@ import {
 } from "./fetch-types.ts";
 import type { GatherInput } from "./gather.ts";
 import { parseFetchQueueMessage, type TickerOutcome } from "./messages.ts";
-import { byProvider, type DrainClock, drainWithTokens, tokenGate } from "./token-drain.ts";
+import { byProvider, countingGate, type DrainClock, drainWithTokens, sleepFor } from "./token-drain.ts";
 
 export { FUNDAMENTALS_TTL_SECONDS } from "./fetch-fundamentals.ts";
 export {
@@ -39,8 +39,6 @@ export {
   type FetchInput,
   type FetchReport,
 } from "./fetch-types.ts";
-
-const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The fetcher's work for one SQS batch of chunks: the stored history of every ticker (one read
@@ -128,18 +126,21 @@ export async function fetchChunks(
 
   // Incremental answers with a move no action explains: their whole history is asked for once more.
   const refetch: HistoryWork[] = [];
+  /** The provider's answer (asked now, or by the scan's plan) merged: finished, or refetched whole. */
+  const settle = (work: HistoryWork, merged: MergedHistory) => {
+    if (merged.unexplainedGaps.length === 0) return finish(work, merged, "provider");
+    if (work.request.kind === "incremental")
+      return void refetch.push({ ...work, request: { kind: "full", days: work.input.message.days } });
+    // Refetched (or fetched whole for the first time) and still unexplained: kept, and said.
+    finish(
+      work,
+      { ...merged, ticker: acceptGaps(merged.ticker, merged.unexplainedGaps), metaChanged: true },
+      "provider",
+      ["suspect-gap"],
+    );
+  };
   const perTicker = useSupplies(inputs, works, policy, report.supplyErrors, {
-    merged: (work, merged) => {
-      if (merged.unexplainedGaps.length === 0) return finish(work, merged, "provider");
-      if (work.request.kind === "incremental")
-        return void refetch.push({ ...work, request: { kind: "full", days: work.input.message.days } });
-      finish(
-        work,
-        { ...merged, ticker: acceptGaps(merged.ticker, merged.unexplainedGaps), metaChanged: true },
-        "provider",
-        ["suspect-gap"],
-      );
-    },
+    merged: settle,
     failed: (work, outcome) => void outcomes.get(work.input)!.push(outcome),
   });
 
@@ -156,28 +157,14 @@ export async function fetchChunks(
         const access = deps.providers[name];
         const handBackMs = await drainWithTokens(group, access.limiter, clock, config, async (work) => {
           report.providerRequests++;
-          const takeToken = tokenGate(access.limiter, clock, config);
           // Each further request of the history (splits, dividends, another page) counts too.
-          const gate = async () => {
-            await takeToken();
-            report.providerRequests++;
-          };
+          const gate = countingGate(access.limiter, clock, config, () => report.providerRequests++);
           const asked = await askHistory(work, access, gate, config, policy, random);
           if (asked.kind === "retry") return void retries.get(work.input)!.push(asked.retry);
           if (asked.kind === "outcome") return void outcomes.get(work.input)!.push(asked.outcome);
           report.providerBytes += asked.bytes;
           toCache.push(asked.cacheEntry);
-          const { merged } = asked;
-          if (merged.unexplainedGaps.length === 0) return finish(work, merged, "provider");
-          if (work.request.kind === "incremental")
-            return void refetch.push({ ...work, request: { kind: "full", days: work.input.message.days } });
-          // Refetched (or fetched whole for the first time) and still unexplained: kept, and said.
-          finish(
-            work,
-            { ...merged, ticker: acceptGaps(merged.ticker, merged.unexplainedGaps), metaChanged: true },
-            "provider",
-            ["suspect-gap"],
-          );
+          settle(work, asked.merged);
         });
         // Whatever was not started (limit says "not yet", or time is short) goes back untouched.
         for (const work of group) retries.get(work.input)!.push({ ticker: work.ticker, delayMs: handBackMs });

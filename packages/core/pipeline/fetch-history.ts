@@ -15,7 +15,7 @@ import { type RequestGate, TokenWaitError } from "../market-data.port.ts";
 import { takeLast } from "../series.ts";
 import { encodeSeries } from "../series-codec.ts";
 import { askProvider } from "./ask-provider.ts";
-import { retryDelayMs } from "./backoff.ts";
+import { afterFailure, retryDelayMs } from "./backoff.ts";
 import type { FetchConfig, Retry, Work } from "./fetch-types.ts";
 import type { TickerOutcome } from "./messages.ts";
 import type { ProviderAccess } from "./ports.ts";
@@ -76,17 +76,13 @@ export async function askHistory(
         cacheEntry: [work.key, encodeFetched(work.request, fetched)],
       };
     }
-    const retryable = result.kind === "rate-limited" || result.kind === "transient";
-    if (retryable && attempts < config.maxAttempts) {
-      const lastReason = `${result.kind}: ${result.message}`.slice(0, 500);
-      const delayMs = retryDelayMs(attempts, result.retryAfterMs, config.backoff, random);
+    const verdict = afterFailure(result, attempts, config, random);
+    if (verdict.retry) {
+      const { delayMs, lastReason } = verdict;
       return { kind: "retry", retry: { ticker: { s, attempts, lastReason }, delayMs } };
     }
-    const why = retryable ? `after ${attempts} attempts: ${result.message}` : result.message;
-    return {
-      kind: "outcome",
-      outcome: { kind: "failed", s, reason: result.kind, message: why.slice(0, 500), attempts },
-    };
+    const { reason, message } = verdict;
+    return { kind: "outcome", outcome: { kind: "failed", s, reason, message, attempts } };
   } catch (error) {
     // No token for a further request in time: back to the queue for that long, no attempt spent.
     if (error instanceof TokenWaitError)

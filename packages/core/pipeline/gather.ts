@@ -1,5 +1,3 @@
-import type { CorporateAction } from "../history/actions.ts";
-import type { RawBar, RawHistory } from "../history/raw-history.ts";
 import {
   type FetchFailure,
   type HistoryOptions,
@@ -8,12 +6,12 @@ import {
   TokenWaitError,
 } from "../market-data.port.ts";
 import { askProvider } from "./ask-provider.ts";
-import { retryDelayMs, toDelaySeconds } from "./backoff.ts";
+import { afterFailure, toDelaySeconds } from "./backoff.ts";
 import type { FetchConfig } from "./fetch-types.ts";
 import type { FetchQueueMessage, GatherMessage, GatherStep } from "./messages.ts";
 import { type StagedUnit, stageMarketActions, stageMarketDay, stageSymbolPages } from "./plan-supply.ts";
 import type { MessageSender, OutboundMessage, PlanProgress, PlanStage, ProviderAccess } from "./ports.ts";
-import { byProvider, type DrainClock, drainWithTokens, tokenGate } from "./token-drain.ts";
+import { byProvider, countingGate, type DrainClock, drainWithTokens, sleepFor } from "./token-drain.ts";
 
 /**
  * The fetcher's work for a scan's plan units (planner/units.ts): each unit's requests under the
@@ -55,8 +53,6 @@ type Done =
   | { input: GatherInput; staged: StagedUnit }
   | { input: GatherInput; retry: GatherMessage; delayMs: number };
 
-const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export async function gatherUnits(
   inputs: readonly GatherInput[],
   deps: GatherDeps,
@@ -87,42 +83,41 @@ export async function gatherUnits(
       const queue = [...group];
       const handBackMs = await drainWithTokens(queue, access.limiter, clock, config, async (input) => {
         report.providerRequests++;
-        const takeToken = tokenGate(access.limiter, clock, config);
-        const nextRequest = async () => {
-          await takeToken();
-          report.providerRequests++;
-        };
+        const nextRequest = countingGate(access.limiter, clock, config, () => report.providerRequests++);
         const message = input.message;
         const attempts = message.attempts + 1;
+        let result: StepResult;
         try {
-          const result = await askProvider(access.limiter, () =>
-            requestStep(access.provider, message.step, { nextRequest }),
+          const tickers = scanTickers.get(message.scanId)!;
+          result = await askProvider(access.limiter, () =>
+            requestStep(access.provider, message.step, tickers, { nextRequest }),
           );
-          if (result.ok) {
-            report.providerBytes += result.bytes;
-            done.push({ input, staged: stage(name, message.step, result, scanTickers.get(message.scanId)!) });
-            return;
-          }
-          const retryable = result.kind === "rate-limited" || result.kind === "transient";
-          if (retryable && attempts < config.maxAttempts) {
-            const delayMs = retryDelayMs(attempts, result.retryAfterMs, config.backoff, random);
-            const lastReason = `${result.kind}: ${result.message}`.slice(0, 500);
-            done.push({ input, retry: { ...message, attempts, lastReason }, delayMs });
-            return;
-          }
-          const why = retryable ? `after ${attempts} attempts: ${result.message}` : result.message;
-          done.push({ input, staged: failed(name, message.step, result.kind, why) });
         } catch (error) {
-          if (error instanceof TokenWaitError) {
-            done.push({ input, retry: message, delayMs: error.retryAfterMs });
-            return;
-          }
-          const delayMs = retryDelayMs(attempts, undefined, config.backoff, random);
-          const lastReason = `transient: ${(error as Error).message}`.slice(0, 500);
-          if (attempts < config.maxAttempts)
-            done.push({ input, retry: { ...message, attempts, lastReason }, delayMs });
-          else done.push({ input, staged: failed(name, message.step, "transient", lastReason) });
+          // No token for a further request in time: back to the queue for that long, no attempt spent.
+          if (error instanceof TokenWaitError)
+            return void done.push({ input, retry: message, delayMs: error.retryAfterMs });
+          result = {
+            ok: false,
+            kind: "transient",
+            provider: name,
+            symbol: "*",
+            message: (error as Error).message,
+          };
         }
+        if (result.ok) {
+          report.providerBytes += result.bytes;
+          return void done.push({ input, staged: result.staged });
+        }
+        const verdict = afterFailure(result, attempts, config, random);
+        if (verdict.retry) {
+          const { delayMs, lastReason } = verdict;
+          return void done.push({ input, retry: { ...message, attempts, lastReason }, delayMs });
+        }
+        const { reason, message: why } = verdict;
+        done.push({
+          input,
+          staged: { kind: "failed", provider: name, step: message.step, reason, message: why },
+        });
       });
       for (const input of queue) done.push({ input, retry: input.message, delayMs: handBackMs });
     }),
@@ -166,54 +161,36 @@ export async function gatherUnits(
   return report;
 }
 
-type StepAnswer =
-  | { ok: true; kind: "market-day"; bars: Map<string, RawBar>; bytes: number }
-  | { ok: true; kind: "symbol-pages"; bars: Map<string, RawHistory>; bytes: number }
-  | { ok: true; kind: "market-actions"; actions: Map<string, CorporateAction[]>; bytes: number }
-  | FetchFailure;
+/** A unit's answer staged (its bars and actions of the scan's tickers only), or the provider's failure. */
+type StepResult = { ok: true; staged: StagedUnit; bytes: number } | FetchFailure;
 
 async function requestStep(
   provider: MarketDataProvider,
   step: GatherStep,
+  tickers: ReadonlySet<string>,
   options: HistoryOptions,
-): Promise<StepAnswer> {
+): Promise<StepResult> {
+  const name = provider.name;
   const unsupported = (what: string): FetchFailure => ({
     ok: false,
     kind: "invalid-response",
-    provider: provider.name,
+    provider: name,
     symbol: "*",
-    message: `${provider.name} cannot answer ${what}`,
+    message: `${name} cannot answer ${what}`,
   });
   if (step.kind === "market-day") {
     if (!provider.fetchMarketDay) return unsupported("a market day");
     const r = await provider.fetchMarketDay(step.date, options);
-    return r.ok ? { ok: true, kind: "market-day", bars: r.bars, bytes: r.bytes } : r;
+    return r.ok ? { ok: true, staged: stageMarketDay(name, step.date, r.bars, tickers), bytes: r.bytes } : r;
   }
   if (step.kind === "symbol-pages") {
     if (!provider.fetchSymbolsHistory) return unsupported("many symbols' bars");
     const r = await provider.fetchSymbolsHistory(step.symbols, step.from, step.to, options);
-    return r.ok ? { ok: true, kind: "symbol-pages", bars: r.bars, bytes: r.bytes } : r;
+    return r.ok ? { ok: true, staged: stageSymbolPages(name, step, r.bars), bytes: r.bytes } : r;
   }
   if (!provider.fetchMarketActions) return unsupported("the market's actions");
   const r = await provider.fetchMarketActions(step.from, step.to, options);
-  return r.ok ? { ok: true, kind: "market-actions", actions: r.actions, bytes: r.bytes } : r;
-}
-
-function stage(
-  provider: ProviderName,
-  step: GatherStep,
-  answer: Extract<StepAnswer, { ok: true }>,
-  tickers: ReadonlySet<string>,
-): StagedUnit {
-  if (answer.kind === "market-day" && step.kind === "market-day")
-    return stageMarketDay(provider, step.date, answer.bars, tickers);
-  if (answer.kind === "symbol-pages" && step.kind === "symbol-pages")
-    return stageSymbolPages(provider, step, answer.bars);
-  if (answer.kind === "market-actions" && step.kind === "market-actions")
-    return stageMarketActions(provider, step.from, step.to, answer.actions, tickers);
-  throw new Error(`answer ${answer.kind} does not match step ${step.kind}`);
-}
-
-function failed(provider: ProviderName, step: GatherStep, reason: string, message: string): StagedUnit {
-  return { kind: "failed", provider, step, reason, message: message.slice(0, 500) };
+  return r.ok
+    ? { ok: true, staged: stageMarketActions(name, step.from, step.to, r.actions, tickers), bytes: r.bytes }
+    : r;
 }

@@ -2,6 +2,9 @@ import { type ProviderName, type RequestGate, TokenWaitError } from "../market-d
 import type { FetchConfig } from "./fetch-types.ts";
 import type { TokenLimiter } from "./ports.ts";
 
+/** Waits `ms` on the timer: a drain's `sleep` in a real invocation. */
+export const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** What a drain needs of the invocation: its time left, and a way to wait. */
 export interface DrainClock {
   remainingMs: () => number;
@@ -68,6 +71,20 @@ export function tokenGate(
       await clock.sleep(wait);
       waited += wait;
     }
+  };
+}
+
+/** A tokenGate that also counts each further request it lets out (the first is the drain's). */
+export function countingGate(
+  limiter: TokenLimiter,
+  clock: DrainClock,
+  config: Pick<FetchConfig, "reserveMs" | "maxInlineWaitMs">,
+  count: () => void,
+): RequestGate {
+  const takeToken = tokenGate(limiter, clock, config);
+  return async () => {
+    await takeToken();
+    count();
   };
 }
 
