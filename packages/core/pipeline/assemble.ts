@@ -1,5 +1,5 @@
-import { planChunks } from "./chunks.ts";
-import type { FetchMessage, FetchQueueMessage } from "./messages.ts";
+import { chunkFetchMessage, planChunks } from "./chunks.ts";
+import type { FetchQueueMessage } from "./messages.ts";
 import { assembleSupply, encodeSupply, type TickerSupply } from "./plan-supply.ts";
 import type { MessageSender, PlanProgress, PlanStage } from "./ports.ts";
 
@@ -61,21 +61,7 @@ export async function assembleScan(scanId: string, deps: AssembleDeps): Promise<
       else if (one.kind === "failed") report.failed++;
       else report.supplied++;
     }
-    const body: FetchMessage = {
-      v: 1,
-      kind: "fetch",
-      scanId,
-      chunk: c.chunk,
-      role: c.role,
-      chunkSize: c.tickers.length,
-      chunkCount: chunks.length,
-      provider: scan.provider,
-      days: scan.days,
-      ...(scan.session ? { session: scan.session } : {}),
-      tickers: c.tickers.map((s) => ({ s, attempts: 0 })),
-      ...(plan.fundamentals && c.role === "universe" ? { fundamentals: true } : {}),
-      ...(encoded ? { supply: encoded } : {}),
-    };
+    const body = chunkFetchMessage({ ...scan, fundamentals: plan.fundamentals }, c, chunks.length, encoded);
     return { body };
   });
   await deps.fetchQueue.send(messages);

@@ -1,3 +1,5 @@
+import type { ProviderName } from "../market-data.port.ts";
+import type { FetchMessage } from "./messages.ts";
 import type { ChunkRecord } from "./records.ts";
 
 /**
@@ -23,4 +25,38 @@ export function planChunks(
   }
   chunks.push({ scanId, chunk: chunks.length, role: "benchmark", tickers: [benchmark] });
   return chunks;
+}
+
+/** What every chunk's fetch message of a scan says alike. */
+export interface ChunkScan {
+  scanId: string;
+  provider: ProviderName;
+  days: number;
+  session?: string;
+  fundamentals: boolean;
+}
+
+/** A chunk's first fetch message (scan-start's, or assemble's after a plan), with its tickers' plan supply if any. */
+export function chunkFetchMessage(
+  scan: ChunkScan,
+  chunk: ChunkRecord,
+  chunkCount: number,
+  supply?: string,
+): FetchMessage {
+  return {
+    v: 1,
+    kind: "fetch",
+    scanId: scan.scanId,
+    chunk: chunk.chunk,
+    role: chunk.role,
+    chunkSize: chunk.tickers.length,
+    chunkCount,
+    provider: scan.provider,
+    days: scan.days,
+    ...(scan.session ? { session: scan.session } : {}),
+    tickers: chunk.tickers.map((s) => ({ s, attempts: 0 })),
+    // The benchmark is a reference for RS, not a ranked company: its earnings are not needed.
+    ...(scan.fundamentals && chunk.role === "universe" ? { fundamentals: true } : {}),
+    ...(supply ? { supply } : {}),
+  };
 }

@@ -2,7 +2,7 @@ import { ValidationError } from "../errors.ts";
 import { emptyHistory } from "../history/raw-history.ts";
 import type { ScanPlan } from "../planner/scan-plan.ts";
 import { addTradingDays } from "../trading-calendar.ts";
-import { planChunks } from "./chunks.ts";
+import { chunkFetchMessage, planChunks } from "./chunks.ts";
 import type { FetchQueueMessage } from "./messages.ts";
 import { encodeSupply, type TickerSupply } from "./plan-supply.ts";
 import type { MessageSender, StartScanStore } from "./ports.ts";
@@ -106,11 +106,11 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
   }
   await deps.store.putTickers(request.scanId, request.tickers);
   const units = deps.plan?.units ?? [];
-  if (units.length > 0) {
-    // The plan's units first; the last one staged assembles the chunks (gather.ts, assemble.ts).
-    await deps.fetchQueue.send(
-      units.map((u, i) => ({
-        body: {
+  // A plan's units go first; the last one staged assembles the chunks (gather.ts, assemble.ts).
+  const current = currentSupply(deps.plan, deps.session);
+  const messages: FetchQueueMessage[] =
+    units.length > 0
+      ? units.map((u, i) => ({
           v: 1,
           kind: "gather",
           scanId: request.scanId,
@@ -119,39 +119,16 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
           units: units.length,
           step: u.step,
           attempts: 0,
-        },
-      })),
-    );
-    await deps.store.markEnqueued(request.scanId, (deps.now?.() ?? new Date()).toISOString());
-    return {
-      scanId: request.scanId,
-      status: "RUNNING",
-      total: record.total,
-      chunks: chunks.length,
-      alreadyStarted: false,
-    };
-  }
-  const current = currentSupply(deps.plan, deps.session);
-  await deps.fetchQueue.send(
-    chunks.map((c) => ({
-      body: {
-        v: 1,
-        kind: "fetch",
-        scanId: request.scanId,
-        chunk: c.chunk,
-        role: c.role,
-        chunkSize: c.tickers.length,
-        chunkCount: chunks.length,
-        provider: request.provider,
-        days: request.days,
-        session: deps.session,
-        tickers: c.tickers.map((s) => ({ s, attempts: 0 })),
-        // The benchmark is a reference for RS, not a ranked company: its earnings are not needed.
-        ...(request.fundamentals && c.role === "universe" ? { fundamentals: true } : {}),
-        ...(current ? supplyOf(c.tickers, current, addTradingDays(deps.session, 1)) : {}),
-      },
-    })),
-  );
+        }))
+      : chunks.map((c) =>
+          chunkFetchMessage(
+            { ...request, session: deps.session },
+            c,
+            chunks.length,
+            current && supplyOf(c.tickers, current, addTradingDays(deps.session, 1)),
+          ),
+        );
+  await deps.fetchQueue.send(messages.map((body) => ({ body })));
   await deps.store.markEnqueued(request.scanId, (deps.now?.() ?? new Date()).toISOString());
   return {
     scanId: request.scanId,
@@ -177,10 +154,10 @@ function supplyOf(
   tickers: readonly string[],
   current: ReadonlySet<string>,
   from: string,
-): { supply?: string } {
+): string | undefined {
   const own = new Map<string, TickerSupply>();
   for (const s of tickers) {
     if (current.has(s)) own.set(s, { kind: "bars", from, bars: emptyHistory(s), actions: [] });
   }
-  return own.size > 0 ? { supply: encodeSupply(own) } : {};
+  return own.size > 0 ? encodeSupply(own) : undefined;
 }
