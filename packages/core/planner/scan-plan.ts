@@ -24,7 +24,6 @@ export interface ScanPlanInput {
   /** The latest finished scan of the same universe, with its tickers. */
   previous?: { scan: ScanRecord; tickers: readonly string[] };
   providers: readonly PlannedProvider[];
-  correctionSessions?: number;
 }
 
 /** Whether a provider answers for many tickers at once (a market day or symbol pages). */
@@ -53,16 +52,16 @@ export function planScan(
   }
   const days = all.filter((s) => held.has(s));
   const backfill = all.filter((s) => !held.has(s));
+  // Nothing held (no usable scan, or none of its tickers in this one): every ticker is a backfill.
   const through = usable && days.length > 0 ? previous.scan.session! : null;
-  const stored = { tickers: through === null ? 0 : days.length, through };
+  const stored = { tickers: days.length, through };
   const plan = planRequests({
     session: input.session,
     days: request.days,
     tickers: all.length,
-    stored: { tickers: stored.tickers, through: through ?? undefined },
+    stored: { tickers: days.length, through: through ?? undefined },
     providers: input.providers,
-    ...(input.correctionSessions === undefined ? {} : { correctionSessions: input.correctionSessions }),
   });
-  const tickers = { days: through === null ? [] : days, backfill: through === null ? all : backfill };
+  const tickers = { days, backfill };
   return { plan, stored, tickers, units: planUnits(plan, tickers) };
 }
