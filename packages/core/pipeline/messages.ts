@@ -159,33 +159,32 @@ function describe(error: z.ZodError): string[] {
   return error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(body)"}: ${i.message}`);
 }
 
-function parseWith<T>(schema: z.ZodType<T, unknown>, what: string, body: string): T {
-  let json: unknown;
+function readJson(what: string, body: string): unknown {
   try {
-    json = JSON.parse(body);
+    return JSON.parse(body);
   } catch (error) {
     throw new ValidationError(what, [`not JSON (${(error as Error).message})`]);
   }
+}
+
+function validate<T>(schema: z.ZodType<T, unknown>, what: string, json: unknown): T {
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new ValidationError(what, describe(parsed.error));
   return parsed.data;
 }
 
-export const parseFetchMessage = (body: string): ParsedFetchMessage =>
-  parseWith(fetchMessage, "fetch message", body);
+function parseWith<T>(schema: z.ZodType<T, unknown>, what: string, body: string): T {
+  return validate(schema, what, readJson(what, body));
+}
 
 /** A fetch-queue body of any kind, told apart by `kind` (a body without one is a chunk). */
 export type ParsedFetchQueueMessage = ParsedFetchMessage | GatherMessage | AssembleMessage;
 export function parseFetchQueueMessage(body: string): ParsedFetchQueueMessage {
-  let kind: unknown;
-  try {
-    kind = (JSON.parse(body) as { kind?: unknown } | null)?.kind;
-  } catch {
-    // parseWith says why
-  }
-  if (kind === "gather") return parseWith(gatherMessage, "gather message", body);
-  if (kind === "assemble") return parseWith(assembleMessage, "assemble message", body);
-  return parseFetchMessage(body);
+  const json = readJson("fetch message", body);
+  const kind = (json as { kind?: unknown } | null)?.kind;
+  if (kind === "gather") return validate(gatherMessage, "gather message", json);
+  if (kind === "assemble") return validate(assembleMessage, "assemble message", json);
+  return validate(fetchMessage, "fetch message", json);
 }
 export const parseScoreMessage = (body: string): ParsedScoreMessage =>
   parseWith(scoreMessage, "score message", body);
