@@ -30,8 +30,9 @@ export interface FetcherResources {
  * The fetcher's composition, per container: settings checked once, one Upstash client, every
  * provider with its shared limit (one undici pool per origin inside the adapters), SQS senders.
  * It handles its SQS batch as a whole (one cache read, one token loop, one cache write for all
- * its chunks) and builds the partial batch response itself: a record fails only if its body
- * does not parse or its outcomes could not be handed on.
+ * its chunks; a planned scan's units and its assemble beside them) and builds the partial batch
+ * response itself: a record fails only if its body does not parse or its outcomes could not be
+ * handed on.
  */
 export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEnv = process.env) {
   const settings = fetcherSettings(env);
@@ -60,6 +61,12 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
       console.error(JSON.stringify({ event: "fetch-rejected", messageId: id, error }));
     }
     const failedIds = rejected.map((r) => r.id);
+    const remainingMs = () => context.getRemainingTimeInMillis();
+    // Keep a quarter of the invocation (at most the configured reserve) to finish what was started.
+    const fetchConfig = {
+      ...settings.fetch,
+      reserveMs: Math.min(settings.fetch.reserveMs, remainingMs() / 4),
+    };
     for (const { id, scanId } of assembles) {
       try {
         const report = await assembleScan(scanId, plan);
@@ -73,13 +80,7 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
     }
     if (gathers.length > 0) {
       const limiterLog = providers.stats.start();
-      const remainingMs = () => context.getRemainingTimeInMillis();
-      const reserveMs = Math.min(settings.fetch.reserveMs, remainingMs() / 4);
-      const report = await gatherUnits(
-        gathers,
-        { ...deps, ...plan, remainingMs },
-        { ...settings.fetch, reserveMs },
-      );
+      const report = await gatherUnits(gathers, { ...deps, ...plan, remainingMs }, fetchConfig);
       const { failedIds: unsent, ...counts } = report;
       const units = gathers.map((g) => `${g.message.scanId}#${g.message.unit}`);
       console.log(JSON.stringify({ event: "plan-gather", units, ...counts, ...limiterLog() }));
@@ -87,10 +88,7 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
     }
     if (inputs.length > 0) {
       const limiterLog = providers.stats.start();
-      const remainingMs = () => context.getRemainingTimeInMillis();
-      // Keep a quarter of the invocation (at most the configured reserve) to finish what was started.
-      const reserveMs = Math.min(settings.fetch.reserveMs, remainingMs() / 4);
-      const report = await fetchChunks(inputs, { ...deps, remainingMs }, { ...settings.fetch, reserveMs });
+      const report = await fetchChunks(inputs, { ...deps, remainingMs }, fetchConfig);
       const { failedIds: unsent, ...counts } = report;
       const chunks = inputs.map((i) => `${i.message.scanId}#${i.message.chunk}`);
       console.log(JSON.stringify({ event: "fetch", chunks, ...counts, ...limiterLog() }));
