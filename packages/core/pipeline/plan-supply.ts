@@ -2,13 +2,7 @@ import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { z } from "zod";
 import { actionProblem, type CorporateAction } from "../history/actions.ts";
 import { decodeBars, encodeBars } from "../history/bars-codec.ts";
-import {
-  emptyHistory,
-  historyFromBars,
-  historyToBars,
-  type RawBar,
-  type RawHistory,
-} from "../history/raw-history.ts";
+import { historyFromBars, historyToBars, type RawBar, type RawHistory } from "../history/raw-history.ts";
 import { PROVIDERS, type ProviderName } from "../market-data.port.ts";
 import type { GatherStep } from "./messages.ts";
 
@@ -216,7 +210,12 @@ export function decodeSupply(text: string): Map<string, TickerSupply> {
     const usable = s.actions.filter(
       (a) => actionProblem(a as CorporateAction) === undefined,
     ) as CorporateAction[];
-    const bars = s.bars === "" ? emptyHistory(symbol) : decodeBars(symbol, unb64(s.bars));
+    let bars: RawHistory;
+    try {
+      bars = decodeBars(symbol, unb64(s.bars));
+    } catch (error) {
+      throw new Error(`supply: bars of ${symbol}: ${(error as Error).message}`);
+    }
     supply.set(symbol, { kind: "bars", from: s.from, bars, actions: usable });
   }
   return supply;
