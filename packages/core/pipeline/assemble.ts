@@ -69,17 +69,26 @@ export async function assembleScan(scanId: string, deps: AssembleDeps): Promise<
 }
 
 /**
- * A chunk's supply encoded within MAX_SUPPLY_CHARS: tickers with bars are dropped from the end
- * (and fetched per ticker) until it fits; failures are a few bytes and always kept.
+ * A chunk's supply encoded within MAX_SUPPLY_CHARS: the most tickers with bars, in the chunk's
+ * order, that fit (found by halving, a few encodings rather than one per ticker dropped); the
+ * rest are left out and fetched per ticker. Failures are a few bytes and always kept.
  */
 function fitted(own: Map<string, TickerSupply>, report: AssembleReport): string | undefined {
-  for (;;) {
-    if (own.size === 0) return undefined;
-    const encoded = encodeSupply(own);
-    if (encoded.length <= MAX_SUPPLY_CHARS) return encoded;
-    const last = [...own].reverse().find(([, s]) => s.kind === "bars");
-    if (!last) return encoded;
-    own.delete(last[0]);
-    report.overflow++;
+  if (own.size === 0) return undefined;
+  const whole = encodeSupply(own);
+  if (whole.length <= MAX_SUPPLY_CHARS) return whole;
+  const failed = [...own].filter(([, s]) => s.kind === "failed");
+  const bars = [...own].filter(([, s]) => s.kind === "bars");
+  const encode = (k: number) => encodeSupply(new Map([...failed, ...bars.slice(0, k)]));
+  // The most that fit: fewer than all of them (all did not).
+  let lo = 0;
+  let hi = bars.length - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (encode(mid).length <= MAX_SUPPLY_CHARS) lo = mid;
+    else hi = mid - 1;
   }
+  for (const [symbol] of bars.slice(lo)) own.delete(symbol);
+  report.overflow += bars.length - lo;
+  return own.size > 0 ? encode(lo) : undefined;
 }
