@@ -3,7 +3,15 @@ import { addTradingDays } from "../../../core/trading-calendar.ts";
 import { gridDates } from "../grid.ts";
 import { Lru } from "../lru.ts";
 import type { MarketModel } from "../market-model.ts";
-import { cusipOf, decodeToken, encodeToken, eventUuid, JSON_TYPE, messageAnswer } from "./alpaca-wire.ts";
+import {
+  cusipOf,
+  decodeToken,
+  encodeToken,
+  eventUuid,
+  JSON_TYPE,
+  messageAnswer,
+  pageOptions,
+} from "./alpaca-wire.ts";
 import { isIsoDate } from "./format.ts";
 import {
   answerFrom,
@@ -91,12 +99,9 @@ function readQuery(env: ProviderEnv, url: URL): ActionsQuery | SimAnswer {
   if (!isIsoDate(start)) return bad(`invalid start: ${JSON.stringify(start)}`);
   if (!isIsoDate(end)) return bad(`invalid end: ${JSON.stringify(end)}`);
   if (end < start) return bad("end should not be before start");
-  const limitText = param("limit");
-  const limit = limitText === null ? DEFAULT_LIMIT : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
-    return bad(`invalid limit: must be between 1 and ${MAX_LIMIT}, got ${limitText}`);
-  const sort = param("sort") ?? "asc";
-  if (sort !== "asc" && sort !== "desc") return bad(`invalid sort: ${JSON.stringify(sort)}`);
+  const page = pageOptions(param, { byDefault: DEFAULT_LIMIT, most: MAX_LIMIT });
+  if (typeof page === "string") return bad(page);
+  const { limit, sort } = page;
   const token = param("page_token");
   let offset = 0;
   if (token !== null) {

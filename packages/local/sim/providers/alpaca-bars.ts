@@ -6,6 +6,7 @@ import {
   encodeToken,
   JSON_TYPE,
   messageAnswer,
+  pageOptions,
   round,
   sessionTime,
 } from "./alpaca-wire.ts";
@@ -86,12 +87,9 @@ function readQuery(env: ProviderEnv, url: URL): BarsQuery | SimAnswer {
   const feed = param("feed") ?? "iex";
   if (feed !== "sip" && feed !== "iex")
     return bad(`invalid feed ${JSON.stringify(feed)}: the simulator serves sip and iex`);
-  const limitText = param("limit");
-  const limit = limitText === null ? DEFAULT_LIMIT : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
-    return bad(`invalid limit: must be between 1 and ${MAX_LIMIT}, got ${limitText}`);
-  const sort = param("sort") ?? "asc";
-  if (sort !== "asc" && sort !== "desc") return bad(`invalid sort: ${JSON.stringify(sort)}`);
+  const page = pageOptions(param, { byDefault: DEFAULT_LIMIT, most: MAX_LIMIT });
+  if (typeof page === "string") return bad(page);
+  const { limit, sort } = page;
   const currency = param("currency");
   if (currency !== null && currency !== "USD") return bad("the simulator serves prices in USD only");
   const tokenText = param("page_token");

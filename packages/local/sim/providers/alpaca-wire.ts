@@ -73,3 +73,20 @@ export function boundMs(text: string, side: "start" | "end"): number | undefined
   const ms = Date.parse(text);
   return Number.isFinite(ms) ? ms : undefined;
 }
+
+/**
+ * `limit` and `sort` as Alpaca's list endpoints read them (`limit` 1 to the endpoint's most,
+ * `sort` asc or desc): the values, or a string saying what is wrong.
+ */
+export function pageOptions(
+  param: (name: string) => string | null,
+  limits: { byDefault: number; most: number },
+): { limit: number; sort: "asc" | "desc" } | string {
+  const limitText = param("limit");
+  const limit = limitText === null ? limits.byDefault : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > limits.most)
+    return `invalid limit: must be between 1 and ${limits.most}, got ${limitText}`;
+  const sort = param("sort") ?? "asc";
+  if (sort !== "asc" && sort !== "desc") return `invalid sort: ${JSON.stringify(sort)}`;
+  return { limit, sort };
+}
