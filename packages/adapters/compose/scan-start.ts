@@ -3,7 +3,7 @@ import type { FetchQueueMessage } from "../../core/pipeline/messages.ts";
 import { parseScanRequest, type ScanRequest } from "../../core/pipeline/scan-request.ts";
 import { type StartScanResult, scanDeadlineSeconds, startScan } from "../../core/pipeline/start-scan.ts";
 import { capabilitiesOf } from "../../core/planner/capabilities.ts";
-import { planScan, plansRequests } from "../../core/planner/scan-plan.ts";
+import { isUsablePrevious, planScan, plansRequests } from "../../core/planner/scan-plan.ts";
 import { batchDocumentClient, documentClient, sqsClient } from "../aws-clients.ts";
 import { scanStartSettings } from "../config.ts";
 import { DynamoScansRepository } from "../dynamo/scans-repository.ts";
@@ -30,9 +30,7 @@ export function createScanStart(resources: ScanStartResources, env: NodeJS.Proce
   /** The plan with the scan's provider, from what the last finished scan of its universe left stored. */
   const planFor = async (request: ScanRequest, today: string) => {
     const recent = await scans.recent({ universe: request.universe, limit: 10 });
-    const last = recent.find(
-      (s) => s.scanId !== request.scanId && (s.status === "COMPLETE" || s.status === "PARTIAL"),
-    );
+    const last = recent.find((s) => isUsablePrevious(s, today, request.scanId));
     const previous = last ? { scan: last, tickers: await scans.tickers(last.scanId) } : undefined;
     return planScan(request, {
       session: today,

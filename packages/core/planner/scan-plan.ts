@@ -32,16 +32,26 @@ export function plansRequests(provider: PlannedProvider["name"]): boolean {
   return c.marketDay !== undefined || c.symbolPages !== undefined;
 }
 
+/**
+ * Whether a finished scan can say what the store holds for a scan of `session`: it finished
+ * (COMPLETE or PARTIAL) for a session no later than this one, and it is not this scan.
+ */
+export function isUsablePrevious(scan: ScanRecord, session: string, scanId?: string): boolean {
+  return (
+    scan.scanId !== scanId &&
+    scan.session !== undefined &&
+    scan.session <= session &&
+    (scan.status === "COMPLETE" || scan.status === "PARTIAL")
+  );
+}
+
 export function planScan(
   request: Pick<ScanRequest, "tickers" | "benchmark" | "days">,
   input: ScanPlanInput,
 ): ScanPlan {
   const all = [...new Set([...request.tickers, request.benchmark])];
   const previous = input.previous;
-  const usable =
-    previous?.scan.session !== undefined &&
-    previous.scan.session <= input.session &&
-    (previous.scan.status === "COMPLETE" || previous.scan.status === "PARTIAL");
+  const usable = previous !== undefined && isUsablePrevious(previous.scan, input.session);
   const held = new Set<string>();
   if (usable) {
     const missed = new Set([
