@@ -71,8 +71,10 @@ export class DynamoPlanStage implements PlanStage {
     } while (start);
     const staged: StagedUnit[] = [];
     for (const [unit, { parts: count, data }] of parts) {
-      // A unit whose parts are not all there yet (its put is still running) is not staged.
-      if (data.length !== count) continue;
+      // Read only once every unit is counted, so each put has finished: a missing part is a fault,
+      // and assembling without the unit would hand tickers a supply lacking its sessions.
+      if (data.length !== count)
+        throw new StoreError(`plan ${scanId} ${unit}: ${data.length} of ${count} parts stored`);
       try {
         const value = JSON.parse(inflateRawSync(Buffer.concat(data)).toString("utf8")) as StagedUnit;
         if (!["market-day", "symbol-pages", "market-actions", "failed"].includes(value?.kind))
