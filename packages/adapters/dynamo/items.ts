@@ -13,6 +13,7 @@ import {
 } from "../../core/pipeline/records.ts";
 import { readStoredBreadth, type StoredBreadth } from "../../core/pipeline/stored-breadth.ts";
 import { readStoredMetrics, type StoredMetrics } from "../../core/pipeline/stored-metrics.ts";
+import { PLAN_STEP_KINDS } from "../../core/planner/plan.ts";
 import type { Fundamentals } from "../../core/scoring/canslim.ts";
 import { isUniverseName } from "../../core/universes.ts";
 import { ItemFields, isOneOf } from "./item-fields.ts";
@@ -66,7 +67,7 @@ const scanPlanSchema = z.object({
   steps: z.array(
     z.object({
       provider: z.enum(PROVIDERS),
-      kind: z.enum(["per-ticker", "market-days", "symbol-pages", "market-actions"]),
+      kind: z.enum(PLAN_STEP_KINDS),
       part: z.enum(["days", "backfill"]),
       requests: z.number(),
       seconds: z.number(),

@@ -17,7 +17,8 @@ import type { ProviderCapabilities } from "./capabilities.ts";
  *   does not bring them (a market day, symbol pages); per-ticker requests bring their own.
  */
 
-export type PlanStepKind = "per-ticker" | "market-days" | "symbol-pages" | "market-actions";
+export const PLAN_STEP_KINDS = ["per-ticker", "market-days", "symbol-pages", "market-actions"] as const;
+export type PlanStepKind = (typeof PLAN_STEP_KINDS)[number];
 
 export interface PlanStep {
   provider: ProviderName;
