@@ -70,8 +70,11 @@ export async function gatherUnits(
     assembling: [],
     errors: [],
   };
+  // A market day or the market's actions answer for every listing: only the scan's are staged.
+  // A page group asked for its own symbols, so its scan's tickers need not be read.
   const scanTickers = new Map<string, Set<string>>();
-  for (const scanId of new Set(inputs.map((i) => i.message.scanId))) {
+  const wholeMarket = inputs.filter((i) => i.message.step.kind !== "symbol-pages");
+  for (const scanId of new Set(wholeMarket.map((i) => i.message.scanId))) {
     const [scan, tickers] = await Promise.all([deps.progress.getScan(scanId), deps.progress.tickers(scanId)]);
     scanTickers.set(scanId, new Set([...tickers, ...(scan ? [scan.benchmark] : [])]));
   }
@@ -88,7 +91,7 @@ export async function gatherUnits(
         const attempts = message.attempts + 1;
         let result: StepResult;
         try {
-          const tickers = scanTickers.get(message.scanId)!;
+          const tickers = scanTickers.get(message.scanId) ?? new Set<string>();
           result = await askProvider(access.limiter, () =>
             requestStep(access.provider, message.step, tickers, { nextRequest }),
           );
