@@ -67,13 +67,13 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
       ...settings.fetch,
       reserveMs: Math.min(settings.fetch.reserveMs, remainingMs() / 4),
     };
-    for (const { id, scanId } of assembles) {
+    for (const { id, scanId, group } of assembles) {
       try {
-        const report = await assembleScan(scanId, plan);
+        const report = await assembleScan(scanId, group, plan);
         console.log(JSON.stringify({ event: "plan-assembled", ...report }));
       } catch (error) {
         console.error(
-          JSON.stringify({ event: "plan-assemble-failed", scanId, error: (error as Error).message }),
+          JSON.stringify({ event: "plan-assemble-failed", scanId, group, error: (error as Error).message }),
         );
         failedIds.push(id);
       }

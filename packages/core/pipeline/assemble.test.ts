@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 import { encodeBars } from "../history/bars-codec.ts";
 import { historyFromBars } from "../history/raw-history.ts";
 import { tradingDaysBetween } from "../trading-calendar.ts";
-import { assembleScan, MAX_SUPPLY_CHARS } from "./assemble.ts";
+import { type AssembleReport, assembleScan, MAX_SUPPLY_CHARS } from "./assemble.ts";
+import { assemblyGroups, groupCount, splitStaged } from "./assembly-groups.ts";
+import { planChunks } from "./chunks.ts";
 import type { FetchMessage, FetchQueueMessage } from "./messages.ts";
 import { decodeSupply, type StagedUnit } from "./plan-supply.ts";
 import type { OutboundMessage } from "./ports.ts";
@@ -70,14 +72,46 @@ function pages(symbols: string[], sessions: number): StagedUnit {
   return { kind: "symbol-pages", provider: "alpaca", from: dates[0]!, to: SESSION, symbols, bars };
 }
 
+/** Every group of the scan assembled from its share of the staged units, as gather splits them. */
 async function assemble(record: ScanRecord, tickers: string[], staged: StagedUnit[]) {
   const sent: OutboundMessage<FetchQueueMessage>[] = [];
-  const report = await assembleScan("s1", {
-    progress: { getScan: async () => record, tickers: async () => tickers, markUnitStaged: async () => 0 },
-    stage: { put: async () => undefined, read: async () => staged },
-    fetchQueue: { send: async (m) => void sent.push(...m) },
-  });
-  return { report, messages: sent.map((m) => m.body as FetchMessage) };
+  const groups = assemblyGroups(
+    planChunks("s1", tickers, record.benchmark, record.plan!.chunkSize),
+    record.benchmark,
+  );
+  const shares = staged.map((unit) => splitStaged(unit, groups));
+  const reads: StagedUnit[][] = [];
+  const reports: AssembleReport[] = [];
+  for (let group = 0; group < groupCount(groups); group++) {
+    reports.push(
+      await assembleScan("s1", group, {
+        progress: {
+          getScan: async () => record,
+          tickers: async () => tickers,
+          markUnitStaged: async () => 0,
+        },
+        stage: {
+          put: async () => undefined,
+          read: async (_scanId, g) => {
+            const share = shares.map((s) => s[g]!);
+            reads.push(share);
+            return share;
+          },
+        },
+        fetchQueue: { send: async (m) => void sent.push(...m) },
+      }),
+    );
+  }
+  const total = (k: "chunks" | "supplied" | "failed" | "perTicker" | "overflow") =>
+    reports.reduce((n, r) => n + r[k], 0);
+  const report = {
+    chunks: total("chunks"),
+    supplied: total("supplied"),
+    failed: total("failed"),
+    perTicker: total("perTicker"),
+    overflow: total("overflow"),
+  };
+  return { report, reports, reads, messages: sent.map((m) => m.body as FetchMessage) };
 }
 
 describe("assembleScan", () => {
@@ -112,5 +146,42 @@ describe("assembleScan", () => {
       perTicker: 40 - kept.length,
       supplied: kept.length + 1,
     });
+  });
+
+  it("assembles a large universe in groups, each from its own tickers' share of every unit", async () => {
+    const tickers = Array.from({ length: 1200 }, (_, i) => `T${String(i).padStart(4, "0")}`);
+    const { reports, reads, messages } = await assemble(scan(10), tickers, [pages([...tickers, "SPY"], 2)]);
+    // 120 chunks of 10: groups of 50 chunks (500 tickers), 50, 20, and the benchmark's.
+    expect(reports.map((r) => [r.group, r.chunks])).toStrictEqual([
+      [0, 50],
+      [1, 50],
+      [2, 20],
+      [3, 1],
+    ]);
+    // Every chunk once, numbered as the scan's, with its own tickers' supply.
+    expect(messages.map((m) => m.chunk)).toStrictEqual(Array.from({ length: 121 }, (_, i) => i));
+    expect(messages.every((m) => m.chunkCount === 121)).toBe(true);
+    for (const m of messages)
+      expect([...decodeSupply(m.supply!).keys()]).toStrictEqual(m.tickers.map((t) => t.s));
+    // A group read only its tickers' bars.
+    const symbolsRead = reads.map((share) =>
+      share.flatMap((u) => (u.kind === "symbol-pages" ? Object.keys(u.bars) : [])),
+    );
+    expect(symbolsRead[1]).toStrictEqual(tickers.slice(500, 1000));
+    expect(symbolsRead[3]).toStrictEqual(["SPY"]);
+  });
+
+  it("refuses a group the scan does not have", async () => {
+    await expect(
+      assembleScan("s1", 9, {
+        progress: {
+          getScan: async () => scan(2),
+          tickers: async () => ["AAA"],
+          markUnitStaged: async () => 0,
+        },
+        stage: { put: async () => undefined, read: async () => [] },
+        fetchQueue: { send: async () => undefined },
+      }),
+    ).rejects.toThrow("scan s1 has 2 assembly groups, not a group 9");
   });
 });

@@ -1,11 +1,13 @@
+import { assemblyGroups, chunksOfGroup, groupCount } from "./assembly-groups.ts";
 import { chunkFetchMessage, planChunks } from "./chunks.ts";
 import type { FetchQueueMessage } from "./messages.ts";
 import { assembleSupply, encodeSupply, type TickerSupply } from "./plan-supply.ts";
 import type { MessageSender, PlanProgress, PlanStage } from "./ports.ts";
 
 /**
- * When a planned scan's last unit is staged: its tickers' supplies from the staged units, and
- * the scan's chunks on the fetch queue, each carrying its tickers' supply. The chunks are the
+ * When a planned scan's last unit is staged, for each group of its chunks (assembly-groups.ts):
+ * the group's tickers' supplies from their share of the staged units, and the group's chunks on
+ * the fetch queue, each carrying its tickers' supply. The chunks are the
  * ones scan-start recorded (same tickers, same chunk size, so the same chunk numbers and
  * counts); from here on the scan runs as any other: fetch (only what the supply does not
  * cover), score, finalize. Idempotent: assembling again sends the same chunks, and the scorer
@@ -20,6 +22,7 @@ export interface AssembleDeps {
 
 export interface AssembleReport {
   scanId: string;
+  group: number;
   chunks: number;
   /** Tickers handed bars by the plan, failed by a failed unit, and left to be fetched per ticker. */
   supplied: number;
@@ -32,15 +35,30 @@ export interface AssembleReport {
 /** The most characters a chunk's supply may take in its message (SQS allows 256 KiB a message). */
 export const MAX_SUPPLY_CHARS = 200_000;
 
-export async function assembleScan(scanId: string, deps: AssembleDeps): Promise<AssembleReport> {
+export async function assembleScan(
+  scanId: string,
+  group: number,
+  deps: AssembleDeps,
+): Promise<AssembleReport> {
   const scan = await deps.progress.getScan(scanId);
   if (!scan?.plan) throw new Error(`scan ${scanId} has no plan to assemble`);
   const plan = scan.plan;
-  const [tickers, staged] = await Promise.all([deps.progress.tickers(scanId), deps.stage.read(scanId)]);
-  const chunks = planChunks(scanId, tickers, scan.benchmark, plan.chunkSize);
-  const supply = assembleSupply(staged, [...tickers, scan.benchmark]);
+  const [tickers, staged] = await Promise.all([
+    deps.progress.tickers(scanId),
+    deps.stage.read(scanId, group),
+  ]);
+  const all = planChunks(scanId, tickers, scan.benchmark, plan.chunkSize);
+  const groups = assemblyGroups(all, scan.benchmark);
+  if (group >= groupCount(groups))
+    throw new Error(`scan ${scanId} has ${groupCount(groups)} assembly groups, not a group ${group}`);
+  const chunks = chunksOfGroup(all, groups, group);
+  const supply = assembleSupply(
+    staged,
+    chunks.flatMap((c) => c.tickers),
+  );
   const report: AssembleReport = {
     scanId,
+    group,
     chunks: chunks.length,
     supplied: 0,
     failed: 0,
@@ -61,7 +79,7 @@ export async function assembleScan(scanId: string, deps: AssembleDeps): Promise<
       else if (one.kind === "failed") report.failed++;
       else report.supplied++;
     }
-    const body = chunkFetchMessage({ ...scan, fundamentals: plan.fundamentals }, c, chunks.length, encoded);
+    const body = chunkFetchMessage({ ...scan, fundamentals: plan.fundamentals }, c, all.length, encoded);
     return { body };
   });
   await deps.fetchQueue.send(messages);

@@ -205,18 +205,19 @@ export async function fetchChunks(
 export function readFetchRecords(records: readonly { messageId: string; body: string }[]): {
   inputs: FetchInput[];
   gathers: GatherInput[];
-  assembles: { id: string; scanId: string }[];
+  assembles: { id: string; scanId: string; group: number }[];
   rejected: { id: string; error: string }[];
 } {
   const inputs: FetchInput[] = [];
   const gathers: GatherInput[] = [];
-  const assembles: { id: string; scanId: string }[] = [];
+  const assembles: { id: string; scanId: string; group: number }[] = [];
   const rejected: { id: string; error: string }[] = [];
   for (const record of records) {
     try {
       const message = parseFetchQueueMessage(record.body);
       if (message.kind === "gather") gathers.push({ id: record.messageId, message });
-      else if (message.kind === "assemble") assembles.push({ id: record.messageId, scanId: message.scanId });
+      else if (message.kind === "assemble")
+        assembles.push({ id: record.messageId, scanId: message.scanId, group: message.group });
       else inputs.push({ id: record.messageId, message });
     } catch (error) {
       rejected.push({ id: record.messageId, error: (error as Error).message });

@@ -64,16 +64,18 @@ function harness(
       holdOff: async () => undefined,
     },
   };
+  /** Group 0's share of each unit (the universe's: one group here), and the benchmark group's. */
   const staged = new Map<number, StagedUnit>();
+  const benchmarkShare = new Map<number, StagedUnit>();
   const counted = new Set<number>();
   const sent: OutboundMessage<FetchQueueMessage>[] = [];
   const failStage = { on: false };
   const deps: GatherDeps = {
     providers: { yahoo: access, fmp: access, polygon: access, alphavantage: access, alpaca: access },
     stage: {
-      async put(_scanId, unit, value) {
+      async put(_scanId, group, unit, value) {
         if (failStage.on) throw new Error("throttled");
-        staged.set(unit, value);
+        (group === 0 ? staged : benchmarkShare).set(unit, value);
       },
       read: async () => [...staged.values()],
     },
@@ -90,7 +92,7 @@ function harness(
     sleep: async () => undefined,
     random: () => 0.5,
   };
-  return { deps, staged, counted, sent, failStage };
+  return { deps, staged, benchmarkShare, counted, sent, failStage };
 }
 
 const unit = (n: number, units: number, attempts = 0): { id: string; message: GatherMessage } => ({
@@ -103,6 +105,7 @@ const unit = (n: number, units: number, attempts = 0): { id: string; message: Ga
     unit: n,
     units,
     step: { kind: "market-day", date: DATE },
+    groups: { starts: ["AAA"], benchmark: "SPY" },
     attempts,
   },
 });
@@ -120,10 +123,15 @@ describe("gatherUnits", () => {
         ["SPY", 500, 501, 499, 500, 100],
       ],
     });
+    // The benchmark's own group gets its bar alone.
+    expect(h.benchmarkShare.get(0)).toMatchObject({ date: DATE, bars: [["SPY", 500, 501, 499, 500, 100]] });
     expect([first.staged, first.assembling, h.sent]).toStrictEqual([1, [], []]);
     const last = await gatherUnits([unit(1, 2)], h.deps, DEFAULT_FETCH_CONFIG);
     expect(last).toMatchObject({ staged: 1, assembling: ["s1"], providerRequests: 1, providerBytes: 1234 });
-    expect(h.sent.map((m) => m.body)).toStrictEqual([{ v: 1, kind: "assemble", scanId: "s1" }]);
+    expect(h.sent.map((m) => m.body)).toStrictEqual([
+      { v: 1, kind: "assemble", scanId: "s1", group: 0 },
+      { v: 1, kind: "assemble", scanId: "s1", group: 1 },
+    ]);
   });
 
   it("sends a transiently failed unit back with its attempt counted and a delay, staging nothing", async () => {

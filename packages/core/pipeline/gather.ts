@@ -6,6 +6,7 @@ import {
   TokenWaitError,
 } from "../market-data.port.ts";
 import { askProvider } from "./ask-provider.ts";
+import { splitStaged } from "./assembly-groups.ts";
 import { afterFailure, toDelaySeconds } from "./backoff.ts";
 import type { FetchConfig } from "./fetch-types.ts";
 import type { FetchQueueMessage, GatherMessage, GatherStep } from "./messages.ts";
@@ -135,14 +136,18 @@ export async function gatherUnits(
         retried.push(d.input);
         return;
       }
-      const { scanId, unit, units } = d.input.message;
+      const { scanId, unit, units, groups } = d.input.message;
       try {
-        await deps.stage.put(scanId, unit, d.staged);
+        const shares = splitStaged(d.staged, groups);
+        await Promise.all(shares.map((share, group) => deps.stage.put(scanId, group, unit, share)));
         if (d.staged.kind === "failed") report.failedUnits++;
         else report.staged++;
         const staged = await deps.progress.markUnitStaged(scanId, unit);
         if (staged >= units) {
-          await deps.fetchQueue.send([{ body: { v: 1, kind: "assemble", scanId } }]);
+          // Each group of chunks is assembled by its own invocation (assembly-groups.ts).
+          await deps.fetchQueue.send(
+            shares.map((_, group) => ({ body: { v: 1, kind: "assemble", scanId, group } })),
+          );
           report.assembling.push(scanId);
         }
       } catch (error) {

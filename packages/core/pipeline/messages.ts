@@ -79,6 +79,8 @@ export const gatherMessage = z.object({
   unit: z.number().int().min(0),
   units: z.number().int().min(1),
   step: gatherStep,
+  /** How the unit's result is split for assembly (assembly-groups.ts). */
+  groups: z.object({ starts: z.array(symbol).min(1).max(10_000), benchmark: symbol }),
   attempts: z.number().int().min(0).max(100),
   lastReason: z.string().max(500).optional(),
 });
@@ -89,6 +91,8 @@ export const assembleMessage = z.object({
   v: z.literal(1),
   kind: z.literal("assemble"),
   scanId,
+  /** The group of chunks to assemble (assembly-groups.ts). */
+  group: z.number().int().min(0),
 });
 export type AssembleMessage = z.infer<typeof assembleMessage>;
 

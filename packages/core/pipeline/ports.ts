@@ -62,10 +62,10 @@ export interface ProviderAccess {
 
 /** Where a scan's plan units leave what they fetched until the last one is in (gather.ts, assemble.ts). */
 export interface PlanStage {
-  /** Stages a unit's result; a unit staged again replaces its earlier result. */
-  put(scanId: string, unit: number, staged: StagedUnit): Promise<void>;
-  /** Every unit staged for the scan. */
-  read(scanId: string): Promise<StagedUnit[]>;
+  /** Stages a unit's share for one assembly group; a unit staged again replaces its earlier share. */
+  put(scanId: string, group: number, unit: number, staged: StagedUnit): Promise<void>;
+  /** Every unit's share staged for the scan's group. */
+  read(scanId: string, group: number): Promise<StagedUnit[]>;
 }
 
 /** A planned scan's record and its units' progress (scans table). */

@@ -2,6 +2,7 @@ import { ValidationError } from "../errors.ts";
 import { emptyHistory } from "../history/raw-history.ts";
 import type { ScanPlan } from "../planner/scan-plan.ts";
 import { addTradingDays } from "../trading-calendar.ts";
+import { assemblyGroups } from "./assembly-groups.ts";
 import { chunkFetchMessage, planChunks } from "./chunks.ts";
 import type { FetchQueueMessage } from "./messages.ts";
 import { encodeSupply, type TickerSupply } from "./plan-supply.ts";
@@ -106,6 +107,7 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
   }
   await deps.store.putTickers(request.scanId, request.tickers);
   const units = deps.plan?.units ?? [];
+  const groups = assemblyGroups(chunks, request.benchmark);
   // A plan's units go first; the last one staged assembles the chunks (gather.ts, assemble.ts).
   const current = currentSupply(deps.plan, deps.session);
   const messages: FetchQueueMessage[] =
@@ -118,6 +120,7 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
           unit: i,
           units: units.length,
           step: u.step,
+          groups,
           attempts: 0,
         }))
       : chunks.map((c) =>

@@ -64,6 +64,14 @@ export class FunctionPool {
     try {
       const outcome = await container.invoke(event, requestId);
       this.record(outcome);
+      // As Lambda writes a failed invocation's error to the function's log (a timeout, a crash,
+      // memory exhausted), so that `local up --logs` shows why a message came back.
+      if (!outcome.ok)
+        this.options.log(
+          this.options.functionName,
+          container.id,
+          `${requestId} ${outcome.error.errorType}: ${outcome.error.errorMessage}`,
+        );
       this.stats.cpuMs += container.takeCpuMs();
       return outcome;
     } finally {
