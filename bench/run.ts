@@ -8,6 +8,7 @@ import { cpus, totalmem } from "node:os";
 import { run as bodyValidation } from "./body-validation.ts";
 import { run as cost } from "./cost.ts";
 import { run as indicators } from "./indicators.ts";
+import { run as plans } from "./plans.ts";
 import { run as scanAtLimit } from "./scan-at-limit.ts";
 import { run as scanDaily } from "./scan-daily.ts";
 import { measure as scanUnlimited } from "./scan-unlimited.ts";
@@ -37,6 +38,10 @@ if (wants("scan-daily")) {
     "bench: scan-daily (us-all one session after a stored history, then the same day from an empty store)…",
   );
   results.push(await scanDaily());
+}
+if (wants("plans")) {
+  log("bench: plans (us-all plans per provider at free-plan limits, then confirmed on the simulator)…");
+  results.push(await plans());
 }
 if (wants("scan-unlimited") || wants("cost")) {
   log("bench: scan-unlimited (us-all, no limit, then the seed scanner)…");
