@@ -3,6 +3,7 @@ import { isCalendarDate } from "../../core/days.ts";
 import type { ClockMove } from "./clock.ts";
 import type { SimulatorConfigPatch } from "./config.ts";
 import { answerJsonCommand, MAX_ADMIN_BODY, sendJson } from "./http-json.ts";
+import { parseOutage } from "./outage.ts";
 import { prerender } from "./prerender.ts";
 import type { PrerenderRequest } from "./render-cache.ts";
 import type { SimulatorState } from "./state.ts";
@@ -24,6 +25,10 @@ import { truthOf } from "./truth.ts";
  *   `{ asOf, anchor }`; a bad body is a 400 naming the problem. Every
  *   provider answer is as of today: a split or dividend after it has not
  *   happened yet.
+ * - `POST /_sim/outage` with `{"provider": "polygon", "mode": "5xx" | "hang", "seconds": N}`:
+ *   every request to that provider fails that way for N seconds from now (`"seconds": 0` ends
+ *   it; see outage.ts); answers `{ outages: [{ provider, mode, until, secondsLeft }] }`, as does
+ *   `GET /_sim/outage`.
  * - `GET /_sim/truth/{SYMBOL}[?from=YYYY-MM-DD]` → `{ symbol, bars: [{ date,
  *   open, high, low, close, volume }] }`: every bar up to today, split- and
  *   dividend-adjusted as of today (see truth.ts); 404 for a symbol unknown
@@ -87,6 +92,19 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: "/_sim/clock",
     methods: ["GET"],
     handle: ({ state, res }) => sendJson(res, 200, state.model.clock()),
+  },
+  {
+    path: "/_sim/outage",
+    methods: ["POST"],
+    handle: ({ state, req, res }) =>
+      answerJsonCommand(req, res, "invalid outage", MAX_ADMIN_BODY, (body) => ({
+        outages: state.outages.set(parseOutage(body)),
+      })),
+  },
+  {
+    path: "/_sim/outage",
+    methods: ["GET"],
+    handle: ({ state, res }) => sendJson(res, 200, { outages: state.outages.list() }),
   },
   { path: /^\/_sim\/truth\/(.+)$/, methods: ["GET"], handle: truth },
   {

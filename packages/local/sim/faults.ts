@@ -9,12 +9,15 @@ import type { SimulatorState } from "./state.ts";
  * change how it is sent (`timeout`, `reset`, `truncated`) are delivery's.
  */
 
-/** The symbol's forced fault, or one drawn from the provider's fault stream by the configured ratios. */
+/** The provider's outage's fault, the symbol's forced fault, or one drawn from the provider's fault stream by the configured ratios. */
 export function decideFault(
   state: SimulatorState,
   provider: ProviderName,
   symbol: string | null,
 ): FaultKind | undefined {
+  // An outage fails every request, whatever the symbol or the drawn faults.
+  const outage = state.outages.faultOf(provider);
+  if (outage) return outage;
   const behaviour = state.config[provider];
   const forced = symbol !== null ? behaviour.faultSymbols[symbol] : undefined;
   let kind = forced;

@@ -2,6 +2,7 @@ import { PROVIDERS, type ProviderName } from "../../core/market-data.port.ts";
 import type { ClockMove, ClockState } from "./clock.ts";
 import { mergeConfig, parseConfigPatch, type SimulatorConfig, type SimulatorConfigPatch } from "./config.ts";
 import type { MarketModel } from "./market-model.ts";
+import { Outages } from "./outage.ts";
 import { hash4, RandomStream } from "./prng.ts";
 import { alpacaProvider } from "./providers/alpaca.ts";
 import { alphaVantageProvider } from "./providers/alphavantage.ts";
@@ -42,6 +43,8 @@ export class SimulatorState {
   readonly limiters: Record<ProviderName, SlidingWindowLimiter>;
   readonly latencyStreams: Record<ProviderName, RandomStream>;
   readonly faultStreams: Record<ProviderName, RandomStream>;
+  /** Providers down for a while (`POST /_sim/outage`): every request to them fails. */
+  readonly outages = new Outages();
   /** The providers answering live requests; their error answers draw request ids of the live sequence. */
   readonly providers: Record<ProviderName, SimProvider>;
   /** The same providers for prerendering: an error answer they make draws no request id of the live sequence. */
