@@ -13,7 +13,11 @@ const provider = (name: "polygon" | "alpaca", limit: string) => ({
 });
 const tickers = Array.from({ length: 450 }, (_, i) => `T${String(i).padStart(3, "0")}`);
 const request = { tickers, benchmark: "SPY", days: 460 };
-const previous = (session: string, failed: string[] = []): { scan: ScanRecord; tickers: string[] } => ({
+const previous = (
+  session: string,
+  failed: string[] = [],
+  reason = "transient",
+): { scan: ScanRecord; tickers: string[] } => ({
   scan: {
     scanId: "before",
     universe: "custom",
@@ -28,7 +32,7 @@ const previous = (session: string, failed: string[] = []): { scan: ScanRecord; t
     session,
     deadlineAt: "",
     summary: {
-      failures: failed.map((ticker) => ({ ticker, reason: "transient" })),
+      failures: failed.map((ticker) => ({ ticker, reason })),
       unaccountedTickers: [],
     } as never,
   },
@@ -72,6 +76,20 @@ describe("planScan", () => {
       ["per-ticker", "backfill", 2],
     ]);
     expect(p.units).toHaveLength(2);
+  });
+
+  it("holds the tickers the last scan failed only as too young for the scores: their history is stored", () => {
+    const p = planScan(request, {
+      session: SESSION,
+      previous: previous(
+        "2026-12-01",
+        ["T001", "T002"],
+        "insufficient-history: 36 bars; scoring needs at least 64",
+      ),
+      providers: [provider("polygon", "5/min")],
+    });
+    expect(p.tickers.backfill).toStrictEqual([]);
+    expect(p.plan.requests).toBe(3);
   });
 
   it("pages Alpaca's symbols 200 a unit over the whole lookback", () => {

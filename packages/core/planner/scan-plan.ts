@@ -6,8 +6,8 @@ import { type PlanTickers, type PlanUnit, planUnits } from "./units.ts";
 
 /**
  * A scan's request plan: what the store is taken to hold, from the last finished scan of the
- * same universe (its tickers, less those it failed or never accounted for, are current through
- * its session), the planner's steps for the rest, and the units they make. Only for providers
+ * same universe (its tickers, less those it failed for want of data or never accounted for, are
+ * current through its session), the planner's steps for the rest, and the units they make. Only for providers
  * that can answer for many tickers at once: a per-ticker provider's scan runs as it always has.
  * What the store really holds is checked ticker by ticker when the chunks run (fetch-supplied):
  * a ticker the estimate got wrong is fetched per ticker.
@@ -54,8 +54,11 @@ export function planScan(
   const usable = previous !== undefined && isUsablePrevious(previous.scan, input.session);
   const held = new Set<string>();
   if (usable) {
+    // A ticker too young for the scores was fetched and stored all the same: it is held.
     const missed = new Set([
-      ...(previous.scan.summary?.failures ?? []).map((f) => f.ticker),
+      ...(previous.scan.summary?.failures ?? [])
+        .filter((f) => !f.reason.startsWith("insufficient-history"))
+        .map((f) => f.ticker),
       ...(previous.scan.summary?.unaccountedTickers ?? []),
     ]);
     for (const s of [...previous.tickers, previous.scan.benchmark]) if (!missed.has(s)) held.add(s);
