@@ -89,4 +89,23 @@ describe.each(PROVIDERS)("a planned sp500 scan on %s", (provider) => {
       await t.store.breadth(daily.record.scanId),
     );
   }, 600_000);
+
+  it("writes no key or token it used into any function's log line", () => {
+    // The provider keys (the simulator checks them) and the Upstash token; AWS's local
+    // credentials are the word "local", which is no secret.
+    const secrets = Object.entries(t.stack.env)
+      .filter(([name]) => /KEY|SECRET|TOKEN/.test(name) && !name.startsWith("AWS_"))
+      .map(([name, value]) => [name, value ?? ""] as const);
+    expect(secrets.map(([name]) => name)).toEqual(
+      expect.arrayContaining(["POLYGON_API_KEY", "APCA_API_SECRET_KEY", "UPSTASH_REDIS_REST_TOKEN"]),
+    );
+    expect(secrets.every(([, value]) => value.length >= 8)).toBe(true);
+    // Every line of the three scans above: scan-start, fetchers (units, assembly, chunks), scorers, finalize.
+    expect(t.logs.length).toBeGreaterThan(100);
+    expect(t.logs.length).toBeLessThan(20_000);
+    const leaks = t.logs.flatMap((line) =>
+      secrets.filter(([, value]) => line.includes(value)).map(([name]) => `${name} in ${line.slice(0, 120)}`),
+    );
+    expect(leaks).toStrictEqual([]);
+  });
 });
