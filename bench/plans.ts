@@ -11,6 +11,7 @@
  */
 
 import { pathToFileURL } from "node:url";
+import { DEFAULT_LIMITS } from "../packages/adapters/config.ts";
 import type { ProviderName } from "../packages/core/market-data.port.ts";
 import { DEFAULT_SCAN } from "../packages/core/pipeline/scan-request.ts";
 import { capabilitiesOf } from "../packages/core/planner/capabilities.ts";
@@ -22,12 +23,15 @@ import { startLocalStack } from "../packages/local/stack.ts";
 import { round, timedScan } from "./lib/local-scan.ts";
 import type { BenchFigures, BenchResult } from "./types.ts";
 
-/** Free plans' limits (README "Providers"): FMP's free plan is 250 requests a day. */
+/**
+ * Free plans' limits: the configuration's defaults (Polygon 5/min, Alpaca 200/min, Yahoo's
+ * observed 60/min), but FMP's free plan, 250 requests a day, where the default is a paid plan's.
+ */
 const FREE_LIMITS: Record<"polygon" | "alpaca" | "fmp" | "yahoo", string> = {
-  polygon: "5/min",
-  alpaca: "200/min",
+  polygon: DEFAULT_LIMITS.polygon,
+  alpaca: DEFAULT_LIMITS.alpaca,
   fmp: "250/d",
-  yahoo: "60/min",
+  yahoo: DEFAULT_LIMITS.yahoo,
 };
 const PLANNED: readonly ("polygon" | "alpaca" | "fmp")[] = ["polygon", "alpaca", "fmp"];
 /** The simulator's limit for the confirming scans: the same requests, in seconds rather than hours. */
@@ -112,15 +116,14 @@ export async function run(options: { confirm?: boolean } = {}): Promise<BenchRes
   const notes: string[] = [];
   for (const provider of [...PLANNED, "yahoo" as const]) {
     const p = planFor(provider, tickers, session);
-    const prefix = provider;
-    figures[`${prefix}FirstRequests`] = p.first.requests;
-    figures[`${prefix}FirstHours`] = hours(p.first.seconds);
-    figures[`${prefix}DailyRequests`] = p.daily.requests;
-    figures[`${prefix}DailySeconds`] = round(p.daily.seconds, 1);
-    figures[`${prefix}PerTickerFirstRequests`] = p.perTickerFirst.requests;
-    figures[`${prefix}PerTickerFirstHours`] = hours(p.perTickerFirst.seconds);
-    figures[`${prefix}PerTickerDailyRequests`] = p.perTickerDaily.requests;
-    figures[`${prefix}PerTickerDailyHours`] = hours(p.perTickerDaily.seconds);
+    figures[`${provider}FirstRequests`] = p.first.requests;
+    figures[`${provider}FirstHours`] = hours(p.first.seconds);
+    figures[`${provider}DailyRequests`] = p.daily.requests;
+    figures[`${provider}DailySeconds`] = round(p.daily.seconds, 1);
+    figures[`${provider}PerTickerFirstRequests`] = p.perTickerFirst.requests;
+    figures[`${provider}PerTickerFirstHours`] = hours(p.perTickerFirst.seconds);
+    figures[`${provider}PerTickerDailyRequests`] = p.perTickerDaily.requests;
+    figures[`${provider}PerTickerDailyHours`] = hours(p.perTickerDaily.seconds);
   }
   let dailyPolygonMeasured: number | undefined;
   if (options.confirm !== false) {

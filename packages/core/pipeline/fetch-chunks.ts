@@ -28,7 +28,7 @@ import {
   type Retry,
 } from "./fetch-types.ts";
 import type { GatherInput } from "./gather.ts";
-import { parseFetchQueueMessage, type TickerOutcome } from "./messages.ts";
+import { type AssembleMessage, parseFetchQueueMessage, type TickerOutcome } from "./messages.ts";
 import { byProvider, countingGate, type DrainClock, drainWithTokens, sleepFor } from "./token-drain.ts";
 
 export { FUNDAMENTALS_TTL_SECONDS } from "./fetch-fundamentals.ts";
@@ -202,15 +202,18 @@ export async function fetchChunks(
  * not parse can never succeed: it is rejected, with why, and fails until redrive moves it to
  * the DLQ.
  */
+/** An assemble message read off the fetch queue: the group of the scan's chunks to assemble. */
+export type AssembleInput = { id: string } & Pick<AssembleMessage, "scanId" | "group">;
+
 export function readFetchRecords(records: readonly { messageId: string; body: string }[]): {
   inputs: FetchInput[];
   gathers: GatherInput[];
-  assembles: { id: string; scanId: string; group: number }[];
+  assembles: AssembleInput[];
   rejected: { id: string; error: string }[];
 } {
   const inputs: FetchInput[] = [];
   const gathers: GatherInput[] = [];
-  const assembles: { id: string; scanId: string; group: number }[] = [];
+  const assembles: AssembleInput[] = [];
   const rejected: { id: string; error: string }[] = [];
   for (const record of records) {
     try {

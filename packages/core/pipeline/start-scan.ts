@@ -107,30 +107,29 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
   }
   await deps.store.putTickers(request.scanId, request.tickers);
   const units = deps.plan?.units ?? [];
-  const groups = assemblyGroups(chunks, request.benchmark);
   // A plan's units go first; the last one staged assembles the chunks (gather.ts, assemble.ts).
+  const groups = units.length > 0 ? assemblyGroups(chunks, request.benchmark) : undefined;
   const current = currentSupply(deps.plan, deps.session);
-  const messages: FetchQueueMessage[] =
-    units.length > 0
-      ? units.map((u, i) => ({
-          v: 1,
-          kind: "gather",
-          scanId: request.scanId,
-          provider: u.provider,
-          unit: i,
-          units: units.length,
-          step: u.step,
-          groups,
-          attempts: 0,
-        }))
-      : chunks.map((c) =>
-          chunkFetchMessage(
-            { ...request, session: deps.session },
-            c,
-            chunks.length,
-            current && supplyOf(c.tickers, current, addTradingDays(deps.session, 1)),
-          ),
-        );
+  const messages: FetchQueueMessage[] = groups
+    ? units.map((u, i) => ({
+        v: 1,
+        kind: "gather",
+        scanId: request.scanId,
+        provider: u.provider,
+        unit: i,
+        units: units.length,
+        step: u.step,
+        groups,
+        attempts: 0,
+      }))
+    : chunks.map((c) =>
+        chunkFetchMessage(
+          { ...request, session: deps.session },
+          c,
+          chunks.length,
+          current && supplyOf(c.tickers, current, addTradingDays(deps.session, 1)),
+        ),
+      );
   await deps.fetchQueue.send(messages.map((body) => ({ body })));
   await deps.store.markEnqueued(request.scanId, (deps.now?.() ?? new Date()).toISOString());
   return {
