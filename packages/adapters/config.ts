@@ -123,15 +123,38 @@ export function fetchConfig(env: NodeJS.ProcessEnv = process.env): FetchConfig {
   };
 }
 
-/** Scan defaults: TICKERFLEET_DEFAULT_PROVIDER, TICKERFLEET_SCHEDULED_UNIVERSE. */
+/** A comma-separated list of provider names, each checked (a setting's name in the error). */
+function providerList(setting: string, text: string): ProviderName[] {
+  const names = text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const unknown = names.filter((p) => !isProviderName(p));
+  const which = names.length > 1 ? `: "${unknown[0]}"` : "";
+  if (names.length === 0 || unknown.length > 0)
+    throw new ConfigError(
+      `${setting}="${text}"${which} is not a provider (one of ${PROVIDERS.join(", ")}, or several separated by commas)`,
+    );
+  return names as ProviderName[];
+}
+
+/**
+ * Scan defaults: TICKERFLEET_PROVIDERS (the providers this deployment has keys for, in order of
+ * preference: what `auto` chooses among), TICKERFLEET_DEFAULT_PROVIDER (what a payload without
+ * `provider` gets: `auto`, one name, or a chain such as `polygon,yahoo`),
+ * TICKERFLEET_SCHEDULED_UNIVERSE.
+ */
 export function scanDefaults(env: NodeJS.ProcessEnv = process.env): ScanDefaults {
-  const provider = env.TICKERFLEET_DEFAULT_PROVIDER || DEFAULT_SCAN.provider;
-  if (!isProviderName(provider))
-    throw new ConfigError(`TICKERFLEET_DEFAULT_PROVIDER="${provider}" is not a provider`);
+  const configured = env.TICKERFLEET_PROVIDERS
+    ? providerList("TICKERFLEET_PROVIDERS", env.TICKERFLEET_PROVIDERS)
+    : DEFAULT_SCAN.configured;
+  const text = env.TICKERFLEET_DEFAULT_PROVIDER || "auto";
+  const chosen = text === "auto" ? "auto" : providerList("TICKERFLEET_DEFAULT_PROVIDER", text);
+  const provider = chosen === "auto" || chosen.length > 1 ? chosen : chosen[0]!;
   const universe = env.TICKERFLEET_SCHEDULED_UNIVERSE || DEFAULT_SCAN.scheduledUniverse;
   if (!isUniverseName(universe))
     throw new ConfigError(`TICKERFLEET_SCHEDULED_UNIVERSE="${universe}" is not a universe`);
-  return { ...DEFAULT_SCAN, provider, scheduledUniverse: universe };
+  return { ...DEFAULT_SCAN, provider, configured, scheduledUniverse: universe };
 }
 
 /** Tickers per fetch message: the topology's, unless TICKERFLEET_CHUNK_SIZE says otherwise (1..100). */

@@ -6,6 +6,7 @@ import { UNIVERSE_NAMES } from "../core/universes.ts";
 import { CliError } from "./errors.ts";
 import { LOCAL_ENV_FILE, readLocalEnv } from "./local-env.ts";
 import { wholeNumberOption } from "./number-option.ts";
+import { parseProviderChoice } from "./provider-option.ts";
 
 /**
  * `tickerfleet`: the command line. Each command lives in ./commands and is
@@ -31,6 +32,13 @@ function packageVersion(): string {
 
 /** A `--provider` option offering every provider the adapters speak. */
 const providerOption = () => new Option("--provider <name>", "market-data provider").choices(PROVIDERS);
+
+/** A scan's `--provider`: one provider, a fallback chain (`polygon,yahoo`), or `auto`. */
+const chainOption = () =>
+  new Option(
+    "--provider <name|chain|auto>",
+    `${PROVIDERS.join(", ")}; a fallback chain such as polygon,yahoo; or auto (the planner chooses among the configured providers)`,
+  ).argParser(parseProviderChoice);
 
 const where = (cmd: Command) =>
   cmd
@@ -120,7 +128,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--local", "run on the local stack (uses a running `local up`, or starts one for this scan)")
     .option("--stage <stage>", "run on a deployed SST stage")
     .option("--universe <name|list>", `${UNIVERSE_NAMES.join(", ")}, or tickers separated by commas`, "sp500")
-    .addOption(providerOption())
+    .addOption(chainOption())
     .option("--days <n>", "trading days of history per ticker (default 460)")
     .option("--fundamentals", "also fetch earnings growth (C and A of CANSLIM; --provider fmp)")
     .option("--scan-id <id>", "the scan's id (a repeated start with the same id enqueues nothing twice)")
@@ -171,7 +179,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
         "the requests that would make a universe's stored history current, and how long they take; fetches nothing",
       )
       .option("--universe <name|tickers>", "sp500, nasdaq, us-all, or a comma-separated list", "sp500")
-      .addOption(providerOption()),
+      .addOption(chainOption()),
   ).action(async (opts) => {
     const { planCommand } = await import("./commands/plan.ts");
     setExit(await planCommand(opts));

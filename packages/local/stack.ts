@@ -11,6 +11,9 @@ import type { LatencyDistribution, SimulatorConfigPatch } from "./sim/index.ts";
 import { type SimulatorProcess, startSimulatorProcess } from "./sim/process.ts";
 import { processCpuMs, threadCpuMs } from "./threads/cpu-time.ts";
 
+/** Settings of the shell that started the stack that its functions see too, as a deployment's would. */
+const PASSED_SETTINGS = ["TICKERFLEET_PROVIDERS", "TICKERFLEET_DEFAULT_PROVIDER"] as const;
+
 export interface LocalStackOptions {
   /** Fixed ports from this base (see startLocalCloud); free ports by default. */
   portBase?: number;
@@ -125,6 +128,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           `TICKERFLEET_RATE_LIMIT_${p.toUpperCase()}`,
           limitText(rateLimit ?? { limit: 1_000_000, windowMs: 1000 }),
         ]),
+      ),
+      // A deployment's choice of providers (README "Providers that fail"), as `local up` was given it.
+      ...Object.fromEntries(
+        PASSED_SETTINGS.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])),
       ),
       ...options.env,
     };

@@ -188,6 +188,7 @@ describe("the fetcher's composition", () => {
       disagreements: [],
       storeErrors: [],
       supplyErrors: [],
+      fallbacks: 0,
       requeued: 0,
       outcomes: { series: 2, failed: 0 },
       lateTokens: expect.any(Number),

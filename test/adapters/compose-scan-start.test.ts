@@ -81,7 +81,7 @@ const secondsBetween = (from: unknown, to: unknown) =>
 
 describe("scan-start's composition", () => {
   it("records the scan and puts its chunks on the fetch queue, once however often it is started", async () => {
-    const handler = createScanStart(resources, {});
+    const handler = createScanStart(resources, { TICKERFLEET_CHUNK_SIZE: "10" });
     const payload = { universe: TICKERS, provider: "yahoo", scanId: "wired-start" };
     expect(await start(handler, payload)).toStrictEqual({
       scanId: "wired-start",

@@ -3,7 +3,7 @@ import type { FetchQueueMessage } from "../../core/pipeline/messages.ts";
 import { parseScanRequest, type ScanRequest } from "../../core/pipeline/scan-request.ts";
 import { type StartScanResult, scanDeadlineSeconds, startScan } from "../../core/pipeline/start-scan.ts";
 import { capabilitiesOf } from "../../core/planner/capabilities.ts";
-import { isUsablePrevious, planScan, plansRequests } from "../../core/planner/scan-plan.ts";
+import { autoChain, isUsablePrevious, planScan, plansRequests } from "../../core/planner/scan-plan.ts";
 import { batchDocumentClient, documentClient, sqsClient } from "../aws-clients.ts";
 import { scanStartSettings } from "../config.ts";
 import { DynamoScansRepository } from "../dynamo/scans-repository.ts";
@@ -27,32 +27,39 @@ export function createScanStart(resources: ScanStartResources, env: NodeJS.Proce
   const store = startScanStore(scans);
   const fetchQueue = new SqsMessageSender<FetchQueueMessage>(sqsClient(), resources.fetchQueueUrl);
   const session = marketClock(env);
-  /** The plan with the scan's provider, from what the last finished scan of its universe left stored. */
+  /**
+   * The plan with the scan's first provider (an auto scan: every configured one), from what the
+   * last finished scan of its universe left stored.
+   */
   const planFor = async (request: ScanRequest, today: string) => {
+    const names = request.auto ? request.providers : [request.provider];
+    if (request.mode !== "plan" || !names.some(plansRequests)) return undefined;
     const recent = await scans.recent({ universe: request.universe, limit: 10 });
     const last = recent.find((s) => isUsablePrevious(s, today, request.scanId));
     const previous = last ? { scan: last, tickers: await scans.tickers(last.scanId) } : undefined;
     return planScan(request, {
       session: today,
       ...(previous ? { previous } : {}),
-      providers: [
-        {
-          name: request.provider,
-          capabilities: capabilitiesOf(request.provider),
-          limits: settings.limits[request.provider],
-        },
-      ],
+      providers: names.map((name) => ({
+        name,
+        capabilities: capabilitiesOf(name),
+        limits: settings.limits[name],
+      })),
     });
   };
   return async (event: unknown): Promise<StartScanResult> => {
-    const request = parseScanRequest(event, settings.defaults);
+    const asked = parseScanRequest(event, settings.defaults);
+    const today = await session();
+    const plan = await planFor(asked, today);
+    // An auto scan's chain starts with the provider its plan asks per ticker (scan-plan.ts).
+    const providers = asked.auto
+      ? autoChain(plan?.plan, asked.providers, asked.fundamentals)
+      : asked.providers;
+    const request: ScanRequest = { ...asked, provider: providers[0]!, providers };
     const deadlineSeconds = scanDeadlineSeconds(request, {
       ratePerSecond: settings.ratePerSecond[request.provider],
       floorSeconds: topology.scan.deadlineSeconds,
     });
-    const today = await session();
-    const plan =
-      request.mode === "plan" && plansRequests(request.provider) ? await planFor(request, today) : undefined;
     const result = await startScan(request, {
       store,
       fetchQueue,
@@ -62,10 +69,11 @@ export function createScanStart(resources: ScanStartResources, env: NodeJS.Proce
       ...(plan ? { plan } : {}),
     });
     const { universe, provider } = request;
+    const chain = providers.length > 1 ? { chain: providers } : {};
     const planned = plan
       ? { plan: { requests: plan.plan.requests, seconds: plan.plan.seconds, units: plan.units.length } }
       : {};
-    console.log(JSON.stringify({ event: "scan-start", ...result, universe, provider, ...planned }));
+    console.log(JSON.stringify({ event: "scan-start", ...result, universe, provider, ...chain, ...planned }));
     return result;
   };
 }

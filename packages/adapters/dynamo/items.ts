@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isProviderName, PROVIDERS } from "../../core/market-data.port.ts";
+import { isProviderName, PROVIDERS, type ProviderName } from "../../core/market-data.port.ts";
 import {
   CHUNK_SETS,
   type ChunkProgress,
@@ -114,7 +114,20 @@ export function scanFromItem(item: Item): ScanRecord {
     ...(leaseUntil === undefined ? {} : { leaseUntil }),
     ...(item.summary === undefined ? {} : { summary: summaryFrom(f.map("summary")) }),
     ...(planFrom(item.plan) ? { plan: planFrom(item.plan)! } : {}),
+    ...(providersFrom(item.providers) ? { providers: providersFrom(item.providers)! } : {}),
   });
+}
+
+/** A scan's fallback chain as its item keeps it; undefined when absent or unreadable. */
+function providersFrom(value: unknown): ProviderName[] | undefined {
+  const parsed = z.array(z.enum(PROVIDERS)).min(2).safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Tickers per provider as the summary keeps them; undefined when absent or unreadable. */
+function byProviderFrom(value: unknown): Partial<Record<ProviderName, number>> | undefined {
+  const parsed = z.partialRecord(z.enum(PROVIDERS), z.number().int().min(0)).safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 const isBenchmarkSource = isOneOf(["benchmark", "universe-median"]);
@@ -138,6 +151,7 @@ function summaryFrom(f: ItemFields): ScanSummary {
     failures: f.maps("failures", failure),
     unaccountedTickers: f.texts("unaccountedTickers"),
     cacheHits: f.number("cacheHits"),
+    ...(byProviderFrom(f.get("byProvider")) ? { byProvider: byProviderFrom(f.get("byProvider"))! } : {}),
     ...(f.get("history") === undefined ? {} : { history: historyCountsFrom(f.map("history")) }),
     rsThresholds: f.numbersOrNull("rsThresholds"),
     benchmarkSource: f.oneOf("benchmarkSource", isBenchmarkSource, "benchmark"),
@@ -229,6 +243,7 @@ export function resultItem(result: ResultRecord, expiresAt: number): Item {
     ...key,
     status: "scored",
     source: result.source,
+    ...(result.provider ? { provider: result.provider } : {}),
     metrics: result.metrics,
     breadth: result.breadth,
     ...(result.fundamentals ? { fundamentals: result.fundamentals } : {}),
@@ -259,6 +274,7 @@ export function resultFromItem(item: Item): ResultRecord | undefined {
     ...key,
     status: "scored",
     source: item.source === "cache" ? "cache" : "provider",
+    ...(isProviderName(item.provider) ? { provider: item.provider } : {}),
     metrics,
     breadth: item.breadth instanceof Uint8Array ? item.breadth : new Uint8Array(),
     ...(fundamentals ? { fundamentals } : {}),

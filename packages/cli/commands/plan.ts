@@ -2,7 +2,7 @@ import { providerLimits } from "../../adapters/config.ts";
 import { marketClock } from "../../adapters/market-clock.ts";
 import { providerConfigFromEnv } from "../../adapters/providers/registry.ts";
 import { PROVIDERS, type ProviderName } from "../../core/market-data.port.ts";
-import { parseScanRequest } from "../../core/pipeline/scan-request.ts";
+import { type ProviderChoice, parseScanRequest } from "../../core/pipeline/scan-request.ts";
 import { capabilitiesOf } from "../../core/planner/capabilities.ts";
 import { type Plan, planRequests } from "../../core/planner/plan.ts";
 import { addTradingDays } from "../../core/trading-calendar.ts";
@@ -12,7 +12,8 @@ import { print, type ReadOptions, withTarget } from "./read.ts";
 
 export interface PlanOptions extends ReadOptions {
   universe?: string;
-  provider?: string;
+  /** One provider (a chain plans with its first, as its scan does), or auto: every configured one. */
+  provider?: ProviderChoice;
 }
 
 /** A ticker whose last stored session is this many sessions behind the newest counts as current. */
@@ -34,16 +35,17 @@ export async function planCommand(options: PlanOptions): Promise<number> {
   return withTarget(options, async (target) => {
     const env = { ...process.env, ...(target.localEnv ?? {}) };
     const session = await marketClock(env)();
-    const names: ProviderName[] = options.provider
-      ? [request.provider]
-      : PROVIDERS.filter((name) => {
-          try {
-            providerConfigFromEnv(name, env);
-            return true;
-          } catch {
-            return false;
-          }
-        });
+    const names: ProviderName[] =
+      options.provider && options.provider !== "auto"
+        ? [request.provider]
+        : PROVIDERS.filter((name) => {
+            try {
+              providerConfigFromEnv(name, env);
+              return true;
+            } catch {
+              return false;
+            }
+          });
     if (names.length === 0)
       throw new CliError("no provider is configured: set a provider's key or name one with --provider");
     const tickers = [...new Set([...request.tickers, request.benchmark])];

@@ -61,12 +61,13 @@ export async function statusCommand(scanId: string, options: ReadOptions): Promi
     const value = {
       ...scan,
       progress: { total: progress.total, scored: progress.scored, failed: progress.failed },
+      counts: { byProvider: scan.summary?.byProvider ?? {} },
       failures,
     };
     print(options.json, value, () =>
       [
         `scan ${scan.scanId}: ${scan.status}`,
-        `  universe ${scan.universe} (${scan.total} tickers), provider ${scan.provider}, ${scan.days} days, started ${scan.createdAt}`,
+        `  universe ${scan.universe} (${scan.total} tickers), provider ${(scan.providers ?? [scan.provider]).join(" → ")}, ${scan.days} days, started ${scan.createdAt}`,
         `  scored ${progress.scored}, failed ${progress.failed}, waiting ${Math.max(0, progress.total - progress.scored - progress.failed)}`,
         scan.summary
           ? `  finished ${scan.finishedAt} after ${duration(scan.summary.durationMs)}; market ${scan.summary.market.state}`

@@ -1,5 +1,7 @@
 import { type Dollars, dollars, PRICES } from "../../core/cost.ts";
+import type { ProviderName } from "../../core/market-data.port.ts";
 import type { ScanRecord } from "../../core/pipeline/records.ts";
+import type { ProviderChoice } from "../../core/pipeline/scan-request.ts";
 import { isUniverseName, UNIVERSE_NAMES } from "../../core/universes.ts";
 import { type LocalCounters, type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { usageBetween } from "../../local/usage.ts";
@@ -18,7 +20,8 @@ export interface ScanCommandOptions {
   stage?: string;
   /** A universe name or a comma-separated list of tickers. @default "sp500" */
   universe?: string;
-  provider?: string;
+  /** One provider, a fallback chain, or auto. */
+  provider?: ProviderChoice;
   days?: string;
   /** Also fetch earnings growth (the provider must publish income statements: fmp). */
   fundamentals?: boolean;
@@ -34,6 +37,9 @@ export interface ScanCommandOptions {
 
 /** The `--json` summary. */
 export interface ScanSummaryJson {
+  /** The provider asked first, and the scan's fallback chain (it first). */
+  provider: ProviderName;
+  providers: ProviderName[];
   scanId: string;
   status: string;
   total: number;
@@ -49,6 +55,8 @@ export interface ScanSummaryJson {
     redisCommands: number | null;
     sqsRequests: number | null;
     dynamoWrites: number | null;
+    /** Tickers scored from each provider's bars (in a fallback chain, who served each). */
+    byProvider: Partial<Record<ProviderName, number>>;
   };
   /** How the tickers' stored histories were made current; null for a scan from before the bars store. */
   history: {
@@ -185,6 +193,8 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
       scanId,
       status: scan.status,
       total: scan.total,
+      provider: scan.provider,
+      providers: scan.providers ?? [scan.provider],
       scored: scan.summary?.scored ?? 0,
       failed: (scan.summary?.failed ?? 0) + (scan.summary?.unaccounted ?? 0),
       failures,
@@ -196,6 +206,7 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
         redisCommands: delta((c) => c.redisCommands),
         sqsRequests: delta((c) => c.sqsRequests),
         dynamoWrites: delta((c) => c.dynamoWriteUnits),
+        byProvider: scan.summary?.byProvider ?? {},
       },
       history: scan.summary?.history ?? null,
       cost: before && after ? { ...dollars(usageBetween(before, after)), pricesOf: PRICES.checked } : null,
@@ -207,7 +218,7 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
     const rows = (await target.store.leaderboard(scanId)) ?? [];
     const lines = [
       "",
-      `${scan.status}  ${summary.scored} scored, ${summary.failed} failed of ${summary.total} in ${duration(summary.durationMs)}  (${scan.universe}, ${scan.provider})`,
+      `${scan.status}  ${summary.scored} scored, ${summary.failed} failed of ${summary.total} in ${duration(summary.durationMs)}  (${scan.universe}, ${(scan.providers ?? [scan.provider]).join(" → ")})`,
       scan.summary
         ? `market: ${scan.summary.market.state} (${scan.summary.market.score}); RS against ${scan.summary.benchmarkSource === "benchmark" ? scan.benchmark : "the universe median"}`
         : "",

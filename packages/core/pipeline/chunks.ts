@@ -31,6 +31,8 @@ export function planChunks(
 export interface ChunkScan {
   scanId: string;
   provider: ProviderName;
+  /** The fallback chain, `provider` first (absent or of one: no fallback). */
+  providers?: readonly ProviderName[];
   days: number;
   session?: string;
   fundamentals: boolean;
@@ -52,6 +54,7 @@ export function chunkFetchMessage(
     chunkSize: chunk.tickers.length,
     chunkCount,
     provider: scan.provider,
+    ...(scan.providers && scan.providers.length > 1 ? { chain: [...scan.providers] } : {}),
     days: scan.days,
     ...(scan.session ? { session: scan.session } : {}),
     tickers: chunk.tickers.map((s) => ({ s, attempts: 0 })),

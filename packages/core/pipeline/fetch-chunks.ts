@@ -6,7 +6,9 @@ import {
   type MergedHistory,
   mergeFetched,
 } from "../history/ticker-history.ts";
+import type { ProviderName } from "../market-data.port.ts";
 import { historyCacheKey } from "./cache-key.ts";
+import { chainFailure, fallbackRetry, tickerProvider } from "./fallback.ts";
 import { readCache, writeCache } from "./fetch-cache.ts";
 import { addFundamentals } from "./fetch-fundamentals.ts";
 import { handOff } from "./fetch-handoff.ts";
@@ -68,6 +70,7 @@ export async function fetchChunks(
     disagreements: [] as string[],
     storeErrors: [] as string[],
     supplyErrors: [] as string[],
+    fallbacks: 0,
   };
 
   const days = Math.max(0, ...inputs.map((i) => i.message.days));
@@ -79,12 +82,25 @@ export async function fetchChunks(
       return {
         input,
         ticker,
-        key: historyCacheKey(input.message.provider, input.message.session, ticker.s),
+        key: historyCacheKey(tickerProvider(input.message, ticker), input.message.session, ticker.s),
         stored: held,
         request: historyRequest(held, input.message.days, policy),
       };
     }),
   );
+
+  /** A ticker's outcome: on to the scorer, or, failed with a chain left, to the next provider. */
+  const deliver = (work: HistoryWork, outcome: TickerOutcome) => {
+    if (outcome.kind === "failed") {
+      const next = fallbackRetry(work.input.message, work.ticker, outcome);
+      if (next) {
+        report.fallbacks++;
+        return void retries.get(work.input)!.push(next);
+      }
+      outcome = chainFailure(work.input.message, work.ticker, outcome);
+    }
+    outcomes.get(work.input)!.push(outcome);
+  };
 
   /** A ticker whose history is current: stored if it changed, and on to the scorer. */
   const finish = (
@@ -92,6 +108,7 @@ export async function fetchChunks(
     merged: MergedHistory,
     source: "cache" | "provider",
     flags: "suspect-gap"[] = [],
+    provider = tickerProvider(work.input.message, work.ticker),
   ) => {
     const { ticker } = merged;
     const { s } = work.ticker;
@@ -110,25 +127,23 @@ export async function fetchChunks(
     if (source === "cache") report.cacheHits++;
     const sessions = source === "provider" ? merged.sessionsFetched : 0;
     report.history.sessionsFetched += sessions;
-    outcomes
-      .get(work.input)!
-      .push(
-        historyOutcome(
-          ticker,
-          work.input.message.days,
-          source,
-          { mode, sessions },
-          flags,
-          work.ticker.attempts,
-        ),
-      );
+    deliver(
+      work,
+      historyOutcome(ticker, work.input.message.days, {
+        source,
+        provider,
+        history: { mode, sessions },
+        flags,
+        attempts: work.ticker.attempts,
+      }),
+    );
   };
 
   // Incremental answers with a move no action explains: their whole history is asked for once more.
   const refetch: HistoryWork[] = [];
   /** The provider's answer (asked now, or by the scan's plan) merged: finished, or refetched whole. */
-  const settle = (work: HistoryWork, merged: MergedHistory) => {
-    if (merged.unexplainedGaps.length === 0) return finish(work, merged, "provider");
+  const settle = (work: HistoryWork, merged: MergedHistory, provider?: ProviderName) => {
+    if (merged.unexplainedGaps.length === 0) return finish(work, merged, "provider", [], provider);
     if (work.request.kind === "incremental")
       return void refetch.push({ ...work, request: { kind: "full", days: work.input.message.days } });
     // Refetched (or fetched whole for the first time) and still unexplained: kept, and said.
@@ -137,12 +152,24 @@ export async function fetchChunks(
       { ...merged, ticker: acceptGaps(merged.ticker, merged.unexplainedGaps), metaChanged: true },
       "provider",
       ["suspect-gap"],
+      provider,
     );
   };
-  const perTicker = useSupplies(inputs, works, policy, report.supplyErrors, {
-    merged: settle,
-    failed: (work, outcome) => void outcomes.get(work.input)!.push(outcome),
-  });
+  // A ticker the chain has moved on from is its next provider's alone: the plan's supply was not.
+  const perTicker = [
+    ...useSupplies(
+      inputs,
+      works.filter((w) => !w.ticker.p),
+      policy,
+      report.supplyErrors,
+      {
+        // The plan's bars are its units' providers': the newest bar names the one that served it.
+        merged: (work, merged) => settle(work, merged, merged.ticker.bars.provider.at(-1)),
+        failed: deliver,
+      },
+    ),
+    ...works.filter((w) => w.ticker.p),
+  ];
 
   const { hits, misses } = await readCache(perTicker, deps.cache, readFetched);
   for (const { item, value } of hits) {
@@ -153,22 +180,25 @@ export async function fetchChunks(
 
   const drain = (queue: HistoryWork[]) =>
     Promise.all(
-      [...byProvider(queue, (work) => work.input.message.provider)].map(async ([name, group]) => {
-        const access = deps.providers[name];
-        const handBackMs = await drainWithTokens(group, access.limiter, clock, config, async (work) => {
-          report.providerRequests++;
-          // Each further request of the history (splits, dividends, another page) counts too.
-          const gate = countingGate(access.limiter, clock, config, () => report.providerRequests++);
-          const asked = await askHistory(work, access, gate, config, policy, random);
-          if (asked.kind === "retry") return void retries.get(work.input)!.push(asked.retry);
-          if (asked.kind === "outcome") return void outcomes.get(work.input)!.push(asked.outcome);
-          report.providerBytes += asked.bytes;
-          toCache.push(asked.cacheEntry);
-          settle(work, asked.merged);
-        });
-        // Whatever was not started (limit says "not yet", or time is short) goes back untouched.
-        for (const work of group) retries.get(work.input)!.push({ ticker: work.ticker, delayMs: handBackMs });
-      }),
+      [...byProvider(queue, (work) => tickerProvider(work.input.message, work.ticker))].map(
+        async ([name, group]) => {
+          const access = deps.providers[name];
+          const handBackMs = await drainWithTokens(group, access.limiter, clock, config, async (work) => {
+            report.providerRequests++;
+            // Each further request of the history (splits, dividends, another page) counts too.
+            const gate = countingGate(access.limiter, clock, config, () => report.providerRequests++);
+            const asked = await askHistory(work, access, gate, config, policy, random);
+            if (asked.kind === "retry") return void retries.get(work.input)!.push(asked.retry);
+            if (asked.kind === "outcome") return deliver(work, asked.outcome);
+            report.providerBytes += asked.bytes;
+            toCache.push(asked.cacheEntry);
+            settle(work, asked.merged);
+          });
+          // Whatever was not started (limit says "not yet", or time is short) goes back untouched.
+          for (const work of group)
+            retries.get(work.input)!.push({ ticker: work.ticker, delayMs: handBackMs });
+        },
+      ),
     );
   await drain(misses);
   report.history.refetchedForGaps = refetch.length;

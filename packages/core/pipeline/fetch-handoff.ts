@@ -27,7 +27,7 @@ export async function handOff(
   for (const input of inputs) {
     const list = outcomes.get(input) ?? [];
     for (const o of list) o.kind === "series" ? report.outcomes.series++ : report.outcomes.failed++;
-    if (list.length > 0) scoreMessages.push({ input, body: scoreMessage(input, list) });
+    for (const part of scoreParts(list)) scoreMessages.push({ input, body: scoreMessage(input, part) });
     const byDelay = new Map<number, FetchTicker[]>();
     for (const r of retries.get(input) ?? []) {
       const seconds = toDelaySeconds(r.delayMs);
@@ -57,6 +57,31 @@ export async function handOff(
   ]);
   report.failedIds = inputs.filter((i) => failed.has(i)).map((i) => i.id);
   return report;
+}
+
+/** Most characters of outcomes in one score message: SQS takes 256 KiB a message, the envelope included. */
+export const MAX_SCORE_OUTCOME_CHARS = 200_000;
+
+/**
+ * A chunk's outcomes in parts that each fit a score message (a hundred two-year series can
+ * exceed one): the scorer counts a chunk's tickers across however many messages bring them.
+ */
+export function scoreParts(outcomes: readonly TickerOutcome[]): TickerOutcome[][] {
+  const parts: TickerOutcome[][] = [];
+  let part: TickerOutcome[] = [];
+  let chars = 0;
+  for (const outcome of outcomes) {
+    const size = JSON.stringify(outcome).length;
+    if (part.length > 0 && chars + size > MAX_SCORE_OUTCOME_CHARS) {
+      parts.push(part);
+      part = [];
+      chars = 0;
+    }
+    part.push(outcome);
+    chars += size;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
 }
 
 function scoreMessage({ message }: FetchInput, outcomes: readonly TickerOutcome[]): ScoreMessage {

@@ -11,7 +11,7 @@ import {
   mergeFetched,
   type StoredTicker,
 } from "../history/ticker-history.ts";
-import { type RequestGate, TokenWaitError } from "../market-data.port.ts";
+import { type ProviderName, type RequestGate, TokenWaitError } from "../market-data.port.ts";
 import { takeLast } from "../series.ts";
 import { encodeSeries } from "../series-codec.ts";
 import { askProvider } from "./ask-provider.ts";
@@ -102,18 +102,30 @@ function usableActions(actions: readonly CorporateAction[]): CorporateAction[] {
 export function historyOutcome(
   ticker: StoredTicker,
   days: number,
-  source: "cache" | "provider",
-  history: { mode: HistoryRequest["kind"]; sessions: number },
-  flags: readonly "suspect-gap"[],
-  attempts: number,
+  served: {
+    source: "cache" | "provider";
+    provider: ProviderName;
+    history: { mode: HistoryRequest["kind"]; sessions: number };
+    flags: readonly "suspect-gap"[];
+    attempts: number;
+  },
 ): TickerOutcome {
+  const { source, provider, history, flags, attempts } = served;
   const s = ticker.bars.symbol;
   if (ticker.bars.dates.length === 0) {
     const message = `no bars for ${s}: the provider has none since ${history.mode === "full" ? "its lookback" : "the last stored session"}`;
     return { kind: "failed", s, reason: "no-data", message, attempts };
   }
   const data = encodeSeries(takeLast(scoringSeries(ticker.bars, ticker.actions), days));
-  return { kind: "series", s, data, source, history, ...(flags.length > 0 ? { flags: [...flags] } : {}) };
+  return {
+    kind: "series",
+    s,
+    data,
+    source,
+    provider,
+    history,
+    ...(flags.length > 0 ? { flags: [...flags] } : {}),
+  };
 }
 
 /** A provider's answer as the response cache keeps it: the request, the raw bars, the actions. */

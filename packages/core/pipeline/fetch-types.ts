@@ -70,6 +70,8 @@ export interface FetchReport {
   supplyErrors: string[];
   /** Why the bars store could not be written (the series were scored anyway; the next scan fetches again). */
   storeErrors: string[];
+  /** Tickers handed to the next provider of their scan's chain (fallback.ts). */
+  fallbacks: number;
   /** Tickers handed back to the fetch queue (rate limit, transient failure, time running out). */
   requeued: number;
   outcomes: { series: number; failed: number };

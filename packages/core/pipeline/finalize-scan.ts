@@ -1,3 +1,4 @@
+import type { ProviderName } from "../market-data.port.ts";
 import { BreadthAccumulator } from "../scoring/breadth-accumulator.ts";
 import type { Fundamentals } from "../scoring/canslim.ts";
 import { finalizeUniverse } from "../scoring/cross-section.ts";
@@ -60,12 +61,14 @@ export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<
   ]);
   // Settled here too, so a failing small read cannot go unhandled while the results are read.
   others.catch(() => undefined);
+  const byProvider: Partial<Record<ProviderName, number>> = {};
   for await (const result of deps.store.results(scanId)) {
     accounted.add(result.ticker);
     if (result.status === "failed") {
       failures.push({ ticker: result.ticker, reason: `${result.reason}: ${result.message}` });
       continue;
     }
+    if (result.provider) byProvider[result.provider] = (byProvider[result.provider] ?? 0) + 1;
     const metrics = fromStoredMetrics(result.ticker, result.metrics, result.breadth);
     entries.push(result.fundamentals ? { metrics, fundamentals: result.fundamentals } : { metrics });
     if (result.breadth.length > 0) breadth.add(result.breadth);
@@ -125,6 +128,7 @@ export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<
     failures: failures.slice(0, MAX_LISTED),
     unaccountedTickers: unaccounted.slice(0, MAX_LISTED),
     cacheHits,
+    byProvider,
     history,
     rsThresholds: Array.from(universe.thresholds, (t) => (Number.isFinite(t) ? t : null)),
     benchmarkSource: universe.benchmark.source,

@@ -17,6 +17,13 @@ export const fetchTicker = z.object({
   s: symbol,
   attempts: z.number().int().min(0).max(100),
   lastReason: z.string().max(500).optional(),
+  /** Its place in the message's provider chain once an earlier provider could not serve it. @default 0 */
+  p: z
+    .number()
+    .int()
+    .min(1)
+    .max(PROVIDERS.length - 1)
+    .optional(),
 });
 
 /** A chunk of a scan's tickers for the fetcher (the first message, or a re-enqueue of what is left). */
@@ -32,6 +39,8 @@ export const fetchMessage = z.object({
   /** Chunks in the scan, the benchmark's included. */
   chunkCount: z.number().int().min(1),
   provider: z.enum(PROVIDERS),
+  /** The scan's fallback chain, `provider` first, when it has more than one provider. */
+  chain: z.array(z.enum(PROVIDERS)).min(2).max(PROVIDERS.length).optional(),
   days: z.number().int().min(1).max(5000),
   /** The market session the scan is for; a cached provider answer is reused only within one. */
   session: z
@@ -114,6 +123,8 @@ export const tickerOutcome = z.discriminatedUnion("kind", [
     data: z.string().min(1),
     /** Where the series came from: the response cache or the provider. */
     source: z.enum(["cache", "provider"]),
+    /** The provider whose bars the series ends with (a fallback chain's, the one that served it). */
+    provider: z.enum(PROVIDERS).optional(),
     /** Earnings growth in percent, when the scan asked for it and the provider had it. */
     fundamentals: fundamentals.optional(),
     /** How the stored history was made current: the whole lookback, or the sessions it lacked; how many sessions the provider sent. */

@@ -14,7 +14,10 @@ export type ScanStatus = "RUNNING" | "FINALIZING" | "COMPLETE" | "PARTIAL";
 export interface ScanRecord {
   scanId: string;
   universe: UniverseName | "custom";
+  /** The provider asked first. */
   provider: ProviderName;
+  /** The scan's fallback chain, `provider` first, when it has more than one provider. */
+  providers?: ProviderName[];
   days: number;
   benchmark: string;
   trigger: "invoke" | "schedule";
@@ -60,6 +63,8 @@ export interface ScanSummary {
   failures: { ticker: string; reason: string }[];
   unaccountedTickers: string[];
   cacheHits: number;
+  /** Tickers scored from each provider's bars (a fallback chain's: who served each); absent on older scans. */
+  byProvider?: Partial<Record<ProviderName, number>>;
   /** How the scan's stored histories were made current (absent on scans before the bars store). */
   history?: ScanHistoryCounts;
   /** RS raw score thresholds (null = level not reached): see scoring/relative-strength ratingFromThresholds. */
@@ -129,6 +134,8 @@ export interface ScoredResult {
   ticker: string;
   status: "scored";
   source: "cache" | "provider";
+  /** The provider whose bars the series ends with: in a fallback chain, the one that served it. */
+  provider?: ProviderName;
   /** The per-ticker metrics (scoring/ticker-metrics) in their stored form. */
   metrics: StoredMetrics;
   /** Breadth contribution (scoring/breadth-contribution.ts), summed by finalize. */

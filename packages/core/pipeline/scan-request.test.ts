@@ -40,6 +40,54 @@ describe("scan request", () => {
     );
   });
 
+  it("takes a provider, a fallback chain, or auto (the configured providers, for scan-start to order)", () => {
+    const parse = (provider: unknown) =>
+      parseScanRequest(
+        { universe: ["AAPL"], provider },
+        { ...DEFAULT_SCAN, configured: ["alpaca", "yahoo"] },
+        NOW,
+      );
+    expect(parse("polygon")).toMatchObject({ provider: "polygon", providers: ["polygon"], auto: false });
+    expect(parse(["polygon", "fmp", "yahoo"])).toMatchObject({
+      provider: "polygon",
+      providers: ["polygon", "fmp", "yahoo"],
+      auto: false,
+    });
+    expect(parse("auto")).toMatchObject({ provider: "alpaca", providers: ["alpaca", "yahoo"], auto: true });
+    // The default is auto: with nothing configured but Yahoo, a scan runs as it always has.
+    expect(parseScanRequest({ universe: ["AAPL"] }, DEFAULT_SCAN, NOW)).toMatchObject({
+      provider: "yahoo",
+      providers: ["yahoo"],
+      auto: true,
+    });
+  });
+
+  it.each([
+    [["polygon", "bloomberg"], /provider: must be one of "yahoo".*"auto".*\["polygon", "yahoo"\]/],
+    [["polygon", "polygon"], /provider: "polygon" appears twice in the chain/],
+    [[], /provider: must be one of/],
+    ["polygon,yahoo", /provider: must be one of/],
+  ])("refuses the provider choice %j, saying what it may be", (provider, problem) => {
+    expect(problemsOf({ universe: ["AAPL"], provider }).join("\n")).toMatch(problem);
+  });
+
+  it("asks for fundamentals from FMP when the chain starts with it, or when auto can put it first", () => {
+    const fmpConfigured = { ...DEFAULT_SCAN, configured: ["polygon", "fmp"] as const };
+    expect(
+      parseScanRequest(
+        { universe: ["AAPL"], provider: ["fmp", "yahoo"], fundamentals: true },
+        DEFAULT_SCAN,
+        NOW,
+      ).fundamentals,
+    ).toBe(true);
+    expect(
+      parseScanRequest({ universe: ["AAPL"], fundamentals: true }, fmpConfigured, NOW).fundamentals,
+    ).toBe(true);
+    expect(problemsOf({ universe: ["AAPL"], provider: ["yahoo", "fmp"], fundamentals: true }).join()).toMatch(
+      /fundamentals: yahoo publishes no income statements/,
+    );
+  });
+
   it("canonicalises an explicit list and removes duplicates, keeping order", () => {
     const request = parseScanRequest(
       { universe: ["msft", "BRK-B", "AAPL", "MSFT", " brk.b "], scanId: "mine" },

@@ -12,7 +12,15 @@ export interface ScanRequest {
   universe: UniverseName | "custom";
   /** Canonical symbols, duplicates removed, in the order given. */
   tickers: string[];
+  /** The provider asked first: the chain's first. */
   provider: ProviderName;
+  /**
+   * The fallback chain, `provider` first: a ticker, date or page that one provider cannot serve
+   * (not found, unauthorized, not on the plan, its breaker open, attempts spent) goes to the next.
+   */
+  providers: ProviderName[];
+  /** The scan let the planner choose among the configured providers (`"provider": "auto"`): scan-start orders the chain by the plan. */
+  auto: boolean;
   /** Trading days of history to fetch per ticker. */
   days: number;
   /** Symbol whose returns relative strength is measured against. */
@@ -32,9 +40,17 @@ export interface ScanRequest {
 /** Providers whose adapters read income statements. */
 export const FUNDAMENTALS_PROVIDERS: readonly ProviderName[] = ["fmp"];
 
+/** What a payload's `provider` may say: one provider, a fallback chain, or `auto`. */
+export type ProviderChoice = ProviderName | readonly ProviderName[] | "auto";
+
 export interface ScanDefaults {
-  /** @default "yahoo" */
-  provider: ProviderName;
+  /** The provider choice of a payload that names none (the schedule's too). @default "auto" */
+  provider: ProviderChoice;
+  /**
+   * The providers this deployment has keys for, in order of preference: what `auto` chooses
+   * among and falls back through. @default ["yahoo"] (the one that needs no key)
+   */
+  configured: readonly ProviderName[];
   /** Enough for 200 days of breadth with 52-week highs and 200-day averages. @default 460 */
   days: number;
   /** @default "SPY" */
@@ -44,7 +60,8 @@ export interface ScanDefaults {
 }
 
 export const DEFAULT_SCAN: ScanDefaults = {
-  provider: "yahoo",
+  provider: "auto",
+  configured: ["yahoo"],
   days: 460,
   benchmark: "SPY",
   scheduledUniverse: "us-all",
@@ -61,7 +78,9 @@ const payloadSchema = z
       z.enum(UNIVERSE_NAMES),
       z.array(z.string()).min(1, "an explicit list needs at least one ticker").max(MAX_CUSTOM_TICKERS),
     ]),
-    provider: z.enum(PROVIDERS).optional(),
+    provider: z
+      .union([z.enum(PROVIDERS), z.literal("auto"), z.array(z.enum(PROVIDERS)).min(1).max(PROVIDERS.length)])
+      .optional(),
     days: z.number().int().min(30).max(2000).optional(),
     scanId: z
       .string()
@@ -90,6 +109,7 @@ function zodProblems(error: z.ZodError): string[] {
     if (issue.path[0] === "universe" && issue.code === "invalid_union") {
       return `universe: must be one of ${UNIVERSE_NAMES.map((u) => `"${u}"`).join(", ")} or a list of ticker symbols`;
     }
+    if (issue.path[0] === "provider") return PROVIDER_PROBLEM;
     return `${where}: ${issue.message}`;
   });
 }
@@ -110,10 +130,29 @@ function isScheduledEvent(payload: unknown): boolean {
   );
 }
 
+const PROVIDER_PROBLEM = `provider: must be one of ${PROVIDERS.map((p) => `"${p}"`).join(", ")}, "auto" (the planner chooses among the configured providers), or a fallback chain such as ["polygon", "yahoo"]`;
+
+/** The chain a provider choice names (`auto`: the configured providers), or the problem with it. */
+export function providerChain(
+  choice: ProviderChoice,
+  configured: readonly ProviderName[],
+): { chain: ProviderName[]; auto: boolean } | { problem: string } {
+  if (choice === "auto") {
+    if (configured.length === 0)
+      return { problem: 'provider: "auto" needs at least one configured provider' };
+    return { chain: [...configured], auto: true };
+  }
+  const chain = typeof choice === "string" ? [choice] : [...choice];
+  const twice = chain.find((p, i) => chain.indexOf(p) !== i);
+  if (twice) return { problem: `provider: "${twice}" appears twice in the chain` };
+  return { chain, auto: false };
+}
+
 const NOT_AN_OBJECT = 'payload: must be a JSON object such as {"universe":"sp500"}';
 
 /**
- * Validates a scan-start payload — `{ universe, provider?, days?, scanId?, benchmark?, fundamentals? }`
+ * Validates a scan-start payload — `{ universe, provider?, days?, scanId?, benchmark?, fundamentals?, mode? }`,
+ * `provider` one name, a fallback chain or "auto" —
  * or an EventBridge scheduled event — and resolves its universe. Every problem
  * is named in one ValidationError; nothing is resolved from a bad payload.
  */
@@ -180,10 +219,15 @@ export function parseScanRequest(
       problems.push(`benchmark: ${(error as Error).message}`);
     }
   }
-  const provider = data?.provider ?? defaults.provider;
-  if (data?.fundamentals && !FUNDAMENTALS_PROVIDERS.includes(provider)) {
+  const chosen = providerChain(data?.provider ?? defaults.provider, defaults.configured);
+  if ("problem" in chosen) problems.push(chosen.problem);
+  const chain = "chain" in chosen ? chosen.chain : [];
+  // Earnings come from the provider asked first (an auto scan asks a configured FMP first).
+  const first =
+    "auto" in chosen && chosen.auto ? FUNDAMENTALS_PROVIDERS.find((p) => chain.includes(p)) : chain[0];
+  if (data?.fundamentals && chain.length > 0 && (!first || !FUNDAMENTALS_PROVIDERS.includes(first))) {
     problems.push(
-      `fundamentals: ${provider} publishes no income statements; use provider ${FUNDAMENTALS_PROVIDERS.join(" or ")}`,
+      `fundamentals: ${chain[0]} publishes no income statements; use provider ${FUNDAMENTALS_PROVIDERS.join(" or ")}`,
     );
   }
   if (problems.length > 0 || !data) throw new ValidationError("scan request", problems);
@@ -194,7 +238,9 @@ export function parseScanRequest(
     scanId: data.scanId ?? scheduledId ?? newScanId(now),
     universe,
     tickers,
-    provider,
+    provider: chain[0]!,
+    providers: chain,
+    auto: "auto" in chosen && chosen.auto,
     days: data.days ?? defaults.days,
     benchmark,
     trigger,

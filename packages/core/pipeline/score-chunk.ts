@@ -89,6 +89,7 @@ export async function scoreChunk(message: ScoreMessage, deps: ScoreDeps): Promis
       ticker: outcome.s,
       status: "scored",
       source: outcome.source,
+      ...(outcome.provider ? { provider: outcome.provider } : {}),
       metrics: toStoredMetrics(computed),
       breadth: computed.breadth,
       ...(outcome.fundamentals ? { fundamentals: outcome.fundamentals } : {}),

@@ -56,11 +56,13 @@ export interface StartScanResult {
  */
 export async function startScan(request: ScanRequest, deps: StartScanDeps): Promise<StartScanResult> {
   const now = deps.now?.() ?? new Date();
-  const chunks = planChunks(request.scanId, request.tickers, request.benchmark, deps.chunkSize);
+  const chunkSize = plannedChunkSize(deps.chunkSize, deps.plan);
+  const chunks = planChunks(request.scanId, request.tickers, request.benchmark, chunkSize);
   const record: ScanRecord = {
     scanId: request.scanId,
     universe: request.universe,
     provider: request.provider,
+    ...(request.providers.length > 1 ? { providers: request.providers } : {}),
     days: request.days,
     benchmark: request.benchmark,
     trigger: request.trigger,
@@ -78,7 +80,7 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
             steps: deps.plan.plan.steps,
             stored: deps.plan.stored,
             units: deps.plan.units.length,
-            chunkSize: deps.chunkSize,
+            chunkSize,
             fundamentals: request.fundamentals === true,
           },
         }
@@ -139,6 +141,29 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
     chunks: chunks.length,
     alreadyStarted: false,
   };
+}
+
+/**
+ * Bars a planned chunk's message may carry for its tickers: ten tickers' two years (~460
+ * sessions each) fit the supply a message may carry (MAX_SUPPLY_CHARS; assemble.ts sends a
+ * ticker that does not fit per ticker), as the us-all backfills of `bench plans` show.
+ */
+export const SUPPLIED_BARS_PER_CHUNK = 4_600;
+
+/**
+ * Tickers a chunk: the configured size, or fewer when the plan hands each ticker more sessions
+ * than SUPPLIED_BARS_PER_CHUNK allow at that size (a backfill by market days or pages). A daily
+ * plan's single session leaves the chunks as large as a per-ticker scan's.
+ */
+export function plannedChunkSize(configured: number, plan: ScanPlan | undefined): number {
+  const sessions = Math.max(
+    0,
+    ...(plan?.plan.steps ?? [])
+      .filter((s) => s.kind === "market-days" || s.kind === "symbol-pages")
+      .map((s) => s.sessions),
+  );
+  if (sessions === 0) return configured;
+  return Math.max(1, Math.min(configured, Math.floor(SUPPLIED_BARS_PER_CHUNK / sessions)));
 }
 
 /**

@@ -3,7 +3,7 @@ import type { ScanRecord } from "../pipeline/records.ts";
 import { parseProviderLimits } from "../rate-plan.ts";
 import { addTradingDays } from "../trading-calendar.ts";
 import { capabilitiesOf } from "./capabilities.ts";
-import { planScan } from "./scan-plan.ts";
+import { autoChain, planScan } from "./scan-plan.ts";
 
 const SESSION = "2026-12-02";
 const provider = (name: "polygon" | "alpaca", limit: string) => ({
@@ -107,5 +107,42 @@ describe("planScan", () => {
       providers: [provider("polygon", "5/min")],
     });
     expect([p.plan.steps, p.units]).toStrictEqual([[], []]);
+  });
+});
+
+describe("autoChain: the chain of a scan that lets the planner choose", () => {
+  const yahoo = {
+    name: "yahoo" as const,
+    capabilities: capabilitiesOf("yahoo"),
+    limits: parseProviderLimits("60/min"),
+  };
+
+  it("puts first the provider of the plan's per-ticker step, then the other configured ones in their order", () => {
+    const p = planScan(request, {
+      session: SESSION,
+      previous: previous("2026-12-01", ["T001"]),
+      providers: [yahoo, provider("polygon", "5/min")],
+    });
+    // One day for the stored tickers by Polygon's market day; the one the last scan failed, per ticker by Yahoo.
+    expect(p.plan.steps.map((s) => [s.provider, s.kind])).toStrictEqual([
+      ["polygon", "market-days"],
+      ["polygon", "market-actions"],
+      ["yahoo", "per-ticker"],
+    ]);
+    expect(autoChain(p.plan, ["polygon", "yahoo"], false)).toStrictEqual(["yahoo", "polygon"]);
+  });
+
+  it("without a per-ticker step, the provider whose bars the plan brings, then the rest", () => {
+    const p = planScan(request, {
+      session: SESSION,
+      previous: previous("2026-12-01"),
+      providers: [yahoo, provider("polygon", "5/min")],
+    });
+    expect(autoChain(p.plan, ["yahoo", "polygon"], false)).toStrictEqual(["polygon", "yahoo"]);
+  });
+
+  it("with no plan, the configured order; FMP first when the scan wants earnings", () => {
+    expect(autoChain(undefined, ["yahoo", "alphavantage"], false)).toStrictEqual(["yahoo", "alphavantage"]);
+    expect(autoChain(undefined, ["yahoo", "fmp"], true)).toStrictEqual(["fmp", "yahoo"]);
   });
 });

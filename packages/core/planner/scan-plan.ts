@@ -1,3 +1,4 @@
+import type { ProviderName } from "../market-data.port.ts";
 import type { ScanRecord } from "../pipeline/records.ts";
 import type { ScanRequest } from "../pipeline/scan-request.ts";
 import { capabilitiesOf } from "./capabilities.ts";
@@ -77,4 +78,27 @@ export function planScan(
   });
   const tickers = { days, backfill };
   return { plan, stored, tickers, units: planUnits(plan, tickers) };
+}
+
+/**
+ * The fallback chain of a scan that let the planner choose (`"provider": "auto"`): first the
+ * provider its chunks ask per ticker — the plan's per-ticker step's, else the one whose bars
+ * the plan brings for the most tickers, else the first configured (FMP when the scan wants
+ * earnings, which only FMP's adapter reads) — then the other configured providers in their order.
+ */
+export function autoChain(
+  plan: Plan | undefined,
+  configured: readonly ProviderName[],
+  fundamentals: boolean,
+): ProviderName[] {
+  const bars = (plan?.steps ?? []).filter((s) => s.kind !== "market-actions");
+  const perTicker = bars.find((s) => s.kind === "per-ticker");
+  const widest = [...bars].sort((a, b) => b.tickers - a.tickers)[0];
+  const first =
+    (fundamentals && configured.includes("fmp") ? "fmp" : undefined) ??
+    perTicker?.provider ??
+    widest?.provider ??
+    configured[0];
+  if (first === undefined) throw new RangeError("an auto chain needs at least one configured provider");
+  return [first, ...configured.filter((p) => p !== first)];
 }
