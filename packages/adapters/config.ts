@@ -1,4 +1,5 @@
 import { topology } from "../../stacks/topology/index.ts";
+import { type BreakerSettings, DEFAULT_BREAKER } from "../core/breaker.ts";
 import { ConfigError } from "../core/errors.ts";
 import { isProviderName, PROVIDERS, type ProviderName } from "../core/market-data.port.ts";
 import { DEFAULT_FETCH_CONFIG, type FetchConfig } from "../core/pipeline/fetch-types.ts";
@@ -76,12 +77,31 @@ export function providerLimits(
 export interface LimiterSettings {
   jitterMs: number;
   maxTake: number;
+  /** Each provider's circuit breaker (core/breaker.ts). */
+  breaker: BreakerSettings;
 }
 
 export function limiterSettings(env: NodeJS.ProcessEnv = process.env): LimiterSettings {
   return {
     jitterMs: intFrom(env, "TICKERFLEET_RATE_JITTER_MS", DEFAULT_JITTER_MS, 0, 60_000),
     maxTake: intFrom(env, "TICKERFLEET_MAX_TAKE", DEFAULT_MAX_TAKE, 1, 1000),
+    breaker: breakerSettings(env),
+  };
+}
+
+/**
+ * The providers' circuit breaker: TICKERFLEET_BREAKER_FAILURES (consecutive transient failures
+ * that open it), TICKERFLEET_BREAKER_WINDOW_SECONDS (within which), and
+ * TICKERFLEET_BREAKER_COOLDOWN_SECONDS (open before one probe); 0 failures turns it off.
+ */
+export function breakerSettings(env: NodeJS.ProcessEnv = process.env): BreakerSettings {
+  const seconds = (name: string, fallbackMs: number, max: number) =>
+    intFrom(env, name, fallbackMs / 1000, 1, max) * 1000;
+  return {
+    failures: intFrom(env, "TICKERFLEET_BREAKER_FAILURES", DEFAULT_BREAKER.failures, 0, 1000),
+    windowMs: seconds("TICKERFLEET_BREAKER_WINDOW_SECONDS", DEFAULT_BREAKER.windowMs, 3600),
+    coolDownMs: seconds("TICKERFLEET_BREAKER_COOLDOWN_SECONDS", DEFAULT_BREAKER.coolDownMs, 3600),
+    probeLeaseMs: DEFAULT_BREAKER.probeLeaseMs,
   };
 }
 

@@ -420,3 +420,95 @@ describe("UpstashTokenLimiter", () => {
     expect(ttl).toBeLessThanOrEqual(15 * 60_000);
   });
 });
+
+describe("the providers' circuit breaker (in Upstash, read by the take)", () => {
+  const breaker = { failures: 3, windowMs: 60_000, coolDownMs: 30_000, probeLeaseMs: 15_000 };
+  const setup = () => {
+    const time = { now: 1_800_000_000_000 };
+    const options = { clock: () => time.now, sleep: async () => undefined, jitterMs: 10_000, breaker };
+    const id = limiterIdentifier("test", `breaker-${Date.now()}-${Math.random()}`);
+    const limit = { limit: 1000, windowMs: 1000 };
+    const [a, b] = [0, 1].map(() => new UpstashTokenLimiter(client(), id, limit, options));
+    return { time, a: a!, b: b!, id };
+  };
+
+  it("opens after the threshold's consecutive transient failures, for every function, and refuses until its cool-down", async () => {
+    const { time, a, b } = setup();
+    expect(await a.failed()).toBe("counted");
+    expect(await b.failed()).toBe("counted");
+    expect(await b.take(5)).toStrictEqual({ granted: true, tokens: 5 });
+    expect(await a.failed()).toBe("open");
+    expect(a.breakerOpens).toBe(1);
+    // The other function hears it from the take it was going to make anyway: no command of its own.
+    expect(await b.take(5)).toStrictEqual({ granted: false, retryAfterMs: 30_000, breakerOpen: true });
+    time.now += 10_000;
+    const before = local.upstash.stats().commands;
+    expect(await b.take(5)).toStrictEqual({ granted: false, retryAfterMs: 20_000, breakerOpen: true });
+    expect(local.upstash.stats().commands - before).toBe(0);
+    expect(b.breakerRefusals).toBe(1);
+  });
+
+  it("lets one probe through after the cool-down: its success closes it, its failure reopens it", async () => {
+    const { time, a, b } = setup();
+    for (let i = 0; i < 3; i++) await a.failed();
+    time.now += 30_000;
+    expect(await a.take(5)).toStrictEqual({ granted: true, tokens: 1, probe: true });
+    // While the probe is out, nobody else is let through (until its lease ends).
+    expect(await b.take(5)).toMatchObject({ granted: false, breakerOpen: true });
+    expect(await a.failed()).toBe("open");
+    expect(a.breakerOpens).toBe(2);
+    // b was told to ask again when the probe's lease ends; then it hears of the new cool-down.
+    expect(await b.take(1)).toMatchObject({ granted: false, retryAfterMs: 15_000, breakerOpen: true });
+    time.now += 15_000;
+    expect(await b.take(1)).toMatchObject({ granted: false, retryAfterMs: 15_000, breakerOpen: true });
+    time.now -= 15_000;
+
+    time.now += 30_000;
+    expect(await b.take(5)).toStrictEqual({ granted: true, tokens: 1, probe: true });
+    await b.succeeded();
+    expect(await a.take(5)).toStrictEqual({ granted: true, tokens: 5 });
+    expect(await b.take(5)).toStrictEqual({ granted: true, tokens: 5 });
+  });
+
+  it("lets another probe go when one never answers, after its lease", async () => {
+    const { time, a, b } = setup();
+    for (let i = 0; i < 3; i++) await a.failed();
+    time.now += 30_000;
+    expect(await a.take(1)).toMatchObject({ granted: true, probe: true });
+    time.now += 15_001;
+    expect(await b.take(1)).toMatchObject({ granted: true, probe: true });
+  });
+
+  it("counts only consecutive failures: a success clears them, and costs a command only after failures", async () => {
+    // EVALSHA answers NOSCRIPT once per server for a script it has not seen: load it first.
+    const warm = setup();
+    await warm.a.failed();
+    await warm.a.succeeded();
+    const { a, b } = setup();
+    await a.failed();
+    await a.failed();
+    // b learns of the failures from its take, and clears them with its success.
+    expect(await b.take(1)).toStrictEqual({ granted: true, tokens: 1 });
+    let before = local.upstash.stats().commands;
+    await b.succeeded();
+    expect(local.upstash.stats().commands - before).toBe(1);
+    expect(await a.failed()).toBe("counted");
+    expect(await a.failed()).toBe("counted");
+    // A success with nothing to clear costs nothing.
+    const c = setup().a;
+    await c.take(1);
+    before = local.upstash.stats().commands;
+    await c.succeeded();
+    expect(local.upstash.stats().commands - before).toBe(0);
+  });
+
+  it("forgets a run of failures older than its window", async () => {
+    const { time, a } = setup();
+    await a.failed();
+    await a.failed();
+    time.now += 61_000;
+    expect(await a.failed()).toBe("counted");
+    expect(await a.failed()).toBe("counted");
+    expect(await a.failed()).toBe("open");
+  });
+});

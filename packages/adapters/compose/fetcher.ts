@@ -55,6 +55,15 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
     stage: new DynamoPlanStage(documentClient(), resources.barsTable),
     fetchQueue: deps.fetchQueue,
   };
+  /** Breakers opened while working for these scans, on their records (a count for the summary, not worth failing for). */
+  const countBreakerOpens = async (scanIds: readonly string[], opens: number) => {
+    if (opens === 0) return;
+    for (const scanId of new Set(scanIds)) {
+      await scans.addBreakerOpens(scanId, opens).catch((error: Error) => {
+        console.error(JSON.stringify({ event: "breaker-count-failed", scanId, error: error.message }));
+      });
+    }
+  };
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const { inputs, gathers, assembles, rejected } = readFetchRecords(event.Records);
     for (const { id, error } of rejected) {
@@ -83,7 +92,12 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
       const report = await gatherUnits(gathers, { ...deps, ...plan, remainingMs }, fetchConfig);
       const { failedIds: unsent, ...counts } = report;
       const units = gathers.map((g) => `${g.message.scanId}#${g.message.unit}`);
-      console.log(JSON.stringify({ event: "plan-gather", units, ...counts, ...limiterLog() }));
+      const limiters = limiterLog();
+      console.log(JSON.stringify({ event: "plan-gather", units, ...counts, ...limiters }));
+      await countBreakerOpens(
+        gathers.map((g) => g.message.scanId),
+        limiters.breakerOpens,
+      );
       failedIds.push(...unsent);
     }
     if (inputs.length > 0) {
@@ -91,7 +105,12 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
       const report = await fetchChunks(inputs, { ...deps, remainingMs }, fetchConfig);
       const { failedIds: unsent, ...counts } = report;
       const chunks = inputs.map((i) => `${i.message.scanId}#${i.message.chunk}`);
-      console.log(JSON.stringify({ event: "fetch", chunks, ...counts, ...limiterLog() }));
+      const limiters = limiterLog();
+      console.log(JSON.stringify({ event: "fetch", chunks, ...counts, ...limiters }));
+      await countBreakerOpens(
+        inputs.map((i) => i.message.scanId),
+        limiters.breakerOpens,
+      );
       failedIds.push(...unsent);
     }
     return { batchItemFailures: failedIds.map((id) => ({ itemIdentifier: id })) };

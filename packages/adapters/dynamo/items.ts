@@ -115,6 +115,7 @@ export function scanFromItem(item: Item): ScanRecord {
     ...(item.summary === undefined ? {} : { summary: summaryFrom(f.map("summary")) }),
     ...(planFrom(item.plan) ? { plan: planFrom(item.plan)! } : {}),
     ...(providersFrom(item.providers) ? { providers: providersFrom(item.providers)! } : {}),
+    ...(typeof item.breakerOpens === "number" ? { breakerOpens: item.breakerOpens } : {}),
   });
 }
 
@@ -151,6 +152,7 @@ function summaryFrom(f: ItemFields): ScanSummary {
     failures: f.maps("failures", failure),
     unaccountedTickers: f.texts("unaccountedTickers"),
     cacheHits: f.number("cacheHits"),
+    ...(typeof f.get("breakerOpens") === "number" ? { breakerOpens: f.get("breakerOpens") as number } : {}),
     ...(byProviderFrom(f.get("byProvider")) ? { byProvider: byProviderFrom(f.get("byProvider"))! } : {}),
     ...(f.get("history") === undefined ? {} : { history: historyCountsFrom(f.map("history")) }),
     rsThresholds: f.numbersOrNull("rsThresholds"),

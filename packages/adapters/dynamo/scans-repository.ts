@@ -142,6 +142,19 @@ export class DynamoScansRepository {
     );
   }
 
+  /** Counts breakers a fetcher opened while working for the scan (its summary's breakerOpens). */
+  async addBreakerOpens(scanId: string, opens: number): Promise<void> {
+    await this.clients.documents.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { scanId, item: SCAN_ITEM },
+        UpdateExpression: "ADD breakerOpens :n",
+        ConditionExpression: "attribute_exists(scanId)",
+        ExpressionAttributeValues: { ":n": opens },
+      }),
+    );
+  }
+
   async putBenchmark(scanId: string, metrics: StoredMetrics): Promise<void> {
     await this.clients.documents.send(
       new PutCommand({

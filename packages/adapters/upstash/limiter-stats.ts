@@ -3,6 +3,9 @@ export interface LimiterCounters {
   readonly lateTokens: number;
   readonly holds: number;
   readonly learnedLimit: number | undefined;
+  readonly breakerOpens: number;
+  readonly probes: number;
+  readonly breakerRefusals: number;
 }
 
 /** What the fetch log (`"event":"fetch"`) says of the limiters, per invocation. */
@@ -19,6 +22,11 @@ export interface LimiterLog {
   providerHolds: number;
   /** The lowest limit learned from those refusals and in force now, if any (see holdOff). */
   learnedLimit: number | null;
+  /** Circuit breakers this invocation opened (or reopened after a failed probe): a provider failing again and again. */
+  breakerOpens: number;
+  /** Probes of a half-open breaker it sent, and takes refused for an open one. */
+  breakerProbes: number;
+  breakerRefusals: number;
 }
 
 /** A container's limiters, read for its log lines. */
@@ -33,12 +41,18 @@ export function limiterStats(limiters: readonly LimiterCounters[]): LimiterStats
     start() {
       const lateBefore = sum((l) => l.lateTokens);
       const holdsBefore = sum((l) => l.holds);
+      const opensBefore = sum((l) => l.breakerOpens);
+      const probesBefore = sum((l) => l.probes);
+      const refusalsBefore = sum((l) => l.breakerRefusals);
       return () => {
         const learned = limiters.flatMap((l) => (l.learnedLimit === undefined ? [] : [l.learnedLimit]));
         return {
           lateTokens: sum((l) => l.lateTokens) - lateBefore,
           providerHolds: sum((l) => l.holds) - holdsBefore,
           learnedLimit: learned.length > 0 ? Math.min(...learned) : null,
+          breakerOpens: sum((l) => l.breakerOpens) - opensBefore,
+          breakerProbes: sum((l) => l.probes) - probesBefore,
+          breakerRefusals: sum((l) => l.breakerRefusals) - refusalsBefore,
         };
       };
     },

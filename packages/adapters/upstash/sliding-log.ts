@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Algorithm, RatelimitConfig } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
+import { breakerKey } from "./breaker.ts";
+import { script } from "./scripts.ts";
 
 /** At most `limit` grants in any span of `spanMs`. */
 export interface LogWindow {
@@ -45,18 +47,35 @@ export const STAMP_SLACK_MS = 1000;
  * reset: the provider itself asked for a pause. A learned limit (see holdLog)
  * lowers the first window's: the provider allows fewer than the plan says.
  *
- * KEYS: one log per window, the counter, the hold, the learned limit. ARGV:
- * now, rate, slack (ms), then limit and span (ms) per window. Reply:
- * {granted 0|1, remaining, reset, the first window's limit as held}.
+ * The provider's circuit breaker (breaker.ts) is read here too, so that it costs
+ * no command of its own on the common path: while it is open every take is
+ * refused until its cool-down ends; after that, one take of one token is the
+ * probe (leased, so that a probe that never reports lets another go), and the
+ * others are refused until the probe's answer closes or reopens it.
+ *
+ * KEYS: one log per window, the counter, the hold, the learned limit, the
+ * breaker. ARGV: now, rate, slack (ms), then limit and span (ms) per window.
+ * Reply: {granted 0|1, remaining, reset, the first window's limit as held,
+ * breaker (0 closed, 1 open: refused, 2 this grant is the probe), consecutive
+ * transient failures counted}.
  */
 const TAKE = `
-local windows = #KEYS - 3
+local windows = #KEYS - 4
 local now, want, slack = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local first = tonumber(ARGV[4])
 local learned = tonumber(redis.call('HGET', KEYS[windows + 3], 'limit') or '0')
 if learned > 0 and learned < first then first = learned end
+local breaker = redis.call('HMGET', KEYS[windows + 4], 'openUntil', 'probeUntil', 'failures', 'lease')
+local openUntil, failures = tonumber(breaker[1] or '0'), tonumber(breaker[3] or '0')
+local probe = 0
+if openUntil > 0 and want > 0 then
+  if now < openUntil then return {0, 0, openUntil, first, 1, failures} end
+  local probeUntil = tonumber(breaker[2] or '0')
+  if probeUntil > now then return {0, 0, probeUntil, first, 1, failures} end
+  want, probe = 1, 2
+end
 local held = tonumber(redis.call('GET', KEYS[windows + 2]) or '0')
-if held > now then return {0, 0, held, first} end
+if held > now then return {0, 0, held, first, 0, failures} end
 local used, limits, spans, after = {}, {}, {}, {}
 local remaining, reset, granted = nil, now, 1
 -- The grant that must leave window i before 'excess' more fit: its time plus the span. Under a
@@ -88,7 +107,7 @@ if granted == 0 or want == 0 then
       if excess > 0 then reset = math.max(reset, freedAt(i, excess)) end
     end
   end
-  return {granted, remaining, reset, first}
+  return {granted, remaining, reset, first, 0, failures}
 end
 local last = redis.call('INCRBY', KEYS[windows + 1], want)
 local members, longest = {}, 0
@@ -105,7 +124,10 @@ for i = 1, windows do
   if excess > 0 then reset = math.max(reset, freedAt(i, excess)) end
 end
 redis.call('PEXPIRE', KEYS[windows + 1], longest)
-return {1, remaining - want, reset, first}
+if probe == 2 then
+  redis.call('HSET', KEYS[windows + 4], 'probeUntil', now + tonumber(breaker[4] or '15000'))
+end
+return {1, remaining - want, reset, first, probe, failures}
 `;
 
 /**
@@ -160,27 +182,23 @@ end
 return {held, limit}
 `;
 
+/** A take's reply as the algorithm gives it: the library's, and what the take read of the breaker. */
+export interface BreakerReply {
+  success: boolean;
+  limit: number;
+  remaining: number;
+  reset: number;
+  pending: Promise<unknown>;
+  /** `open`: refused for the breaker (reset is when to ask again); `probe`: this one token is the probe. */
+  breaker: "closed" | "open" | "probe";
+  /** Consecutive transient failures counted while closed: a success then clears them. */
+  failures: number;
+}
+
 /** Most tokens one call may take (the script passes them to one ZADD per window). */
 export const MAX_TAKE_PER_CALL = 1000;
 
 type Context = { redis: Redis };
-type Script = ReturnType<Redis["createScript"]>;
-
-/** One Script object per client and text: it hashes its text once and remembers the SHA. */
-const scriptsByClient = new WeakMap<Redis, Map<string, Script>>();
-function script(redis: Redis, text: string): Script {
-  let scripts = scriptsByClient.get(redis);
-  if (!scripts) {
-    scripts = new Map();
-    scriptsByClient.set(redis, scripts);
-  }
-  let found = scripts.get(text);
-  if (!found) {
-    found = redis.createScript(text);
-    scripts.set(text, found);
-  }
-  return found;
-}
 
 /**
  * Every key of one limiter's log; `key` is the limiter's key as the library passes it (prefix
@@ -259,7 +277,7 @@ export function slidingLog(
   // In the order TAKE reads them.
   const takeKeys = (identifier: string) => {
     const keys = logKeys(identifier, windows.length);
-    return [...keys.windows, keys.seq, keys.hold, keys.learned];
+    return [...keys.windows, keys.seq, keys.hold, keys.learned, breakerKey(identifier)];
   };
   const run = async (ctx: Context, identifier: string, rate: number) =>
     (await script(ctx.redis, TAKE).exec(takeKeys(identifier), [
@@ -267,28 +285,35 @@ export function slidingLog(
       String(rate),
       String(STAMP_SLACK_MS),
       ...limits,
-    ])) as [number, number, number, number];
+    ])) as [number, number, number, number, number, number];
   const algorithm: Algorithm<Context> = () => ({
     async limit(ctx, identifier, rate = 1) {
       if (!Number.isInteger(rate) || rate < 1 || rate > maxRate) {
         throw new RangeError(`rate must be an integer from 1 to ${maxRate}, got ${rate}`);
       }
-      const [granted, remaining, reset, limit] = await run(ctx, identifier, rate);
-      return {
+      const [granted, remaining, reset, limit, breaker, failures] = await run(ctx, identifier, rate);
+      const reply: BreakerReply = {
         success: granted === 1,
         // The first window's limit as held: lower than planned while a learned one lasts.
         limit,
         remaining,
         reset,
         pending: Promise.resolve(),
+        // The library hands its algorithm's reply on as it is: the breaker's part rides along.
+        breaker: breaker === 1 ? "open" : breaker === 2 ? "probe" : "closed",
+        failures: Number(failures),
       };
+      return reply;
     },
     async getRemaining(ctx, identifier) {
       const [, remaining, reset, limit] = await run(ctx, identifier, 0);
       return { remaining, reset, limit };
     },
     async resetTokens(ctx, identifier) {
-      await ctx.redis.del(...Object.values(logKeys(identifier, windows.length)).flat());
+      await ctx.redis.del(
+        ...Object.values(logKeys(identifier, windows.length)).flat(),
+        breakerKey(identifier),
+      );
     },
   });
   // The library types its context as RegionContext (not exported); ours asks only for its Redis client.

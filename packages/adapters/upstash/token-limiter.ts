@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
+import { type BreakerSettings, DEFAULT_BREAKER } from "../../core/breaker.ts";
 import type { TokenGrant, TokenLimiter } from "../../core/pipeline/ports.ts";
 import { type LimitPlan, type PlanOptions, type ProviderLimit, planLimit } from "../../core/rate-plan.ts";
+import { breakerFailed, breakerSucceeded } from "./breaker.ts";
 import type { LimiterCounters } from "./limiter-stats.ts";
-import { holdLog, STAMP_SLACK_MS, slidingLog } from "./sliding-log.ts";
+import { type BreakerReply, holdLog, STAMP_SLACK_MS, slidingLog } from "./sliding-log.ts";
 
 type RatelimitResponse = Awaited<ReturnType<Ratelimit["limit"]>>;
 
@@ -48,12 +50,21 @@ export class UpstashTokenLimiter implements TokenLimiter, LimiterCounters {
   /** That window's limit as last heard from Redis (the plan's, or lower while a learned one lasts). */
   private firstLimit: number;
 
+  private readonly breaker: BreakerSettings;
+  /** The last take read failures counted by the breaker, or this container granted its probe: a success must say so. */
+  private breakerToClear = false;
+
   constructor(
     private readonly redis: Redis,
     private readonly identifier: string,
     limit: ProviderLimit | readonly ProviderLimit[],
-    options: PlanOptions & { clock?: () => number; sleep?: (ms: number) => Promise<void> } = {},
+    options: PlanOptions & {
+      clock?: () => number;
+      sleep?: (ms: number) => Promise<void>;
+      breaker?: BreakerSettings;
+    } = {},
   ) {
+    this.breaker = options.breaker ?? DEFAULT_BREAKER;
     this.clock = options.clock ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.plan = planLimit(limit, options);
@@ -98,6 +109,8 @@ export class UpstashTokenLimiter implements TokenLimiter, LimiterCounters {
     const roundTrip = this.clock() - askedAt;
     this.learn(roundTrip);
     this.firstLimit = result.limit;
+    const reply = result as unknown as Partial<BreakerReply>;
+    if ((reply.failures ?? 0) > 0 || reply.breaker === "probe") this.breakerToClear = true;
     if (result.success && roundTrip < lead) await this.sleep(lead - roundTrip);
     // Judged when the requests could go (a timer can fire late too).
     if (this.clock() - (askedAt + lead) > this.plan.maxGrantDelayMs) {
@@ -165,15 +178,61 @@ export class UpstashTokenLimiter implements TokenLimiter, LimiterCounters {
     return this.firstLimit < this.plan.windows[0]!.limit ? this.firstLimit : undefined;
   }
 
+  /** Breakers this limiter opened (or reopened after a failed probe), probes it sent, takes refused for an open breaker. */
+  breakerOpens = 0;
+  probes = 0;
+  /** Until when (this container's clock) it last heard the breaker is open. */
+  private breakerOpenUntil = 0;
+  breakerRefusals = 0;
+
+  async failed(): Promise<"counted" | "open"> {
+    if (this.breaker.failures === 0) return "counted";
+    this.breakerToClear = true;
+    const lead = this.lead;
+    const verdict = await breakerFailed(
+      this.redis,
+      `${PREFIX}:${this.identifier}`,
+      this.breaker,
+      this.clock() + lead,
+    );
+    if (verdict.kind === "counted") return "counted";
+    if (verdict.kind === "opened") this.breakerOpens++;
+    this.breakerOpenUntil = verdict.untilMs - lead;
+    this.notBefore = Math.max(this.notBefore, this.breakerOpenUntil);
+    return "open";
+  }
+
+  async succeeded(): Promise<void> {
+    if (!this.breakerToClear) return;
+    this.breakerToClear = false;
+    await breakerSucceeded(this.redis, `${PREFIX}:${this.identifier}`, this.clock() + this.lead);
+  }
+
   async take(n: number): Promise<TokenGrant> {
     // Not worth a Redis command before the log can hold what we would ask for.
     const now = this.clock();
-    if (now < this.notBefore) return { granted: false, retryAfterMs: this.notBefore - now };
+    if (now < this.notBefore)
+      return {
+        granted: false,
+        retryAfterMs: this.notBefore - now,
+        ...(now < this.breakerOpenUntil ? { breakerOpen: true as const } : {}),
+      };
     // Never more than the first window holds now (a learned limit may be below the plan's take).
     const want = Math.max(1, Math.min(n, this.plan.maxTake, this.firstLimit));
     const first = await this.ask(want);
     if (first.late) return { granted: false, retryAfterMs: 1 };
     const { result } = first;
+    const breaker = (result as unknown as Partial<BreakerReply>).breaker;
+    if (breaker === "open") {
+      this.notBefore = this.breakerOpenUntil = result.reset;
+      this.breakerRefusals++;
+      return { granted: false, retryAfterMs: Math.max(1, result.reset - this.clock()), breakerOpen: true };
+    }
+    // The half-open breaker's probe: one token, whatever was asked.
+    if (breaker === "probe" && result.success) {
+      this.probes++;
+      return { granted: true, tokens: 1, probe: true };
+    }
     // The reply's reset is exact (see sliding-log.ts): when the budget has room again after a
     // grant that emptied it, or when `want` more fit after a refusal. Other fetchers may take
     // those tokens first; then the next reply names the next time, so a refusal costs one

@@ -61,7 +61,10 @@ export async function statusCommand(scanId: string, options: ReadOptions): Promi
     const value = {
       ...scan,
       progress: { total: progress.total, scored: progress.scored, failed: progress.failed },
-      counts: { byProvider: scan.summary?.byProvider ?? {} },
+      counts: {
+        byProvider: scan.summary?.byProvider ?? {},
+        breakerOpens: scan.summary?.breakerOpens ?? scan.breakerOpens ?? 0,
+      },
       failures,
     };
     print(options.json, value, () =>

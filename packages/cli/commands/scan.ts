@@ -57,6 +57,8 @@ export interface ScanSummaryJson {
     dynamoWrites: number | null;
     /** Tickers scored from each provider's bars (in a fallback chain, who served each). */
     byProvider: Partial<Record<ProviderName, number>>;
+    /** Provider circuit breakers opened while the scan ran. */
+    breakerOpens: number;
   };
   /** How the tickers' stored histories were made current; null for a scan from before the bars store. */
   history: {
@@ -207,6 +209,7 @@ export async function scanCommand(options: ScanCommandOptions): Promise<number> 
         sqsRequests: delta((c) => c.sqsRequests),
         dynamoWrites: delta((c) => c.dynamoWriteUnits),
         byProvider: scan.summary?.byProvider ?? {},
+        breakerOpens: scan.summary?.breakerOpens ?? scan.breakerOpens ?? 0,
       },
       history: scan.summary?.history ?? null,
       cost: before && after ? { ...dollars(usageBetween(before, after)), pricesOf: PRICES.checked } : null,

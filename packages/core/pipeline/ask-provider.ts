@@ -6,16 +6,34 @@ import type { TokenLimiter } from "./ports.ts";
  * than our plan does: every fetcher sharing the limit pauses, not only this ticker, and the
  * limiter learns from when it went out (see TokenLimiter.holdOff). A pause that cannot be set
  * (Redis unreachable) is a courtesy missed, not a failure: the refused ticker's own retry still
- * waits its Retry-After, and nothing else depends on it.
+ * waits its Retry-After, and nothing else depends on it. Its other failures and its successes
+ * are told to the provider's circuit breaker.
  */
 export async function askProvider<R extends { ok: true } | FetchFailure>(
   limiter: TokenLimiter,
   request: () => Promise<R>,
 ): Promise<R> {
   const sentAt = Date.now();
-  const result = await request();
+  let result: R;
+  try {
+    result = await request();
+  } catch (error) {
+    await limiter.failed?.().catch(() => undefined);
+    throw error;
+  }
   if (!result.ok && result.kind === "rate-limited") {
     await limiter.holdOff(result.retryAfterMs, sentAt).catch(() => undefined);
+  } else if (!result.ok && BREAKER_FAILURES.has(result.kind)) {
+    // Like the pause, the breaker is a courtesy: a Redis that cannot count it fails nothing.
+    await limiter.failed?.().catch(() => undefined);
+  } else if (result.ok) {
+    await limiter.succeeded?.().catch(() => undefined);
   }
   return result;
 }
+
+/**
+ * The failures that count toward a provider's breaker (core/breaker.ts): its own trouble
+ * (5xx, timeouts, resets, bodies it should not have sent), not answers about a symbol.
+ */
+const BREAKER_FAILURES: ReadonlySet<FetchFailure["kind"]> = new Set(["transient", "invalid-response"]);

@@ -18,7 +18,7 @@ import { chainOf, fallbackRetry, tickerProvider } from "./fallback.ts";
 import { type FetchDeps, type FetchInput, fetchChunks } from "./fetch-chunks.ts";
 import type { FetchMessage, FetchTicker, ScoreMessage } from "./messages.ts";
 import { encodeSupply } from "./plan-supply.ts";
-import type { OutboundMessage, ProviderAccess } from "./ports.ts";
+import type { OutboundMessage, ProviderAccess, TokenLimiter } from "./ports.ts";
 
 const DAY0 = Date.UTC(2026, 0, 5);
 const dateOf = (i: number) => new Date(DAY0 + i * 86_400_000).toISOString().slice(0, 10);
@@ -52,10 +52,13 @@ function provider(name: ProviderName, fails: Record<string, FetchFailureKind> = 
   return { p, calls };
 }
 
-function harness(providers: Partial<Record<ProviderName, MarketDataProvider>>) {
+function harness(
+  providers: Partial<Record<ProviderName, MarketDataProvider>>,
+  limiters: Partial<Record<ProviderName, TokenLimiter>> = {},
+) {
   const scored: OutboundMessage<ScoreMessage>[] = [];
   const requeued: OutboundMessage<FetchMessage>[] = [];
-  const access = (p: MarketDataProvider | undefined): ProviderAccess => ({
+  const access = (p: MarketDataProvider | undefined, limiter?: TokenLimiter): ProviderAccess => ({
     provider: p ?? {
       name: "yahoo",
       fetchDaily: async () => {
@@ -65,7 +68,7 @@ function harness(providers: Partial<Record<ProviderName, MarketDataProvider>>) {
         throw new Error("not in this test's chain");
       },
     },
-    limiter: {
+    limiter: limiter ?? {
       maxTake: 10,
       take: async (n) => ({ granted: true, tokens: n }),
       holdOff: async () => undefined,
@@ -74,11 +77,11 @@ function harness(providers: Partial<Record<ProviderName, MarketDataProvider>>) {
   const cache = new Map<string, string>();
   const deps: FetchDeps = {
     providers: {
-      yahoo: access(providers.yahoo),
-      fmp: access(providers.fmp),
-      polygon: access(providers.polygon),
-      alphavantage: access(providers.alphavantage),
-      alpaca: access(providers.alpaca),
+      yahoo: access(providers.yahoo, limiters.yahoo),
+      fmp: access(providers.fmp, limiters.fmp),
+      polygon: access(providers.polygon, limiters.polygon),
+      alphavantage: access(providers.alphavantage, limiters.alphavantage),
+      alpaca: access(providers.alpaca, limiters.alpaca),
     },
     cache: {
       getMany: async (keys) => keys.map((k) => cache.get(k) ?? null),
@@ -226,6 +229,63 @@ describe("a fallback chain in the fetcher", () => {
     expect(outcomesOf(h.scored)).toStrictEqual([
       { kind: "failed", s: "ZZZZ", reason: "not-found", message: "not-found for ZZZZ", attempts: 1 },
     ]);
+  });
+
+  /** A limiter whose provider's breaker is open for 30 s more. */
+  const openBreaker: TokenLimiter = {
+    maxTake: 10,
+    take: async () => ({ granted: false, retryAfterMs: 30_000, breakerOpen: true }),
+    holdOff: async () => undefined,
+  };
+
+  it("sends the tickers of a provider whose breaker is open down the chain, without a request", async () => {
+    const polygon = provider("polygon");
+    const h = harness({ polygon: polygon.p, yahoo: provider("yahoo").p }, { polygon: openBreaker });
+    const report = await fetchChunks([input([{ s: "AAPL", attempts: 2 }], ["polygon", "yahoo"])], h.deps);
+    expect(polygon.calls).toStrictEqual([]);
+    expect(report.fallbacks).toBe(1);
+    expect(h.requeued.map((m) => [m.delaySeconds ?? 0, m.body.tickers])).toStrictEqual([
+      [
+        0,
+        [
+          {
+            s: "AAPL",
+            attempts: 0,
+            p: 1,
+            lastReason: "polygon breaker-open: polygon's circuit breaker is open: it failed repeatedly",
+          },
+        ],
+      ],
+    ]);
+  });
+
+  it("with no provider left, waits the breaker's cool-down out on the queue, no attempt spent", async () => {
+    const polygon = provider("polygon");
+    const h = harness({ polygon: polygon.p }, { polygon: openBreaker });
+    await fetchChunks([input([{ s: "AAPL", attempts: 2 }], undefined)], h.deps);
+    expect(polygon.calls).toStrictEqual([]);
+    expect(h.requeued.map((m) => [m.delaySeconds, m.body.tickers])).toStrictEqual([
+      [30, [{ s: "AAPL", attempts: 2 }]],
+    ]);
+  });
+
+  it("tells the provider's breaker of each transient failure and each success, and of nothing else", async () => {
+    const told = { failed: 0, succeeded: 0 };
+    const limiter: TokenLimiter = {
+      maxTake: 10,
+      take: async (n) => ({ granted: true, tokens: n }),
+      holdOff: async () => undefined,
+      failed: async () => {
+        told.failed++;
+        return "counted";
+      },
+      succeeded: async () => void told.succeeded++,
+    };
+    const polygon = provider("polygon", { A: "transient", B: "invalid-response", C: "not-found" });
+    const h = harness({ polygon: polygon.p }, { polygon: limiter });
+    const tickers = ["A", "B", "C", "D", "E"].map((s) => ({ s, attempts: 0 }));
+    await fetchChunks([input(tickers, undefined)], h.deps);
+    expect(told).toStrictEqual({ failed: 2, succeeded: 2 });
   });
 
   it("reads a message's chain and a ticker's place in it", () => {

@@ -183,7 +183,7 @@ export async function fetchChunks(
       [...byProvider(queue, (work) => tickerProvider(work.input.message, work.ticker))].map(
         async ([name, group]) => {
           const access = deps.providers[name];
-          const handBackMs = await drainWithTokens(group, access.limiter, clock, config, async (work) => {
+          const left = await drainWithTokens(group, access.limiter, clock, config, async (work) => {
             report.providerRequests++;
             // Each further request of the history (splits, dividends, another page) counts too.
             const gate = countingGate(access.limiter, clock, config, () => report.providerRequests++);
@@ -194,9 +194,22 @@ export async function fetchChunks(
             toCache.push(asked.cacheEntry);
             settle(work, asked.merged);
           });
-          // Whatever was not started (limit says "not yet", or time is short) goes back untouched.
-          for (const work of group)
-            retries.get(work.input)!.push({ ticker: work.ticker, delayMs: handBackMs });
+          // Whatever was not started (limit says "not yet", or time is short) goes back untouched;
+          // with the provider's breaker open, to the chain's next provider where there is one.
+          const open = `${name}'s circuit breaker is open: it failed repeatedly`;
+          for (const work of group) {
+            const next =
+              left.breakerOpen &&
+              fallbackRetry(work.input.message, work.ticker, {
+                kind: "failed",
+                s: work.ticker.s,
+                reason: "breaker-open",
+                message: open,
+                attempts: work.ticker.attempts,
+              });
+            if (next) report.fallbacks++;
+            retries.get(work.input)!.push(next || { ticker: work.ticker, delayMs: left.handBackMs });
+          }
         },
       ),
     );

@@ -129,6 +129,7 @@ export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<
     unaccountedTickers: unaccounted.slice(0, MAX_LISTED),
     cacheHits,
     byProvider,
+    breakerOpens: claimed.breakerOpens ?? 0,
     history,
     rsThresholds: Array.from(universe.thresholds, (t) => (Number.isFinite(t) ? t : null)),
     benchmarkSource: universe.benchmark.source,

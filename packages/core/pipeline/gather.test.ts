@@ -44,7 +44,7 @@ const failing = (kind: FetchFailure["kind"], message: string): FetchFailure => (
 
 function harness(
   answer: () => MarketDayResult | Promise<MarketDayResult>,
-  options: { marketDay?: boolean } = {},
+  options: { marketDay?: boolean; limiter?: ProviderAccess["limiter"] } = {},
 ) {
   const provider: MarketDataProvider = {
     name: "polygon",
@@ -58,7 +58,7 @@ function harness(
   };
   const access: ProviderAccess = {
     provider,
-    limiter: {
+    limiter: options.limiter ?? {
       maxTake: 5,
       take: async (n) => ({ granted: true, tokens: n }),
       holdOff: async () => undefined,
@@ -161,6 +161,34 @@ describe("gatherUnits", () => {
       message: `after ${DEFAULT_FETCH_CONFIG.maxAttempts} attempts: 503`,
     });
     expect(report).toMatchObject({ failedUnits: 1, assembling: ["s1"] });
+  });
+
+  it("with the provider's breaker open, fails the unit at once for a scan with a chain, and waits it out for one without", async () => {
+    const limiter = {
+      maxTake: 5,
+      take: async () => ({ granted: false as const, retryAfterMs: 30_000, breakerOpen: true as const }),
+      holdOff: async () => undefined,
+    };
+    const asked = { n: 0 };
+    const chained = harness(() => (asked.n++, day()), { limiter });
+    const withChain = unit(0, 1);
+    await gatherUnits(
+      [{ ...withChain, message: { ...withChain.message, fallback: true } }],
+      chained.deps,
+      DEFAULT_FETCH_CONFIG,
+    );
+    expect(chained.staged.get(0)).toMatchObject({
+      kind: "failed",
+      reason: "breaker-open",
+      message: "polygon's circuit breaker is open: it failed repeatedly",
+    });
+    const alone = harness(() => (asked.n++, day()), { limiter });
+    await gatherUnits([unit(0, 1, 2)], alone.deps, DEFAULT_FETCH_CONFIG);
+    expect(alone.staged.size).toBe(0);
+    expect(alone.sent.map((m) => [m.delaySeconds, m.body])).toMatchObject([
+      [30, { kind: "gather", attempts: 2 }],
+    ]);
+    expect(asked.n).toBe(0);
   });
 
   it("stages a permanent failure at once, and says so for a provider that cannot answer the step", async () => {

@@ -85,7 +85,7 @@ export async function gatherUnits(
     [...byProvider(inputs, (i) => i.message.provider)].map(async ([name, group]) => {
       const access = deps.providers[name];
       const queue = [...group];
-      const handBackMs = await drainWithTokens(queue, access.limiter, clock, config, async (input) => {
+      const left = await drainWithTokens(queue, access.limiter, clock, config, async (input) => {
         report.providerRequests++;
         const nextRequest = countingGate(access.limiter, clock, config, () => report.providerRequests++);
         const message = input.message;
@@ -123,7 +123,21 @@ export async function gatherUnits(
           staged: { kind: "failed", provider: name, step: message.step, reason, message: why },
         });
       });
-      for (const input of queue) done.push({ input, retry: input.message, delayMs: handBackMs });
+      for (const input of queue) {
+        // A scan with other providers in its chain does not wait out an open breaker: the unit
+        // fails at once, and its tickers go down the chain one by one (fallback.ts).
+        if (left.breakerOpen && input.message.fallback) {
+          const why = `${name}'s circuit breaker is open: it failed repeatedly`;
+          const staged: StagedUnit = {
+            kind: "failed",
+            provider: name,
+            step: input.message.step,
+            reason: "breaker-open",
+            message: why,
+          };
+          done.push({ input, staged });
+        } else done.push({ input, retry: input.message, delayMs: left.handBackMs });
+      }
     }),
   );
 

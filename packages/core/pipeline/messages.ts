@@ -92,6 +92,8 @@ export const gatherMessage = z.object({
   groups: z.object({ starts: z.array(symbol).min(1).max(10_000), benchmark: symbol }),
   attempts: z.number().int().min(0).max(100),
   lastReason: z.string().max(500).optional(),
+  /** The scan has providers after this one: with its breaker open the unit fails at once, and its tickers go down the chain. */
+  fallback: z.boolean().optional(),
 });
 export type GatherMessage = z.infer<typeof gatherMessage>;
 

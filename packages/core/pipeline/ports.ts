@@ -37,8 +37,13 @@ export interface ResponseCache {
   setMany(entries: readonly (readonly [key: string, value: string])[], ttlSeconds: number): Promise<void>;
 }
 
-/** Some tokens (1 to n), or none and how long until asking again makes sense. */
-export type TokenGrant = { granted: true; tokens: number } | { granted: false; retryAfterMs: number };
+/**
+ * Some tokens (1 to n; one when it is the probe of the provider's half-open breaker), or none
+ * and how long until asking again makes sense (`breakerOpen`: the provider's breaker is open).
+ */
+export type TokenGrant =
+  | { granted: true; tokens: number; probe?: true }
+  | { granted: false; retryAfterMs: number; breakerOpen?: true };
 
 /** Tokens of the provider's shared rate limit; take(n) takes up to n, or none. */
 export interface TokenLimiter {
@@ -52,6 +57,14 @@ export interface TokenLimiter {
   holdOff(ms?: number, sentAtMs?: number): Promise<void>;
   /** The most tokens one take may ask for. */
   readonly maxTake: number;
+  /**
+   * A request failed transiently (5xx, timeout, reset, invalid body): counted toward the
+   * provider's circuit breaker (core/breaker.ts), shared by every function. Answers `open` when
+   * the breaker is open now. A limiter without a breaker leaves it out.
+   */
+  failed?(): Promise<"counted" | "open">;
+  /** A request succeeded: clears the failures counted, or closes a half-open breaker. A command only then. */
+  succeeded?(): Promise<void>;
 }
 
 /** What the fetcher needs of one provider: its adapter, and the shared limit its requests take tokens from. */

@@ -37,6 +37,8 @@ export interface ScanRecord {
   /** Finalize's lease: another finalize may take over after it. */
   leaseUntil?: string;
   summary?: ScanSummary;
+  /** Provider circuit breakers that fetchers opened while working for the scan. */
+  breakerOpens?: number;
   /** The request plan the scan runs (absent when every ticker is fetched on its own). */
   plan?: ScanPlanRecord;
 }
@@ -63,6 +65,8 @@ export interface ScanSummary {
   failures: { ticker: string; reason: string }[];
   unaccountedTickers: string[];
   cacheHits: number;
+  /** Provider circuit breakers opened while the scan ran (a provider failing again and again). */
+  breakerOpens?: number;
   /** Tickers scored from each provider's bars (a fallback chain's: who served each); absent on older scans. */
   byProvider?: Partial<Record<ProviderName, number>>;
   /** How the scan's stored histories were made current (absent on scans before the bars store). */

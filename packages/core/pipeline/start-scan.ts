@@ -123,6 +123,7 @@ export async function startScan(request: ScanRequest, deps: StartScanDeps): Prom
         step: u.step,
         groups,
         attempts: 0,
+        ...(request.providers.length > 1 ? { fallback: true } : {}),
       }))
     : chunks.map((c) =>
         chunkFetchMessage(

@@ -15,7 +15,8 @@ export interface DrainClock {
  * Starts `start(item)` for queued items as the provider's limit grants tokens, at most
  * `maxInFlight` at once, and waits for them. Items not started (the limit says "not yet" for
  * longer than an inline wait, or the invocation is running out of time) stay in `queue`; the
- * answer is how long to hand them back for.
+ * answer is how long to hand them back for, and whether it is the provider's breaker that is
+ * open (then work that can go elsewhere should: see fallback.ts).
  */
 export async function drainWithTokens<T>(
   queue: T[],
@@ -23,9 +24,10 @@ export async function drainWithTokens<T>(
   clock: DrainClock,
   config: Pick<FetchConfig, "reserveMs" | "maxInFlight" | "maxInlineWaitMs">,
   start: (item: T) => Promise<void>,
-): Promise<number> {
+): Promise<{ handBackMs: number; breakerOpen: boolean }> {
   const inFlight = new Set<Promise<void>>();
   let handBackMs = 0;
+  let breakerOpen = false;
   while (queue.length > 0) {
     if (clock.remainingMs() < config.reserveMs) break;
     while (inFlight.size >= config.maxInFlight) await Promise.race(inFlight);
@@ -33,8 +35,14 @@ export async function drainWithTokens<T>(
     const grant = await limiter.take(n);
     if (!grant.granted) {
       const wait = grant.retryAfterMs;
-      if (wait > config.maxInlineWaitMs || clock.remainingMs() - wait < config.reserveMs) {
+      // An open breaker is not waited out inline: its cool-down is long, and the work may have another provider.
+      if (
+        grant.breakerOpen ||
+        wait > config.maxInlineWaitMs ||
+        clock.remainingMs() - wait < config.reserveMs
+      ) {
         handBackMs = wait;
+        breakerOpen = grant.breakerOpen === true;
         break;
       }
       await clock.sleep(wait);
@@ -46,7 +54,7 @@ export async function drainWithTokens<T>(
     }
   }
   await Promise.all(inFlight);
-  return handBackMs;
+  return { handBackMs, breakerOpen };
 }
 
 /**
