@@ -49,6 +49,8 @@ describe("tickerfleet scan --local against a running local up", () => {
         "failed",
         "failures",
         "history",
+        "provider",
+        "providers",
         "scanId",
         "scored",
         "status",
@@ -61,6 +63,8 @@ describe("tickerfleet scan --local against a running local up", () => {
     ]);
     expect(Object.keys(summary.counts).sort()).toStrictEqual(
       [
+        "breakerOpens",
+        "byProvider",
         "cacheHits",
         "dynamoWrites",
         "providerBytes",
@@ -75,6 +79,10 @@ describe("tickerfleet scan --local against a running local up", () => {
     // 9 tickers and the benchmark, nothing cached yet.
     expect(summary.counts.providerRequests).toBe(10);
     expect(summary.counts.cacheHits).toBe(0);
+    // Every scored ticker from Yahoo, the default (auto, with only Yahoo configured); no breaker opened.
+    expect(summary).toMatchObject({ provider: "yahoo", providers: ["yahoo"] });
+    expect(summary.counts.byProvider).toStrictEqual({ yahoo: 8 });
+    expect(summary.counts.breakerOpens).toBe(0);
     for (const k of ["redisCommands", "sqsRequests", "dynamoWrites"])
       expect(summary.counts[k]).toBeGreaterThan(0);
     expect(summary.durationMs).toBeGreaterThan(0);
@@ -103,7 +111,12 @@ describe("tickerfleet scan --local against a running local up", () => {
 
   it("status, top, ticker and breadth read what the scan left", async () => {
     const status = JSON.parse((await run(["status", scanId, "--local", "--json"])).stdout);
-    expect(status).toMatchObject({ scanId, status: "PARTIAL", progress: { total: 9, scored: 8, failed: 1 } });
+    expect(status).toMatchObject({
+      scanId,
+      status: "PARTIAL",
+      progress: { total: 9, scored: 8, failed: 1 },
+      counts: { byProvider: { yahoo: 8 }, breakerOpens: 0 },
+    });
 
     const top = JSON.parse((await run(["top", "--scan", scanId, "--local", "--json", "-n", "3"])).stdout);
     expect(top.rows.map((r: { rank: number }) => r.rank)).toStrictEqual([1, 2, 3]);

@@ -41,6 +41,8 @@ describe("exactly once, whatever SQS and the functions do", () => {
       rateLimit: null,
       latency: { kind: "fixed", ms: 1500 },
       topology: quickTopology(),
+      // Chunks of ten: seven messages to be delivered twice, where 100-ticker chunks make two.
+      env: { TICKERFLEET_CHUNK_SIZE: "10" },
     });
     const sqs = sqsFor(t);
     for (const q of [t.stack.runtime.provisioned.queues.fetch, t.stack.runtime.provisioned.queues.score]) {

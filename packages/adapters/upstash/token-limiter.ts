@@ -218,7 +218,9 @@ export class UpstashTokenLimiter implements TokenLimiter, LimiterCounters {
         ...(now < this.breakerOpenUntil ? { breakerOpen: true as const } : {}),
       };
     // Never more than the first window holds now (a learned limit may be below the plan's take).
-    const want = Math.max(1, Math.min(n, this.plan.maxTake, this.firstLimit));
+    // While the provider's breaker counts failures, one request at a time: a provider that has
+    // gone down sees no more than the breaker's threshold before it opens, not a whole take's burst.
+    const want = this.breakerToClear ? 1 : Math.max(1, Math.min(n, this.plan.maxTake, this.firstLimit));
     const first = await this.ask(want);
     if (first.late) return { granted: false, retryAfterMs: 1 };
     const { result } = first;

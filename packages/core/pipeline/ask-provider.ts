@@ -1,4 +1,4 @@
-import type { FetchFailure } from "../market-data.port.ts";
+import { type FetchFailure, TokenWaitError } from "../market-data.port.ts";
 import type { TokenLimiter } from "./ports.ts";
 
 /**
@@ -18,7 +18,8 @@ export async function askProvider<R extends { ok: true } | FetchFailure>(
   try {
     result = await request();
   } catch (error) {
-    await limiter.failed?.().catch(() => undefined);
+    // No token in time for a further request is ours to wait for, not the provider's failure.
+    if (!(error instanceof TokenWaitError)) await limiter.failed?.().catch(() => undefined);
     throw error;
   }
   if (!result.ok && result.kind === "rate-limited") {

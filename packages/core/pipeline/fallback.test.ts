@@ -222,6 +222,29 @@ describe("a fallback chain in the fetcher", () => {
     expect(outcomesOf(again.scored)).toMatchObject([{ kind: "series", s: "AAPL", provider: "yahoo" }]);
   });
 
+  it("asks the chunk's own provider first when the plan's unit that failed was another provider's", async () => {
+    const yahoo = provider("yahoo");
+    const polygon = provider("polygon");
+    const h = harness({ polygon: polygon.p, yahoo: yahoo.p });
+    const supply = encodeSupply(
+      new Map([
+        [
+          "AAPL",
+          {
+            kind: "failed" as const,
+            reason: "breaker-open",
+            message: "polygon market day: open",
+            provider: "polygon" as const,
+          },
+        ],
+      ]),
+    );
+    await fetchChunks([input([{ s: "AAPL", attempts: 0 }], ["yahoo", "polygon"], { supply })], h.deps);
+    expect(yahoo.calls).toStrictEqual(["AAPL"]);
+    expect(polygon.calls).toStrictEqual([]);
+    expect(outcomesOf(h.scored)).toMatchObject([{ kind: "series", s: "AAPL", provider: "yahoo" }]);
+  });
+
   it("behaves as a single provider always has with a chain of one", async () => {
     const h = harness({ polygon: provider("polygon", { ZZZZ: "not-found" }).p });
     await fetchChunks([input([{ s: "ZZZZ", attempts: 0 }], undefined)], h.deps);

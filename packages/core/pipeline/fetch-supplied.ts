@@ -33,6 +33,15 @@ export function fromSupply(
 ): SupplyDecision {
   if (!supply) return { kind: "per-ticker" };
   const { s, attempts } = work.ticker;
+  // The plan's unit failed: a chain whose chunks ask another provider per ticker asks it first
+  // (the chain then goes on from there); the failed provider's own chunk fails it, for the chain.
+  if (
+    supply.kind === "failed" &&
+    supply.provider &&
+    work.input.message.chain &&
+    supply.provider !== work.input.message.provider
+  )
+    return { kind: "per-ticker" };
   if (supply.kind === "failed")
     return {
       kind: "failed",

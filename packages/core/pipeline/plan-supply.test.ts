@@ -61,6 +61,7 @@ describe("assembleSupply", () => {
       kind: "failed",
       reason: "transient",
       message: "polygon market day 2026-12-02: after 5 attempts: 503",
+      provider: "polygon",
     });
     expect(supply.get("BBB")?.kind).toBe("failed");
   });

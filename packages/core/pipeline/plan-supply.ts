@@ -40,7 +40,12 @@ export type StagedUnit =
 /** A ticker's share of the plan. */
 export type TickerSupply =
   | { kind: "bars"; from: string; bars: RawHistory; actions: CorporateAction[] }
-  | { kind: "failed"; reason: string; message: string };
+  | {
+      kind: "failed";
+      reason: string;
+      message: string /** The provider whose unit failed. */;
+      provider?: ProviderName;
+    };
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 const unb64 = (text: string) => new Uint8Array(Buffer.from(text, "base64"));
@@ -143,6 +148,7 @@ export function assembleSupply(
       supply.set(symbol, {
         kind: "failed",
         reason: failed.reason,
+        provider: failed.provider,
         message: `${failed.provider} ${what}: ${failed.message}`.slice(0, 500),
       });
       continue;
@@ -175,7 +181,12 @@ const encodedSupply = z.record(
   z.string(),
   z.union([
     z.object({ kind: z.literal("bars"), from: z.string(), bars: z.string(), actions: z.array(action) }),
-    z.object({ kind: z.literal("failed"), reason: z.string(), message: z.string() }),
+    z.object({
+      kind: z.literal("failed"),
+      reason: z.string(),
+      message: z.string(),
+      provider: provider.optional(),
+    }),
   ]),
 );
 

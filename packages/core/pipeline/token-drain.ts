@@ -69,6 +69,10 @@ export function tokenGate(
   config: Pick<FetchConfig, "reserveMs" | "maxInlineWaitMs">,
 ): RequestGate {
   return async () => {
+    // A further request follows an answer that came back well: that is a success for the
+    // provider's breaker (the probe's, when the breaker is half-open, which closes it so this
+    // ticker's next request may go).
+    await limiter.succeeded?.().catch(() => undefined);
     let waited = 0;
     for (;;) {
       const grant = await limiter.take(1);

@@ -69,6 +69,11 @@ export interface ProviderBehaviour {
   faultSymbols: Record<string, FaultKind>;
   /** API keys answered as invalid (any other non-empty key is accepted). @default [] */
   rejectedKeys: string[];
+  /**
+   * Canonical symbols this provider does not carry (answered as it answers an unknown symbol,
+   * and left out of its whole-market answers), as real providers' coverage differs. @default []
+   */
+  unknownSymbols: string[];
 }
 
 export interface YahooBehaviour extends ProviderBehaviour {
@@ -123,6 +128,7 @@ function baseBehaviour(retryAfter: boolean): ProviderBehaviour {
     faults: { ...NO_FAULTS },
     faultSymbols: {},
     rejectedKeys: [],
+    unknownSymbols: [],
   };
 }
 
@@ -175,6 +181,7 @@ const behaviourFields = {
     .partial(),
   faultSymbols: z.record(z.string().min(1), z.enum(FAULT_KINDS)),
   rejectedKeys: z.array(z.string()),
+  unknownSymbols: z.array(z.string().min(1).max(16)).max(10_000),
 };
 
 const patchSchema = z

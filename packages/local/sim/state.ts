@@ -109,7 +109,7 @@ export class SimulatorState {
     const envFor = (provider: ProviderName): ProviderEnv => {
       const state = this;
       return {
-        model: this.model,
+        model: coverageOf(this.model, () => this.config[provider].unknownSymbols),
         get baseUrl() {
           return `${state.url}/${provider}`;
         },
@@ -129,4 +129,38 @@ export class SimulatorState {
 
 function perProvider<T>(make: (provider: ProviderName, index: number) => T): Record<ProviderName, T> {
   return Object.fromEntries(PROVIDERS.map((p, i) => [p, make(p, i)])) as Record<ProviderName, T>;
+}
+
+/**
+ * The market as one provider covers it: the symbols its configuration says it does not carry
+ * (`unknownSymbols`) are unknown to it, per ticker and in its whole-market answers alike. The
+ * rest of the model is the same object's. Checked per call, so a configuration change applies
+ * at once (it also drops rendered answers).
+ */
+function coverageOf(model: MarketModel, unknown: () => readonly string[]): MarketModel {
+  const carried = (symbol: string) => {
+    const list = unknown();
+    return list.length === 0 || !list.includes(symbol);
+  };
+  return new Proxy(model, {
+    get(target, property) {
+      if (property === "has") return (symbol: string) => carried(symbol) && target.has(symbol);
+      if (property === "profile")
+        return (symbol: string) => (carried(symbol) ? target.profile(symbol) : undefined);
+      if (property === "history")
+        return (symbol: string, fromIndex?: number) =>
+          carried(symbol) ? target.history(symbol, fromIndex) : undefined;
+      if (property === "symbols")
+        return function* () {
+          for (const symbol of target.symbols()) if (carried(symbol)) yield symbol;
+        };
+      if (property === "forEachBarOn")
+        return (iso: string, visit: Parameters<MarketModel["forEachBarOn"]>[1]) =>
+          target.forEachBarOn(iso, (symbol, bar, p) => {
+            if (carried(symbol)) visit(symbol, bar, p);
+          });
+      const value = Reflect.get(target, property);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

@@ -214,8 +214,9 @@ export function alpacaActions(
     const params = [...url.searchParams].filter(([name]) => name !== "page_token").sort();
     const render = () => {
       // Today is part of the key: the rows of one query change when the clock moves.
-      const rows = sorted.getOrCreate(JSON.stringify([params, env.model.asOf]), () =>
-        matchingRows(env.model, q).sort(compareRows(q.desc)),
+      const rows = sorted.getOrCreate(
+        JSON.stringify([params, env.model.asOf, env.config().alpaca.unknownSymbols]),
+        () => matchingRows(env.model, q).sort(compareRows(q.desc)),
       );
       const page = rows.slice(q.offset, q.offset + q.limit);
       const groups = GROUPS.filter((g) => page.some((r) => r.group === g)).map(

@@ -71,10 +71,12 @@ export function fmpCalendars(env: ProviderEnv) {
       const rows =
         from > to
           ? []
-          : lists.getOrCreate(JSON.stringify([kind, range.from, range.to, env.model.asOf]), () =>
-              kind === "splits-calendar"
-                ? splitRows(env.model, range.from, range.to)
-                : dividendRows(env.model, range.from, range.to),
+          : lists.getOrCreate(
+              JSON.stringify([kind, range.from, range.to, env.model.asOf, env.config().fmp.unknownSymbols]),
+              () =>
+                kind === "splits-calendar"
+                  ? splitRows(env.model, range.from, range.to)
+                  : dividendRows(env.model, range.from, range.to),
             );
       const onPage =
         kind === "splits-calendar"

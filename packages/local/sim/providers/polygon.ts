@@ -206,7 +206,8 @@ export function polygonProvider(env: ProviderEnv): SimProvider {
       symbol: null,
       respond() {
         // Adjusted bars are as of today, and a day after today has none yet.
-        const cacheKey = `${date}|${adjusted}|${env.model.asOf}`;
+        // Also by what this provider carries (its unknownSymbols), which a test may change.
+        const cacheKey = `${date}|${adjusted}|${env.model.asOf}|${env.config().polygon.unknownSymbols.join(",")}`;
         const { results, count } = groupedCache.getOrCreate(cacheKey, () => {
           const parts: string[] = [];
           const t = dayStartMs(date);
