@@ -28,6 +28,7 @@ export default $config({
     await import("./stacks/sst/functions.ts");
     await import("./stacks/sst/schedule.ts");
     await import("./stacks/sst/alarms.ts");
+    await import("./stacks/sst/dashboard.ts");
     const { outputs } = await import("./stacks/sst/outputs.ts");
     return outputs;
   },

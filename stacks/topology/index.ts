@@ -101,7 +101,31 @@ export interface Topology {
     /** A scan not accounted for after this long is finalized PARTIAL by the sweep. */
     deadlineSeconds: number;
   };
+  /** What the functions publish (Powertools Metrics) and the dashboard and alarms read. */
+  metrics: {
+    namespace: string;
+    /** The `service` dimension (with `stage`) of every metric, and of every log line. */
+    service: string;
+    names: readonly MetricName[];
+  };
 }
+
+/** Counts the functions publish per invocation (packages/adapters/observability.ts). */
+export const METRIC_NAMES = [
+  "TickersScored",
+  "TickersFailed",
+  "ProviderRequests",
+  "ProviderRefusals",
+  "ProviderHolds",
+  "BreakerOpens",
+  "BreakerProbes",
+  "Fallbacks",
+  "LapsedTokens",
+  "CacheHits",
+  "ScansStarted",
+  "ScansFinished",
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
 
 const PROVIDER_SECRETS: readonly ResourceName[] = [
   "FmpApiKey",
@@ -261,6 +285,7 @@ export const topology: Topology = {
     chunkSize: 100,
     deadlineSeconds: 3600,
   },
+  metrics: { namespace: "Tickerfleet", service: "tickerfleet", names: METRIC_NAMES },
 };
 
 /** The subscription that consumes a queue (each queue has exactly one subscriber). */

@@ -106,18 +106,41 @@ function fetchMessage(scanId: string, provider: FetchMessage["provider"], ticker
 
 const context = { getRemainingTimeInMillis: () => 60_000 } as Context;
 
-/** Runs one batch through the handler; its `"event":"fetch"` log line, parsed. */
+/** Keys Powertools' Logger puts on every line (the function's context, the scan's id), apart from what the line says. */
+const ENVELOPE = new Set([
+  "level",
+  "message",
+  "timestamp",
+  "service",
+  "stage",
+  "scanId",
+  "cold_start",
+  "sampling_rate",
+  "xray_trace_id",
+]);
+
+/** Runs one batch through the handler: its stdout lines (Powertools writes there), and its `"event":"fetch"` line's own fields. */
 async function invoke(handler: ReturnType<typeof createFetcher>, records: SQSRecord[]) {
   const lines: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
-  const errors = vi.spyOn(console, "error").mockImplementation((line: string) => void lines.push(line));
+  const capture = (chunk: unknown) => {
+    lines.push(...String(chunk).split("\n").filter(Boolean));
+    return true;
+  };
+  const out = vi.spyOn(process.stdout, "write").mockImplementation(capture);
+  const err = vi.spyOn(process.stderr, "write").mockImplementation(capture);
   try {
     const response = await handler({ Records: records }, context);
     const logs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    return { response, fetchLog: logs.find((l) => l.event === "fetch"), logs };
+    const line = logs.find((l) => l.event === "fetch");
+    const fetchLog = line
+      ? Object.fromEntries(
+          Object.entries(line).filter(([k]) => !ENVELOPE.has(k) && !k.startsWith("function_")),
+        )
+      : undefined;
+    return { response, fetchLog, line, logs };
   } finally {
-    log.mockRestore();
-    errors.mockRestore();
+    out.mockRestore();
+    err.mockRestore();
   }
 }
 
@@ -150,10 +173,24 @@ describe("the fetcher's composition", () => {
   it("fetches a chunk into one score message with the series, caches it, and logs the limiter's counters", async () => {
     const handler = createFetcher(resources, env);
     const since = Date.now();
-    const { response, fetchLog } = await invoke(handler, [
+    const { response, fetchLog, line, logs } = await invoke(handler, [
       record(fetchMessage("wired-1", "yahoo", ["AAPL", "MSFT"])),
     ]);
     expect(response).toStrictEqual({ batchItemFailures: [] });
+    // Powertools' Logger line: level, message, service, the scan's id, whether the container was cold.
+    expect(line).toMatchObject({
+      level: "INFO",
+      message: "fetch",
+      service: "tickerfleet",
+      scanId: "wired-1",
+      cold_start: expect.any(Boolean),
+      timestamp: expect.any(String),
+    });
+    // And one embedded-metric line with the invocation's counts, for CloudWatch.
+    const emf = logs.filter((l) => l._aws !== undefined);
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({ ProviderRequests: 2, service: "tickerfleet" });
+    expect(JSON.stringify(emf[0]!._aws)).toContain('"Namespace":"Tickerfleet"');
 
     const [score, ...more] = await drain<ScoreMessage>(resources.scoreQueueUrl);
     expect(more).toStrictEqual([]);
@@ -193,7 +230,11 @@ describe("the fetcher's composition", () => {
       outcomes: { series: 2, failed: 0 },
       lateTokens: expect.any(Number),
       providerHolds: 0,
-      learnedLimit: null,
+      providerRefusals: 0,
+      // learnedLimit is null: Powertools leaves empty values out of a line.
+      breakerOpens: 0,
+      breakerProbes: 0,
+      breakerRefusals: 0,
     });
     expect(await drain(resources.fetchQueueUrl)).toStrictEqual([]);
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createScorer } from "../../packages/adapters/compose/scorer.ts";
 import type { ResultRecord } from "../../packages/core/pipeline/records.ts";
 import { lambdaContext, sqsEvent } from "../support/lambda-events.ts";
+import { logLines } from "../support/log-lines.ts";
 import { type PipelineCloud, startPipelineCloud } from "../support/pipeline-cloud.ts";
 
 let p: PipelineCloud;
@@ -29,28 +30,40 @@ describe("the scorer's composition", () => {
       upstashUrl: p.cloud.endpoints.upstashUrl,
       upstashToken: p.cloud.endpoints.upstashToken,
     });
-    const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
-
-    const response = await handler(
-      sqsEvent({
-        universe: p.scoreMessage(chunks, 0),
-        garbled: "{ not a score message",
-        benchmark: p.scoreMessage(chunks, 1),
-      }),
-      lambdaContext("Scorer"),
+    const { value: response, lines: events } = await logLines(() =>
+      handler(
+        sqsEvent({
+          universe: p.scoreMessage(chunks, 0),
+          garbled: "{ not a score message",
+          benchmark: p.scoreMessage(chunks, 1),
+        }),
+        lambdaContext("Scorer"),
+      ),
     );
 
     expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: "garbled" }] });
-    const events = log.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
-    log.mockRestore();
     // The records of a batch are scored at once: either chunk may be the one that completes the scan.
     const scores = events
       .filter((e) => e.event === "score")
       .sort((x, y) => Number(x.chunk) - Number(y.chunk));
-    expect(scores.map(({ finalizeRequested: _, ...e }) => e)).toStrictEqual([
+    const own = (e: Record<string, unknown>) => {
+      const { event, scanId, chunk, scored, failed, chunkComplete } = e;
+      return { event, scanId, chunk, scored, failed, chunkComplete };
+    };
+    expect(scores.map(own)).toStrictEqual([
       { event: "score", scanId: "wired", chunk: 0, scored: 2, failed: 0, chunkComplete: true },
       { event: "score", scanId: "wired", chunk: 1, scored: 1, failed: 0, chunkComplete: true },
     ]);
+    // Powertools' lines, with the function's context; one metric line counts the tickers scored.
+    expect(scores[0]).toMatchObject({
+      level: "INFO",
+      message: "score",
+      service: "tickerfleet",
+      function_name: "Scorer",
+    });
+    const metricLines = events.filter((e) => e._aws !== undefined);
+    expect(metricLines).toHaveLength(1);
+    expect([...(metricLines[0]!.TickersScored as number[])].sort()).toStrictEqual([1, 2]);
     expect(scores.filter((e) => e.finalizeRequested === true)).toHaveLength(1);
 
     const results: ResultRecord[] = [];

@@ -436,7 +436,8 @@ describe("the providers' circuit breaker (in Upstash, read by the take)", () => 
     const { time, a, b } = setup();
     expect(await a.failed()).toBe("counted");
     expect(await b.failed()).toBe("counted");
-    expect(await b.take(5)).toStrictEqual({ granted: true, tokens: 5 });
+    // While failures are counted, a fetcher takes one token at a time.
+    expect(await b.take(5)).toStrictEqual({ granted: true, tokens: 1 });
     expect(await a.failed()).toBe("open");
     expect(a.breakerOpens).toBe(1);
     // The other function hears it from the take it was going to make anyway: no command of its own.
@@ -466,6 +467,9 @@ describe("the providers' circuit breaker (in Upstash, read by the take)", () => 
     time.now += 30_000;
     expect(await b.take(5)).toStrictEqual({ granted: true, tokens: 1, probe: true });
     await b.succeeded();
+    // Closed: a's first take after its failures is cautious; the success it reports frees it.
+    expect(await a.take(5)).toStrictEqual({ granted: true, tokens: 1 });
+    await a.succeeded();
     expect(await a.take(5)).toStrictEqual({ granted: true, tokens: 5 });
     expect(await b.take(5)).toStrictEqual({ granted: true, tokens: 5 });
   });

@@ -90,7 +90,7 @@ describe.each(PROVIDERS)("a planned sp500 scan on %s", (provider) => {
     );
   }, 600_000);
 
-  it("writes no key or token it used into any function's log line", () => {
+  it("writes every function log line as Powertools' JSON, and no key or token it used into any", () => {
     // The provider keys (the simulator checks them) and the Upstash token; AWS's local
     // credentials are the word "local", which is no secret.
     const secrets = Object.entries(t.stack.env)
@@ -101,8 +101,28 @@ describe.each(PROVIDERS)("a planned sp500 scan on %s", (provider) => {
     );
     expect(secrets.every(([, value]) => value.length >= 8)).toBe(true);
     // Every line of the three scans above: scan-start, fetchers (units, assembly, chunks), scorers, finalize.
-    expect(t.logs.length).toBeGreaterThan(100);
+    const functions = new Set(t.logs.map((line) => line.slice(0, line.indexOf("/"))));
+    expect([...functions].sort()).toStrictEqual(["Fetcher", "Finalize", "ScanStart", "Scorer"]);
+    expect(t.logs.length).toBeGreaterThan(20);
     expect(t.logs.length).toBeLessThan(20_000);
+    // Each is Powertools' JSON: a Logger line (level, message, service, the function's context), or
+    // a Metrics line in CloudWatch's embedded metric format.
+    const unstructured = t.logs.filter((line) => {
+      try {
+        const item = JSON.parse(line.slice(line.indexOf(" ") + 1)) as Record<string, unknown>;
+        if (item._aws !== undefined) return typeof item.service !== "string";
+        return !(
+          typeof item.level === "string" &&
+          typeof item.message === "string" &&
+          typeof item.timestamp === "string" &&
+          item.service === "tickerfleet" &&
+          typeof item.function_request_id === "string"
+        );
+      } catch {
+        return true;
+      }
+    });
+    expect(unstructured.slice(0, 5)).toStrictEqual([]);
     const leaks = t.logs.flatMap((line) =>
       secrets.filter(([, value]) => line.includes(value)).map(([name]) => `${name} in ${line.slice(0, 120)}`),
     );

@@ -347,7 +347,8 @@ describe("run()", () => {
     const deployed = await deploy("dev");
 
     const alarms = deployed.ofType("aws.cloudwatch.MetricAlarm");
-    expect(alarms).toHaveLength(Object.keys(topology.queues).length);
+    // One a dead-letter queue, and the breaker's.
+    expect(alarms).toHaveLength(Object.keys(topology.queues).length + 1);
     for (const spec of Object.values(topology.queues)) {
       const dlq = deployed.one("sst.aws.Queue", spec.dlqName).resource as {
         nodes: { queue: { name: string } };
@@ -363,6 +364,43 @@ describe("run()", () => {
       });
     }
     expect(deployed.ofType("aws.sns.Topic")).toStrictEqual([]);
+  });
+
+  it("puts the functions' metrics on a dashboard, and alarms when a provider's breaker opens", async () => {
+    const deployed = await deploy("dev");
+    const { namespace, service, names } = topology.metrics;
+    expect(deployed.one("aws.cloudwatch.MetricAlarm", "BreakerOpensAlarm").args).toMatchObject({
+      name: "tickerfleet-dev-BreakerOpensAlarm",
+      namespace,
+      metricName: "BreakerOpens",
+      dimensions: { service, stage: "dev" },
+      statistic: "Sum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
+    });
+    const dashboard = deployed.one("aws.cloudwatch.Dashboard", "Dashboard").args as {
+      dashboardName: string;
+      dashboardBody: string;
+    };
+    expect(dashboard.dashboardName).toBe("tickerfleet-dev-Dashboard");
+    const body = JSON.parse(dashboard.dashboardBody) as {
+      widgets: { properties: { region: string; metrics: unknown[][] } }[];
+    };
+    const shown = body.widgets.flatMap((w) => w.properties.metrics.map((m) => m[1]));
+    // Every metric the functions publish, in their namespace and dimensions, in the stage's region.
+    expect([...shown].sort()).toStrictEqual([...names].sort());
+    for (const w of body.widgets) {
+      expect(w.properties.region).toBe("us-east-1");
+      for (const m of w.properties.metrics)
+        expect(m.slice(0, 1).concat(m.slice(2, 6))).toStrictEqual([
+          namespace,
+          "service",
+          service,
+          "stage",
+          "dev",
+        ]);
+    }
   });
 
   it("emails the alarms through an SNS topic when TICKERFLEET_ALERT_EMAIL is set", async () => {
@@ -433,7 +471,7 @@ describe("run()", () => {
         .map((d) => (d.args.transform as { table: { name: string } }).table.name),
       ...deployed.ofType("aws.cloudwatch.MetricAlarm").map((d) => d.args.name),
     ] as string[];
-    expect(names).toHaveLength(4 + 6 + 3 + 3);
+    expect(names).toHaveLength(4 + 6 + 3 + 4);
     expect(Math.max(...names.map((n) => n.length))).toBeLessThanOrEqual(64);
 
     vi.resetModules();

@@ -115,6 +115,15 @@ export function installSstGlobals(): Recorded {
     }
   }
 
+  class Dashboard {
+    constructor(componentName: string, args: unknown) {
+      record("aws.cloudwatch.Dashboard", this, componentName, args);
+    }
+  }
+
+  /** Pulumi's region lookup, as an output whose value is known. */
+  const getRegionOutput = () => ({ name: { apply: <T>(f: (region: string) => T): T => f("us-east-1") } });
+
   class Topic {
     readonly arn: string;
     constructor(componentName: string, args: unknown) {
@@ -132,7 +141,7 @@ export function installSstGlobals(): Recorded {
   const g = globalThis as Record<string, unknown>;
   g.$config = <T>(config: T): T => config;
   g.sst = { aws: { Queue, Function: LambdaFunction, Dynamo, CronV2 }, Secret };
-  g.aws = { cloudwatch: { MetricAlarm }, sns: { Topic, TopicSubscription } };
+  g.aws = { cloudwatch: { MetricAlarm, Dashboard }, sns: { Topic, TopicSubscription }, getRegionOutput };
 
   return {
     declared,

@@ -10,8 +10,10 @@ import { DynamoBarsStore } from "../dynamo/bars-store.ts";
 import { DynamoPlanStage } from "../dynamo/plan-stage.ts";
 import { DynamoScansRepository } from "../dynamo/scans-repository.ts";
 import { planProgress } from "../dynamo/stores.ts";
+import { observability } from "../observability.ts";
 import { fetcherProviders, type ProviderSecrets } from "../providers/registry.ts";
 import { SqsMessageSender } from "../sqs/message-sender.ts";
+import type { LimiterLog } from "../upstash/limiter-stats.ts";
 import { UpstashResponseCache } from "../upstash/response-cache.ts";
 
 export interface FetcherResources {
@@ -56,18 +58,42 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
     fetchQueue: deps.fetchQueue,
   };
   /** Breakers opened while working for these scans, on their records (a count for the summary, not worth failing for). */
+  const obs = observability(env);
   const countBreakerOpens = async (scanIds: readonly string[], opens: number) => {
     if (opens === 0) return;
     for (const scanId of new Set(scanIds)) {
       await scans.addBreakerOpens(scanId, opens).catch((error: Error) => {
-        console.error(JSON.stringify({ event: "breaker-count-failed", scanId, error: error.message }));
+        obs.logger.error("breaker-count-failed", {
+          event: "breaker-count-failed",
+          scanId,
+          error: error.message,
+        });
       });
     }
   };
-  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  /** What an invocation's limiters and fetches did, as metrics. */
+  const countFetch = (
+    report: { providerRequests: number; cacheHits?: number; fallbacks?: number },
+    limiters: LimiterLog,
+  ) => {
+    obs.count("ProviderRequests", report.providerRequests);
+    obs.count("CacheHits", report.cacheHits ?? 0);
+    obs.count("Fallbacks", report.fallbacks ?? 0);
+    obs.count("ProviderRefusals", limiters.providerRefusals);
+    obs.count("ProviderHolds", limiters.providerHolds);
+    obs.count("BreakerOpens", limiters.breakerOpens);
+    obs.count("BreakerProbes", limiters.breakerProbes);
+    obs.count("LapsedTokens", limiters.lateTokens);
+  };
+  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const { inputs, gathers, assembles, rejected } = readFetchRecords(event.Records);
+    obs.scan([
+      ...inputs.map((i) => i.message.scanId),
+      ...gathers.map((g) => g.message.scanId),
+      ...assembles.map((a) => a.scanId),
+    ]);
     for (const { id, error } of rejected) {
-      console.error(JSON.stringify({ event: "fetch-rejected", messageId: id, error }));
+      obs.logger.error("fetch-rejected", { event: "fetch-rejected", messageId: id, error });
     }
     const failedIds = rejected.map((r) => r.id);
     const remainingMs = () => context.getRemainingTimeInMillis();
@@ -79,11 +105,14 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
     for (const { id, scanId, group } of assembles) {
       try {
         const report = await assembleScan(scanId, group, plan);
-        console.log(JSON.stringify({ event: "plan-assembled", ...report }));
+        obs.logger.info("plan-assembled", { event: "plan-assembled", ...report });
       } catch (error) {
-        console.error(
-          JSON.stringify({ event: "plan-assemble-failed", scanId, group, error: (error as Error).message }),
-        );
+        obs.logger.error("plan-assemble-failed", {
+          event: "plan-assemble-failed",
+          scanId,
+          group,
+          error: (error as Error).message,
+        });
         failedIds.push(id);
       }
     }
@@ -93,7 +122,8 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
       const { failedIds: unsent, ...counts } = report;
       const units = gathers.map((g) => `${g.message.scanId}#${g.message.unit}`);
       const limiters = limiterLog();
-      console.log(JSON.stringify({ event: "plan-gather", units, ...counts, ...limiters }));
+      obs.logger.info("plan-gather", { event: "plan-gather", units, ...counts, ...limiters });
+      countFetch(report, limiters);
       await countBreakerOpens(
         gathers.map((g) => g.message.scanId),
         limiters.breakerOpens,
@@ -106,7 +136,8 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
       const { failedIds: unsent, ...counts } = report;
       const chunks = inputs.map((i) => `${i.message.scanId}#${i.message.chunk}`);
       const limiters = limiterLog();
-      console.log(JSON.stringify({ event: "fetch", chunks, ...counts, ...limiters }));
+      obs.logger.info("fetch", { event: "fetch", chunks, ...counts, ...limiters });
+      countFetch(report, limiters);
       await countBreakerOpens(
         inputs.map((i) => i.message.scanId),
         limiters.breakerOpens,
@@ -114,5 +145,13 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
       failedIds.push(...unsent);
     }
     return { batchItemFailures: failedIds.map((id) => ({ itemIdentifier: id })) };
+  };
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    obs.begin(context);
+    try {
+      return await handle(event, context);
+    } finally {
+      obs.end();
+    }
   };
 }

@@ -7,6 +7,7 @@ import { batchDocumentClient, documentClient } from "../aws-clients.ts";
 import { DynamoResultsRepository } from "../dynamo/results-repository.ts";
 import { DynamoScansRepository } from "../dynamo/scans-repository.ts";
 import { finalizeStore } from "../dynamo/stores.ts";
+import { observability } from "../observability.ts";
 
 export interface FinalizeResources {
   scansTable: string;
@@ -30,10 +31,15 @@ export function createFinalize(resources: FinalizeResources) {
     new DynamoResultsRepository(clients, resources.resultsTable),
   );
   const processor = new BatchProcessor(EventType.SQS);
-  return async (event: unknown, context: Context): Promise<SQSBatchResponse | FinalizeOutcome[]> => {
+  const obs = observability();
+  const handler = async (event: unknown, context: Context): Promise<SQSBatchResponse | FinalizeOutcome[]> => {
     // A claim outlives this invocation: another finalize may take over only after it could not still be running.
     const deps = { store, leaseMs: context.getRemainingTimeInMillis() + 60_000 };
-    const log = (outcome: FinalizeOutcome) => console.log(JSON.stringify({ event: "finalize", ...outcome }));
+    const log = (outcome: FinalizeOutcome) => {
+      obs.scan(outcome.scanId);
+      obs.logger.info("finalize", { event: "finalize", ...outcome });
+      if ("finalized" in outcome && outcome.finalized) obs.count("ScansFinished", 1);
+    };
     if (isSqsEvent(event)) {
       const handleRecord = async (record: SQSRecord) => {
         log(await finalizeScan(parseFinalizeMessage(record.body).scanId, deps));
@@ -54,5 +60,13 @@ export function createFinalize(resources: FinalizeResources) {
     throw new ValidationError("finalize event", [
       'expected SQS finalize messages, {"sweep": true} or {"scanId": "..."}',
     ]);
+  };
+  return async (event: unknown, context: Context) => {
+    obs.begin(context);
+    try {
+      return await handler(event, context);
+    } finally {
+      obs.end();
+    }
   };
 }

@@ -1,4 +1,6 @@
+import type { Context } from "aws-lambda";
 import { topology } from "../../../stacks/topology/index.ts";
+import { ValidationError } from "../../core/errors.ts";
 import type { FetchQueueMessage } from "../../core/pipeline/messages.ts";
 import { parseScanRequest, type ScanRequest } from "../../core/pipeline/scan-request.ts";
 import { type StartScanResult, scanDeadlineSeconds, startScan } from "../../core/pipeline/start-scan.ts";
@@ -9,6 +11,7 @@ import { scanStartSettings } from "../config.ts";
 import { DynamoScansRepository } from "../dynamo/scans-repository.ts";
 import { startScanStore } from "../dynamo/stores.ts";
 import { marketClock } from "../market-clock.ts";
+import { observability } from "../observability.ts";
 import { SqsMessageSender } from "../sqs/message-sender.ts";
 
 export interface ScanStartResources {
@@ -47,8 +50,27 @@ export function createScanStart(resources: ScanStartResources, env: NodeJS.Proce
       })),
     });
   };
-  return async (event: unknown): Promise<StartScanResult> => {
+  const obs = observability(env);
+  return async (event: unknown, context?: Context): Promise<StartScanResult> => {
+    obs.begin(context);
+    try {
+      const result = await start(event);
+      obs.count("ScansStarted", result.alreadyStarted ? 0 : 1);
+      return result;
+    } catch (error) {
+      // A refused payload is the caller's answer (the Invoke API returns it), not the function's fault.
+      if (error instanceof ValidationError)
+        obs.logger.warn("scan-start refused", { event: "scan-start-refused", problems: error.problems });
+      else obs.logger.error("scan-start failed", error as Error);
+      throw error;
+    } finally {
+      obs.end();
+    }
+  };
+
+  async function start(event: unknown): Promise<StartScanResult> {
     const asked = parseScanRequest(event, settings.defaults);
+    obs.scan(asked.scanId);
     const today = await session();
     const plan = await planFor(asked, today);
     // An auto scan's chain starts with the provider its plan asks per ticker (scan-plan.ts).
@@ -73,7 +95,14 @@ export function createScanStart(resources: ScanStartResources, env: NodeJS.Proce
     const planned = plan
       ? { plan: { requests: plan.plan.requests, seconds: plan.plan.seconds, units: plan.units.length } }
       : {};
-    console.log(JSON.stringify({ event: "scan-start", ...result, universe, provider, ...chain, ...planned }));
+    obs.logger.info("scan-start", {
+      event: "scan-start",
+      ...result,
+      universe,
+      provider,
+      ...chain,
+      ...planned,
+    });
     return result;
-  };
+  }
 }

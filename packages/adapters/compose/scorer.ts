@@ -7,6 +7,7 @@ import { batchDocumentClient, documentClient, sqsClient } from "../aws-clients.t
 import { DynamoResultsRepository } from "../dynamo/results-repository.ts";
 import { DynamoScansRepository } from "../dynamo/scans-repository.ts";
 import { scoreStore } from "../dynamo/stores.ts";
+import { observability } from "../observability.ts";
 import { SqsMessageSender } from "../sqs/message-sender.ts";
 import { UpstashScanCoordinator } from "../upstash/scan-coordinator.ts";
 
@@ -30,11 +31,21 @@ export function createScorer(resources: ScorerResources) {
     new Redis({ url: resources.upstashUrl, token: resources.upstashToken, enableTelemetry: false }),
   );
   const processor = new BatchProcessor(EventType.SQS);
+  const obs = observability();
   const handleRecord = async (record: SQSRecord) => {
     const message = parseScoreMessage(record.body);
+    obs.scan(message.scanId);
     const report = await scoreChunk(message, { store, coordinator, finalizeQueue });
-    console.log(JSON.stringify({ event: "score", scanId: message.scanId, chunk: message.chunk, ...report }));
+    obs.logger.info("score", { event: "score", scanId: message.scanId, chunk: message.chunk, ...report });
+    obs.count("TickersScored", report.scored);
+    obs.count("TickersFailed", report.failed);
   };
-  return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, handleRecord, processor, { context });
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    obs.begin(context);
+    try {
+      return await processPartialResponse(event, handleRecord, processor, { context });
+    } finally {
+      obs.end();
+    }
+  };
 }

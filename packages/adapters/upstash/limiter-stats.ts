@@ -2,6 +2,7 @@
 export interface LimiterCounters {
   readonly lateTokens: number;
   readonly holds: number;
+  readonly refusals: number;
   readonly learnedLimit: number | undefined;
   readonly breakerOpens: number;
   readonly probes: number;
@@ -20,6 +21,8 @@ export interface LimiterLog {
    * all mean it counts more than the plan (TICKERFLEET_RATE_LIMIT_*) says.
    */
   providerHolds: number;
+  /** The provider's refusals for being over its limit (429s and their like). */
+  providerRefusals: number;
   /** The lowest limit learned from those refusals and in force now, if any (see holdOff). */
   learnedLimit: number | null;
   /** Circuit breakers this invocation opened (or reopened after a failed probe): a provider failing again and again. */
@@ -41,6 +44,7 @@ export function limiterStats(limiters: readonly LimiterCounters[]): LimiterStats
     start() {
       const lateBefore = sum((l) => l.lateTokens);
       const holdsBefore = sum((l) => l.holds);
+      const refusalsOver = sum((l) => l.refusals);
       const opensBefore = sum((l) => l.breakerOpens);
       const probesBefore = sum((l) => l.probes);
       const refusalsBefore = sum((l) => l.breakerRefusals);
@@ -49,6 +53,7 @@ export function limiterStats(limiters: readonly LimiterCounters[]): LimiterStats
         return {
           lateTokens: sum((l) => l.lateTokens) - lateBefore,
           providerHolds: sum((l) => l.holds) - holdsBefore,
+          providerRefusals: sum((l) => l.refusals) - refusalsOver,
           learnedLimit: learned.length > 0 ? Math.min(...learned) : null,
           breakerOpens: sum((l) => l.breakerOpens) - opensBefore,
           breakerProbes: sum((l) => l.probes) - probesBefore,

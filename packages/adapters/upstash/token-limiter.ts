@@ -148,6 +148,7 @@ export class UpstashTokenLimiter implements TokenLimiter, LimiterCounters {
    * when this container already holds at least as long.
    */
   async holdOff(ms?: number, sentAtMs?: number): Promise<void> {
+    this.refusals++;
     const pause = Math.min(MAX_HOLD_MS, Math.max(1, ms ?? this.plan.windows[0]!.spanMs));
     const until = this.clock() + pause;
     if (until <= this.notBefore && sentAtMs === undefined) return;
@@ -172,6 +173,8 @@ export class UpstashTokenLimiter implements TokenLimiter, LimiterCounters {
 
   /** Pauses this limiter set or lengthened after a provider's refusal (see holdOff), since it was made. */
   holds = 0;
+  /** The provider's over-the-limit refusals (429s, FMP's and Alpha Vantage's notes) told to holdOff. */
+  refusals = 0;
 
   /** The provider's first window's limit as last heard from Redis, when lower than the plan's. */
   get learnedLimit(): number | undefined {
