@@ -164,6 +164,9 @@ function summaryFrom(f: ItemFields): ScanSummary {
       reasons: market.texts("reasons"),
     },
     durationMs: f.number("durationMs"),
+    ...(f.get("marketScore") === null || typeof f.get("marketScore") === "number"
+      ? { marketScore: f.get("marketScore") as number | null }
+      : {}),
   };
 }
 

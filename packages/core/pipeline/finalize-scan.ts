@@ -135,6 +135,7 @@ export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<
     benchmarkSource: universe.benchmark.source,
     benchmarkReturns: Array.from(universe.benchmark.returns, (r) => (Number.isFinite(r) ? r : null)),
     market: { state: market.state, score: Number(market.score.toFixed(3)), reasons: market.reasons },
+    marketScore: market.defined ? market.score : null,
     durationMs: Date.parse(finishedAt) - Date.parse(claimed.createdAt),
   };
   const written = await deps.store.completeScan({

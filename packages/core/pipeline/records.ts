@@ -77,6 +77,11 @@ export interface ScanSummary {
   /** The period returns (63/126/189/252 days) RS was measured against. */
   benchmarkReturns: (number | null)[];
   market: { state: string; score: number; reasons: string[] };
+  /**
+   * The market direction's score as the scores used it (unrounded), null when breadth left it
+   * undefined: what a screen needs to compute the composite again exactly (screens/). Absent on older scans.
+   */
+  marketScore?: number | null;
   durationMs: number;
 }
 
