@@ -156,10 +156,45 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .command("top")
       .description("the leaderboard of a scan (default: the latest finished)")
       .option("--scan <id>", "scan id")
+      .option(
+        "--screen <preset|expression>",
+        "only the tickers that pass a screen (tickerfleet screen --fields)",
+      )
       .option("-n <count>", "rows", "20"),
   ).action(async (opts) => {
+    if (opts.screen) {
+      const { topScreenCommand } = await import("./commands/screen.ts");
+      setExit(await topScreenCommand(opts.screen, { ...opts, n: opts.n }));
+      return;
+    }
     const { topCommand } = await import("./commands/read.ts");
     setExit(await topCommand({ ...opts, n: opts.n }));
+  });
+
+  where(
+    program
+      .command("screen [preset|expression]")
+      .description(
+        "the tickers of a scan that pass a screen: a preset (trend-template, rs-leaders, canslim, new-highs, macd-bullish-cross) or an expression such as 'rs >= 80 and trend >= 7 and close > sma50'",
+      )
+      .option("--scan <id>", "scan id (default: the latest finished)")
+      .option("--csv", "print CSV: the ticker and every field")
+      .option("--fields", "list the fields an expression may use, and the presets"),
+  ).action(async (given: string | undefined, opts) => {
+    const { screenCommand } = await import("./commands/screen.ts");
+    setExit(await screenCommand(given, opts));
+  });
+
+  where(
+    program
+      .command("export")
+      .description("every result of a scan, scored and failed, one row per ticker (CSV or JSON)")
+      .option("--scan <id>", "scan id (default: the latest finished)")
+      .option("--csv", "CSV (also when --out ends in .csv)")
+      .option("--out <file>", "write to a file instead of stdout"),
+  ).action(async (opts) => {
+    const { exportCommand } = await import("./commands/export.ts");
+    setExit(await exportCommand(opts));
   });
 
   where(

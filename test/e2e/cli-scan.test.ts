@@ -168,6 +168,56 @@ describe("tickerfleet scan --local against a running local up", () => {
     expect(breadth.rows[4].advances + breadth.rows[4].declines).toBeLessThanOrEqual(8);
   }, 60_000);
 
+  it("screens the scan's tickers as finalize scored them, filters top by a screen, and exports every result", async () => {
+    const fields = JSON.parse((await run(["screen", "--fields", "--json"])).stdout);
+    expect(fields.fields.map((f: { field: string }) => f.field)).toEqual(
+      expect.arrayContaining(["rs", "trend", "composite", "close", "sma50", "volume_ratio", "macd_stage"]),
+    );
+    expect(Object.keys(fields.presets).sort()).toStrictEqual(
+      ["canslim", "macd-bullish-cross", "new-highs", "rs-leaders", "trend-template"].sort(),
+    );
+
+    // Every scored ticker passes "rs >= 1": its RS, trend count and composite equal the leaderboard's.
+    const all = JSON.parse((await run(["screen", "rs >= 1", "--scan", scanId, "--local", "--json"])).stdout);
+    expect(all).toMatchObject({ scanId, scored: 8, count: 8 });
+    const board = JSON.parse((await run(["top", "--scan", scanId, "--local", "--json", "-n", "50"])).stdout);
+    for (const row of board.rows as {
+      ticker: string;
+      rsRating: number;
+      trendCount: number;
+      score: number;
+    }[]) {
+      const t = all.tickers.find((x: { ticker: string }) => x.ticker === row.ticker);
+      expect([t.rs, t.trend, Number(t.composite.toFixed(2))]).toStrictEqual([
+        row.rsRating,
+        row.trendCount,
+        row.score,
+      ]);
+    }
+    const leaders = JSON.parse(
+      (await run(["screen", "rs-leaders", "--scan", scanId, "--local", "--json"])).stdout,
+    );
+    expect(leaders.screen).toStrictEqual({ name: "rs-leaders", expression: "rs >= 90" });
+    expect(leaders.tickers.map((t: { ticker: string }) => t.ticker)).toStrictEqual(
+      all.tickers.filter((t: { rs: number }) => t.rs >= 90).map((t: { ticker: string }) => t.ticker),
+    );
+    const top = JSON.parse(
+      (await run(["top", "--screen", "rs >= 50", "--scan", scanId, "--local", "--json"])).stdout,
+    );
+    expect(top.rows.map((r: { ticker: string }) => r.ticker)).toStrictEqual(
+      all.tickers.filter((t: { rs: number }) => t.rs >= 50).map((t: { ticker: string }) => t.ticker),
+    );
+    const bad = await run(["screen", "rs >= 80 and rsi > 70", "--local"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown field "rsi"/);
+
+    const csv = (await run(["export", "--scan", scanId, "--csv", "--local"])).stdout.trim().split("\r\n");
+    expect(csv[0]).toMatch(/^ticker,status,provider,reason,message,rs,composite,/);
+    expect(csv).toHaveLength(1 + 9);
+    expect(csv.filter((l) => l.startsWith("ZZZZQ,failed,,not-found,"))).toHaveLength(1);
+    expect(csv.filter((l) => /^[A-Z]+,scored,yahoo,,,/.test(l))).toHaveLength(8);
+  });
+
   it("names a bad request and exits 2", async () => {
     const { code, stderr } = await run(["scan", "--local", "--universe", "AAPL,BAD;SYM", "--json"]);
     expect(code).toBe(2);

@@ -31,7 +31,7 @@ export async function withTarget<T>(options: TargetOptions, run: (target: Target
   }
 }
 
-async function scanOrLatest(target: Target, scanId: string | undefined): Promise<ScanRecord> {
+export async function scanOrLatest(target: Target, scanId: string | undefined): Promise<ScanRecord> {
   if (scanId) {
     const scan = await target.store.getScan(scanId);
     if (!scan) throw new CliError(`no scan "${scanId}" on the ${target.label}`, 3);
