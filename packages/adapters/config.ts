@@ -1,5 +1,6 @@
 import { topology } from "../../stacks/topology/index.ts";
 import { type BreakerSettings, DEFAULT_BREAKER } from "../core/breaker.ts";
+import { type ChangeSettings, defaultChangeSettings, screensFrom } from "../core/changes/settings.ts";
 import { ConfigError } from "../core/errors.ts";
 import { isProviderName, PROVIDERS, type ProviderName } from "../core/market-data.port.ts";
 import { DEFAULT_FETCH_CONFIG, type FetchConfig } from "../core/pipeline/fetch-types.ts";
@@ -244,4 +245,22 @@ export function scanStartSettings(env: NodeJS.ProcessEnv = process.env) {
     PROVIDERS.map((p) => [p, planLimit(limits[p], limiter).ratePerSecond]),
   ) as Record<ProviderName, number>;
   return { defaults, chunkSize: size, ratePerSecond, limits };
+}
+
+/**
+ * The changes a finished scan keeps (and its alerts will send): TICKERFLEET_ALERT_SCREENS,
+ * presets and expressions separated by `;` (default every preset), and TICKERFLEET_ALERT_TOP_N
+ * (default 20). A bad screen stops the container's start naming it.
+ */
+export function changeSettings(env: NodeJS.ProcessEnv = process.env): ChangeSettings {
+  const defaults = defaultChangeSettings();
+  let screens = defaults.screens;
+  if (env.TICKERFLEET_ALERT_SCREENS) {
+    try {
+      screens = screensFrom(env.TICKERFLEET_ALERT_SCREENS, "TICKERFLEET_ALERT_SCREENS");
+    } catch (error) {
+      throw new ConfigError((error as Error).message);
+    }
+  }
+  return { screens, topN: intFrom(env, "TICKERFLEET_ALERT_TOP_N", defaults.topN, 1, 1000) };
 }

@@ -187,6 +187,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   where(
     program
+      .command("changes")
+      .description(
+        "what changed since the previous finished scan of the same universe: screens entered and left, top N moves, RS crossing 80 and 90, the market's direction",
+      )
+      .option("--scan <id>", "scan id (default: the latest finished)"),
+  ).action(async (opts) => {
+    const { changesCommand } = await import("./commands/changes.ts");
+    setExit(await changesCommand(opts));
+  });
+
+  where(
+    program
       .command("export")
       .description("every result of a scan, scored and failed, one row per ticker (CSV or JSON)")
       .option("--scan <id>", "scan id (default: the latest finished)")

@@ -12,7 +12,12 @@ import { type SimulatorProcess, startSimulatorProcess } from "./sim/process.ts";
 import { processCpuMs, threadCpuMs } from "./threads/cpu-time.ts";
 
 /** Settings of the shell that started the stack that its functions see too, as a deployment's would. */
-const PASSED_SETTINGS = ["TICKERFLEET_PROVIDERS", "TICKERFLEET_DEFAULT_PROVIDER"] as const;
+const PASSED_SETTINGS = [
+  "TICKERFLEET_PROVIDERS",
+  "TICKERFLEET_DEFAULT_PROVIDER",
+  "TICKERFLEET_ALERT_SCREENS",
+  "TICKERFLEET_ALERT_TOP_N",
+] as const;
 
 export interface LocalStackOptions {
   /** Fixed ports from this base (see startLocalCloud); free ports by default. */

@@ -48,8 +48,12 @@ export async function runCli(
 }
 
 /** Starts `tickerfleet local up <args>` in `cwd` and waits (60 s at most) until it says the stack is up. */
-export async function startLocalUp(args: readonly string[], cwd: string): Promise<CliProcess> {
-  const run = spawnCli(["local", "up", ...args], { cwd });
+export async function startLocalUp(
+  args: readonly string[],
+  cwd: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<CliProcess> {
+  const run = spawnCli(["local", "up", ...args], { cwd, ...(env ? { env } : {}) });
   const deadline = Date.now() + 60_000;
   while (!run.output.stderr.includes("local stack up") && Date.now() < deadline) {
     if (run.child.exitCode !== null) throw new Error(`local up exited early: ${run.output.stderr}`);

@@ -3,7 +3,7 @@
  * with --json, then status, top, ticker and breadth reading what it left.
  */
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,7 +17,9 @@ const run = (args: string[]) => runCli(args, { cwd });
 
 beforeAll(async () => {
   cwd = mkdtempSync(join(tmpdir(), "tf-cli-"));
-  stack = (await startLocalUp(["--rate-limit", "50/1s"], cwd)).child;
+  // The changes follow two presets and a screen that a session's move is sure to change.
+  const env = { ...process.env, TICKERFLEET_ALERT_SCREENS: "rs-leaders; trend-template; change_pct > 0" };
+  stack = (await startLocalUp(["--rate-limit", "50/1s"], cwd, env)).child;
 }, 90_000);
 
 afterAll(async () => {
@@ -217,6 +219,55 @@ describe("tickerfleet scan --local against a running local up", () => {
     expect(csv.filter((l) => l.startsWith("ZZZZQ,failed,,not-found,"))).toHaveLength(1);
     expect(csv.filter((l) => /^[A-Z]+,scored,yahoo,,,/.test(l))).toHaveLength(8);
   });
+
+  it("keeps what changed since the previous scan of the universe, a simulated session later", async () => {
+    const first = JSON.parse((await run(["changes", "--scan", scanId, "--local", "--json"])).stdout);
+    expect(first).toMatchObject({ scanId, previousScanId: null, market: null });
+
+    const simUrl = readFileSync(join(cwd, ".tickerfleet", "local.env"), "utf8").match(
+      /TICKERFLEET_SIM_URL=(\S+)/,
+    )![1];
+    const clock = await fetch(`${simUrl}/_sim/clock`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ advanceSessions: 1 }),
+    });
+    expect(clock.status).toBe(200);
+    const next = await run([
+      "scan",
+      "--local",
+      "--universe",
+      TICKERS.join(","),
+      "--scan-id",
+      "cli-next",
+      "--json",
+    ]);
+    expect(next.code, next.stderr).toBe(0);
+    const changes = JSON.parse((await run(["changes", "--local", "--json"])).stdout);
+    expect(changes.scanId).toBe("cli-next");
+    expect(changes.previousScanId).not.toBeNull();
+    expect(Object.keys(changes.screens)).toStrictEqual(["rs-leaders", "trend-template", "change_pct > 0"]);
+
+    // Each screen's entered and left are the difference of its members in the two scans.
+    for (const screen of Object.keys(changes.screens)) {
+      const members = async (id: string) =>
+        new Set(
+          JSON.parse((await run(["screen", screen, "--scan", id, "--local", "--json"])).stdout).tickers.map(
+            (t: { ticker: string }) => t.ticker,
+          ) as string[],
+        );
+      const [before, after] = [await members(changes.previousScanId), await members("cli-next")];
+      expect(changes.screens[screen]).toStrictEqual({
+        entered: [...after].filter((t) => !before.has(t)).sort(),
+        left: [...before].filter((t) => !after.has(t)).sort(),
+      });
+    }
+    // The simulated session moved some ticker across a screen (the simulator is seeded: the same every run).
+    const moved = Object.values(changes.screens as Record<string, { entered: string[]; left: string[] }>);
+    expect(moved.reduce((n, m) => n + m.entered.length + m.left.length, 0)).toBeGreaterThan(0);
+    const text = (await run(["changes", "--local"])).stdout;
+    expect(text).toContain(`scan cli-next against ${changes.previousScanId}:`);
+  }, 180_000);
 
   it("names a bad request and exits 2", async () => {
     const { code, stderr } = await run(["scan", "--local", "--universe", "AAPL,BAD;SYM", "--json"]);

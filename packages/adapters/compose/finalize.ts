@@ -4,6 +4,7 @@ import { ValidationError } from "../../core/errors.ts";
 import { type FinalizeOutcome, finalizeScan, sweepOverdue } from "../../core/pipeline/finalize-scan.ts";
 import { parseFinalizeMessage } from "../../core/pipeline/messages.ts";
 import { batchDocumentClient, documentClient } from "../aws-clients.ts";
+import { changeSettings } from "../config.ts";
 import { DynamoResultsRepository } from "../dynamo/results-repository.ts";
 import { DynamoScansRepository } from "../dynamo/scans-repository.ts";
 import { finalizeStore } from "../dynamo/stores.ts";
@@ -32,9 +33,10 @@ export function createFinalize(resources: FinalizeResources) {
   );
   const processor = new BatchProcessor(EventType.SQS);
   const obs = observability();
+  const changes = changeSettings();
   const handler = async (event: unknown, context: Context): Promise<SQSBatchResponse | FinalizeOutcome[]> => {
     // A claim outlives this invocation: another finalize may take over only after it could not still be running.
-    const deps = { store, leaseMs: context.getRemainingTimeInMillis() + 60_000 };
+    const deps = { store, leaseMs: context.getRemainingTimeInMillis() + 60_000, changes };
     const log = (outcome: FinalizeOutcome) => {
       obs.scan(outcome.scanId);
       obs.logger.info("finalize", { event: "finalize", ...outcome });

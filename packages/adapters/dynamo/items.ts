@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ScanChanges, ScanSnapshot } from "../../core/changes/changes.ts";
 import { isProviderName, PROVIDERS, type ProviderName } from "../../core/market-data.port.ts";
 import {
   CHUNK_SETS,
@@ -46,6 +47,8 @@ export const BENCHMARK_ITEM = "benchmark";
 export const LEADERBOARD_ITEM = "leaderboard";
 export const BREADTH_ITEM = "breadth";
 export const CHUNK_PREFIX = "chunk#";
+export const SNAPSHOT_ITEM = "snapshot";
+export const CHANGES_ITEM = "changes";
 
 export const chunkItem = (chunk: number): string => `${CHUNK_PREFIX}${String(chunk).padStart(6, "0")}`;
 
@@ -296,4 +299,43 @@ function fundamentalsOf(value: unknown): Fundamentals | undefined {
   if (typeof q === "number" && Number.isFinite(q)) out.epsGrowthQuarterlyPct = q;
   if (typeof a === "number" && Number.isFinite(a)) out.epsGrowthAnnualPct = a;
   return out;
+}
+
+// ---- a scan's snapshot (what the next scan's changes are read from) and its changes
+
+const tickerList = z.array(z.string());
+const snapshotSchema = z.object({
+  screens: z.record(z.string(), tickerList),
+  top: tickerList,
+  rs: z.object({ "80": tickerList, "90": tickerList }),
+  market: z.string(),
+});
+const movesSchema = z.object({ entered: tickerList, left: tickerList });
+const changesSchema = z.object({
+  previousScanId: z.string().nullable(),
+  screens: z.record(z.string(), movesSchema),
+  top: movesSchema.extend({ size: z.number() }),
+  rs: z.object({
+    "80": z.object({ crossedAbove: tickerList, crossedBelow: tickerList }),
+    "90": z.object({ crossedAbove: tickerList, crossedBelow: tickerList }),
+  }),
+  market: z.object({ from: z.string(), to: z.string() }).nullable(),
+});
+
+export function snapshotItem(scanId: string, snapshot: ScanSnapshot, expiresAt: number): Item {
+  return { scanId, item: SNAPSHOT_ITEM, snapshot, expiresAt };
+}
+
+export function snapshotFromItem(item: Item | undefined): ScanSnapshot | undefined {
+  const parsed = snapshotSchema.safeParse(item?.snapshot);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export function changesItem(scanId: string, changes: ScanChanges, expiresAt: number): Item {
+  return { scanId, item: CHANGES_ITEM, changes, expiresAt };
+}
+
+export function changesFromItem(item: Item | undefined): ScanChanges | undefined {
+  const parsed = changesSchema.safeParse(item?.changes);
+  return parsed.success ? parsed.data : undefined;
 }

@@ -1,6 +1,14 @@
+import type { ScanChanges } from "../../core/changes/changes.ts";
 import type { ChunkProgress, LeaderboardRow, ResultRecord, ScanRecord } from "../../core/pipeline/records.ts";
 import type { StoredBreadth } from "../../core/pipeline/stored-breadth.ts";
-import { BREADTH_ITEM, breadthFromItem, LEADERBOARD_ITEM, leaderboardFromItem } from "./items.ts";
+import {
+  BREADTH_ITEM,
+  breadthFromItem,
+  CHANGES_ITEM,
+  changesFromItem,
+  LEADERBOARD_ITEM,
+  leaderboardFromItem,
+} from "./items.ts";
 import type { DynamoClients, RepositoryOptions } from "./requests.ts";
 import { DynamoResultsRepository } from "./results-repository.ts";
 import { DynamoScansRepository } from "./scans-repository.ts";
@@ -43,6 +51,11 @@ export class DynamoScanReader {
   /** The latest scans, newest first (of one universe, if given). */
   recentScans(options: { limit?: number; universe?: string } = {}): Promise<ScanRecord[]> {
     return this.#scans.recent(options);
+  }
+
+  /** The scan's changes from the previous finished scan of its universe (absent on scans before changes were kept). */
+  async changes(scanId: string): Promise<ScanChanges | undefined> {
+    return changesFromItem(await this.#scans.item(scanId, CHANGES_ITEM, false));
   }
 
   async leaderboard(scanId: string): Promise<LeaderboardRow[] | undefined> {

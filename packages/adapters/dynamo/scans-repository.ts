@@ -5,6 +5,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import type { ScanChanges, ScanSnapshot } from "../../core/changes/changes.ts";
 import {
   CHUNK_SETS,
   type ChunkProgress,
@@ -25,6 +26,7 @@ import {
   benchmarkItem,
   breadthItem,
   CHUNK_PREFIX,
+  changesItem,
   chunkFromItem,
   chunkItem,
   type Item,
@@ -32,6 +34,7 @@ import {
   SCAN_ITEM,
   scanFromItem,
   scanItem,
+  snapshotItem,
   TICKERS_ITEM,
   tickersFromItem,
   tickersItem,
@@ -253,6 +256,8 @@ export class DynamoScansRepository {
     summary: ScanSummary;
     leaderboard: readonly LeaderboardRow[];
     breadth: StoredBreadth;
+    snapshot?: ScanSnapshot;
+    changes?: ScanChanges;
     leaseUntil: string;
   }): Promise<boolean> {
     const expires = expiresAt(this.options);
@@ -262,6 +267,8 @@ export class DynamoScansRepository {
       [
         leaderboardItem(input.scanId, input.leaderboard, expires),
         breadthItem(input.scanId, input.breadth, expires),
+        ...(input.snapshot ? [snapshotItem(input.scanId, input.snapshot, expires)] : []),
+        ...(input.changes ? [changesItem(input.scanId, input.changes, expires)] : []),
       ],
       this.options.batch,
     );

@@ -1,4 +1,5 @@
 import type { FinalizeStore, PlanProgress, ScoreStore, StartScanStore } from "../../core/pipeline/ports.ts";
+import { SNAPSHOT_ITEM, snapshotFromItem } from "./items.ts";
 import type { DynamoResultsRepository } from "./results-repository.ts";
 import type { DynamoScansRepository } from "./scans-repository.ts";
 
@@ -33,6 +34,18 @@ export function finalizeStore(scans: DynamoScansRepository, results: DynamoResul
     getBenchmark: (scanId) => scans.benchmark(scanId),
     completeScan: (input) => scans.complete(input),
     overdueScans: (now) => scans.overdue(now),
+    async previousSnapshot(scan) {
+      const recent = await scans.recent({ universe: scan.universe, limit: 10 });
+      const previous = recent.find(
+        (s) =>
+          s.scanId !== scan.scanId &&
+          s.createdAt < scan.createdAt &&
+          (s.status === "COMPLETE" || s.status === "PARTIAL"),
+      );
+      if (!previous) return undefined;
+      const snapshot = snapshotFromItem(await scans.item(previous.scanId, SNAPSHOT_ITEM, false));
+      return snapshot ? { scanId: previous.scanId, snapshot } : undefined;
+    },
   };
 }
 

@@ -1,3 +1,5 @@
+import { scanChanges, snapshotOf } from "../changes/changes.ts";
+import { type ChangeSettings, defaultChangeSettings } from "../changes/settings.ts";
 import type { ProviderName } from "../market-data.port.ts";
 import { BreadthAccumulator } from "../scoring/breadth-accumulator.ts";
 import type { Fundamentals } from "../scoring/canslim.ts";
@@ -6,6 +8,7 @@ import { marketDirection } from "../scoring/market-direction.ts";
 import { leaderboard } from "../scoring/ranks.ts";
 import { RS_PERIODS, returnsFromFields } from "../scoring/relative-strength.ts";
 import type { TickerMetrics } from "../scoring/ticker-metrics.ts";
+import { screenValues } from "../screens/fields.ts";
 import type { FinalizeStore } from "./ports.ts";
 import type { LeaderboardRow, ScanRecord, ScanSummary } from "./records.ts";
 import { toStoredBreadth } from "./stored-breadth.ts";
@@ -18,6 +21,8 @@ export interface FinalizeDeps {
   leaseMs: number;
   /** Leaderboard rows kept. @default 100 */
   leaderboardSize?: number;
+  /** The screens whose members' changes are kept, and the top N whose moves are. @default every preset, 20 */
+  changes?: ChangeSettings;
 }
 
 export type FinalizeOutcome =
@@ -106,6 +111,15 @@ export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<
     universe.scores.map((s, i) => ({ ...s, metrics: entries[i]!.metrics })),
     deps.leaderboardSize ?? 100,
   );
+  const settings = deps.changes ?? defaultChangeSettings();
+  const snapshot = snapshotOf(
+    universe.scores.map((s, i) => ({ ticker: s.symbol, values: screenValues(entries[i]!.metrics, s) })),
+    settings.screens,
+    settings.topN,
+    market.state,
+  );
+  const scoredNow = new Set(universe.scores.map((s) => s.symbol));
+  const changes = scanChanges(await deps.store.previousSnapshot(claimed), snapshot, (t) => scoredNow.has(t));
   const rows: LeaderboardRow[] = ranked.map((s, i) => ({
     rank: i + 1,
     ticker: s.symbol,
@@ -145,6 +159,8 @@ export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<
     summary,
     leaderboard: rows,
     breadth: toStoredBreadth(series),
+    snapshot,
+    changes,
     leaseUntil: claimed.leaseUntil!,
   });
   if (!written) return { scanId, finalized: false, reason: "lost the finalize lease to another run" };

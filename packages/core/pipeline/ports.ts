@@ -1,3 +1,4 @@
+import type { ScanChanges, ScanSnapshot } from "../changes/changes.ts";
 import type { MarketDataProvider } from "../market-data.port.ts";
 import type { StagedUnit } from "./plan-supply.ts";
 import type {
@@ -139,8 +140,13 @@ export interface FinalizeStore {
     summary: ScanSummary;
     leaderboard: readonly LeaderboardRow[];
     breadth: StoredBreadth;
+    /** What the next scan's changes are read from, and this scan's changes from the previous. */
+    snapshot?: ScanSnapshot;
+    changes?: ScanChanges;
     leaseUntil: string;
   }): Promise<boolean>;
+  /** The last finished scan of the scan's universe before it, with its snapshot; undefined when there is none. */
+  previousSnapshot(scan: ScanRecord): Promise<{ scanId: string; snapshot: ScanSnapshot } | undefined>;
   /** RUNNING or FINALIZING scans whose deadline passed. */
   overdueScans(now: Date): Promise<ScanRecord[]>;
 }
