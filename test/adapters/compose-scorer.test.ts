@@ -4,7 +4,7 @@
  * the chunk-completion set in Upstash, and the finalize request on its queue.
  */
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createScorer } from "../../packages/adapters/compose/scorer.ts";
 import type { ResultRecord } from "../../packages/core/pipeline/records.ts";
 import { lambdaContext, sqsEvent } from "../support/lambda-events.ts";

@@ -170,7 +170,11 @@ describe("gatherUnits", () => {
       holdOff: async () => undefined,
     };
     const asked = { n: 0 };
-    const chained = harness(() => (asked.n++, day()), { limiter });
+    const answer = () => {
+      asked.n++;
+      return day();
+    };
+    const chained = harness(answer, { limiter });
     const withChain = unit(0, 1);
     await gatherUnits(
       [{ ...withChain, message: { ...withChain.message, fallback: true } }],
@@ -182,7 +186,7 @@ describe("gatherUnits", () => {
       reason: "breaker-open",
       message: "polygon's circuit breaker is open: it failed repeatedly",
     });
-    const alone = harness(() => (asked.n++, day()), { limiter });
+    const alone = harness(answer, { limiter });
     await gatherUnits([unit(0, 1, 2)], alone.deps, DEFAULT_FETCH_CONFIG);
     expect(alone.staged.size).toBe(0);
     expect(alone.sent.map((m) => [m.delaySeconds, m.body])).toMatchObject([
