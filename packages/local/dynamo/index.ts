@@ -105,8 +105,16 @@ function instrument(server: Server, stats: DynamoStats): void {
  * `AWS_ENDPOINT_URL_DYNAMODB` alone. It lacks TransactWriteItems and PartiQL,
  * which tickerfleet's data model does not use. Tables become ACTIVE at once.
  */
+/** Longer than any client keeps an idle socket (the AWS SDK's agents, undici's 4 s). */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 export async function startDynamoServer(options: DynamoServerOptions = {}): Promise<DynamoServer> {
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // Idle keep-alive sockets must outlive the SDK's reuse of them: with Node's default (5 s) the
+  // server closed sockets the SDK was sending on, and a fetcher met ECONNRESET on every retry
+  // (its batch then came back only after the queue's visibility timeout). As the SQS server does.
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
   const stats: DynamoStats = { ...EMPTY_STATS, byOperation: {}, byTable: {} };
   instrument(server, stats);
   const host = options.host ?? "127.0.0.1";

@@ -243,6 +243,9 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
   const server = createServer((request, response) => {
     void handle(request, response);
   });
+  // Idle keep-alive sockets outlive any client's reuse of them (Node's default is 5 s).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {
