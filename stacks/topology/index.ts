@@ -203,7 +203,7 @@ export const topology: Topology = {
   },
   subscriptions: [
     // Fetch concurrency by Little's law: requests in flight ≈ rate × latency. One invocation keeps
-    // up to maxInFlight (64) requests in flight, so 4 cover 100 requests/s at up to ~1 s
+    // up to maxInFlight (30) requests in flight, so 4 cover 100 requests/s at up to ~1 s
     // of latency; more would only contend for the same tokens. Small batches keep the invocations
     // out of step, so one's tail (its slowest request) overlaps another's work; 3 chunks per batch
     // keeps SQS receives and deletes under 0.1 request per ticker.

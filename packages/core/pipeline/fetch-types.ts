@@ -17,7 +17,13 @@ export interface FetchConfig {
   reserveMs: number;
   /** Backoff after transient failures. @default { baseMs: 2000, maxMs: 300000 } */
   backoff: { baseMs: number; maxMs: number };
-  /** Most provider requests in flight in one invocation. @default 64 */
+  /**
+   * Most provider requests in flight in one invocation. @default 30: what three 10-ticker chunks
+   * held before chunks grew to 100. More in one container means more answers parsed on one event
+   * loop while granted requests wait to go out: sent later than their grant by more than the
+   * limit's jitter allowance, they land in the provider's next window (seen once: 110 in a
+   * 100/s window, on the first sp500 scan of the e2e suite, with 64).
+   */
   maxInFlight: number;
   /** Late corrections and the overnight-gap guard of the bars store. @default DEFAULT_HISTORY_POLICY */
   history: HistoryPolicy;
@@ -29,7 +35,7 @@ export const DEFAULT_FETCH_CONFIG: FetchConfig = {
   maxInlineWaitMs: 2000,
   reserveMs: 15_000,
   backoff: { baseMs: 2000, maxMs: 300_000 },
-  maxInFlight: 64,
+  maxInFlight: 30,
   history: DEFAULT_HISTORY_POLICY,
 };
 
