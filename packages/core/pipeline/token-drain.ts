@@ -14,7 +14,8 @@ export interface DrainClock {
 /**
  * Starts `start(item)` for queued items as the provider's limit grants tokens, at most
  * `maxInFlight` at once, and waits for them. Items not started (the limit says "not yet" for
- * longer than an inline wait, or the invocation is running out of time) stay in `queue`; the
+ * longer than an inline wait, or the invocation has less time left than the reserve plus the
+ * slowest item so far took) stay in `queue`; the
  * answer is how long to hand them back for, and whether it is the provider's breaker that is
  * open (then work that can go elsewhere should: see fallback.ts).
  */
@@ -28,8 +29,11 @@ export async function drainWithTokens<T>(
   const inFlight = new Set<Promise<void>>();
   let handBackMs = 0;
   let breakerOpen = false;
+  // The longest a started item has taken: one started with less time left than that (and the
+  // reserve) would not finish before the invocation ends, so it is handed back instead.
+  let slowestMs = 0;
   while (queue.length > 0) {
-    if (clock.remainingMs() < config.reserveMs) break;
+    if (clock.remainingMs() < config.reserveMs + slowestMs) break;
     while (inFlight.size >= config.maxInFlight) await Promise.race(inFlight);
     const n = Math.min(queue.length, limiter.maxTake, config.maxInFlight - inFlight.size);
     const grant = await limiter.take(n);
@@ -49,7 +53,11 @@ export async function drainWithTokens<T>(
       continue;
     }
     for (const item of queue.splice(0, Math.min(n, grant.tokens))) {
-      const running: Promise<void> = start(item).finally(() => inFlight.delete(running));
+      const startedAt = Date.now();
+      const running: Promise<void> = start(item).finally(() => {
+        inFlight.delete(running);
+        slowestMs = Math.max(slowestMs, Date.now() - startedAt);
+      });
       inFlight.add(running);
     }
   }
