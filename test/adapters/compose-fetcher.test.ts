@@ -8,7 +8,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Redis } from "@upstash/redis";
 import type { Context, SQSRecord } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFetcher, type FetcherResources } from "../../packages/adapters/compose/fetcher.ts";
 import { limiterIdentifier } from "../../packages/adapters/upstash/token-limiter.ts";
 import { ConfigError } from "../../packages/core/errors.ts";
@@ -21,6 +21,7 @@ import { type LocalCloud, startLocalCloud } from "../../packages/local/cloud.ts"
 import { provision } from "../../packages/local/runtime/provision.ts";
 import { type Simulator, startMarketSimulator } from "../../packages/local/sim/index.ts";
 import { topology } from "../../stacks/topology/index.ts";
+import { logLines } from "../support/log-lines.ts";
 
 const FMP_KEY = "compose-fmp-key";
 
@@ -119,29 +120,14 @@ const ENVELOPE = new Set([
   "xray_trace_id",
 ]);
 
-/** Runs one batch through the handler: its stdout lines (Powertools writes there), and its `"event":"fetch"` line's own fields. */
+/** Runs one batch through the handler: its log lines (Powertools writes to stdout), and its `"event":"fetch"` line's own fields. */
 async function invoke(handler: ReturnType<typeof createFetcher>, records: SQSRecord[]) {
-  const lines: string[] = [];
-  const capture = (chunk: unknown) => {
-    lines.push(...String(chunk).split("\n").filter(Boolean));
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, "write").mockImplementation(capture);
-  const err = vi.spyOn(process.stderr, "write").mockImplementation(capture);
-  try {
-    const response = await handler({ Records: records }, context);
-    const logs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    const line = logs.find((l) => l.event === "fetch");
-    const fetchLog = line
-      ? Object.fromEntries(
-          Object.entries(line).filter(([k]) => !ENVELOPE.has(k) && !k.startsWith("function_")),
-        )
-      : undefined;
-    return { response, fetchLog, line, logs };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const { value: response, lines: logs } = await logLines(() => handler({ Records: records }, context));
+  const line = logs.find((l) => l.event === "fetch");
+  const fetchLog = line
+    ? Object.fromEntries(Object.entries(line).filter(([k]) => !ENVELOPE.has(k) && !k.startsWith("function_")))
+    : undefined;
+  return { response, fetchLog, line, logs };
 }
 
 /** What is on a queue, removed from it; delayed messages are waited for until there is `enough`. */
