@@ -1,4 +1,4 @@
-import type { ScreenValues } from "../screens/fields.ts";
+import { byComposite, type ScreenValues } from "../screens/fields.ts";
 import type { Screen } from "../screens/screen.ts";
 
 /**
@@ -46,16 +46,12 @@ export function snapshotOf(
   topN: number,
   market: string,
 ): ScanSnapshot {
-  const byComposite = [...tickers].sort(
-    (a, b) =>
-      ((b.values.composite as number | null) ?? -1) - ((a.values.composite as number | null) ?? -1) ||
-      (a.ticker < b.ticker ? -1 : 1),
-  );
+  const ranked = [...tickers].sort(byComposite);
   return {
     screens: Object.fromEntries(
       screens.map((s) => [s.name, sorted(tickers.filter((t) => s.matches(t.values)).map((t) => t.ticker))]),
     ),
-    top: byComposite.slice(0, topN).map((t) => t.ticker),
+    top: ranked.slice(0, topN).map((t) => t.ticker),
     rs: Object.fromEntries(
       RS_LEVELS.map((level) => [
         String(level),

@@ -87,3 +87,14 @@ export function screenValues(metrics: TickerMetrics, score: TickerScore): Screen
     return252: pct(metrics.return252),
   };
 }
+
+/** Best composite score first (a ticker without one last), ties by symbol: the order screens and changes list tickers in. */
+export function byComposite(
+  a: { ticker: string; values: ScreenValues },
+  b: { ticker: string; values: ScreenValues },
+): number {
+  return (
+    ((b.values.composite as number | null) ?? -1) - ((a.values.composite as number | null) ?? -1) ||
+    (a.ticker < b.ticker ? -1 : a.ticker > b.ticker ? 1 : 0)
+  );
+}

@@ -2,7 +2,7 @@ import type { ScanSummary, ScoredResult } from "../pipeline/records.ts";
 import { fromStoredMetrics } from "../pipeline/stored-metrics.ts";
 import { finalizeUniverse } from "../scoring/cross-section.ts";
 import type { MarketDirection } from "../scoring/market-direction.ts";
-import { type ScreenValues, screenValues } from "./fields.ts";
+import { byComposite, type ScreenValues, screenValues } from "./fields.ts";
 import type { Screen } from "./screen.ts";
 
 /** A scored ticker of a scan with its screen fields and the screens it passes. */
@@ -42,9 +42,5 @@ export function screenScan(
       matches: screens.filter((sc) => sc.matches(values)).map((sc) => sc.name),
     };
   });
-  return screened.sort(
-    (a, b) =>
-      ((b.values.composite as number | null) ?? -1) - ((a.values.composite as number | null) ?? -1) ||
-      (a.ticker < b.ticker ? -1 : a.ticker > b.ticker ? 1 : 0),
-  );
+  return screened.sort(byComposite);
 }
