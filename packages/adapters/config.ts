@@ -2,9 +2,9 @@ import { topology } from "../../stacks/topology/index.ts";
 import { type BreakerSettings, DEFAULT_BREAKER } from "../core/breaker.ts";
 import { type ChangeSettings, defaultChangeSettings, screensFrom } from "../core/changes/settings.ts";
 import { ConfigError } from "../core/errors.ts";
-import { isProviderName, PROVIDERS, type ProviderName } from "../core/market-data.port.ts";
+import { PROVIDERS, type ProviderName } from "../core/market-data.port.ts";
 import { DEFAULT_FETCH_CONFIG, type FetchConfig } from "../core/pipeline/fetch-types.ts";
-import { DEFAULT_SCAN, type ScanDefaults } from "../core/pipeline/scan-request.ts";
+import { DEFAULT_SCAN, type ScanDefaults, splitProviders } from "../core/pipeline/scan-request.ts";
 import {
   DEFAULT_JITTER_MS,
   DEFAULT_MAX_TAKE,
@@ -146,17 +146,12 @@ export function fetchConfig(env: NodeJS.ProcessEnv = process.env): FetchConfig {
 
 /** A comma-separated list of provider names, each checked (a setting's name in the error). */
 function providerList(setting: string, text: string): ProviderName[] {
-  const names = text
-    .split(",")
-    .map((p) => p.trim())
-    .filter(Boolean);
-  const unknown = names.filter((p) => !isProviderName(p));
-  const which = names.length > 1 ? `: "${unknown[0]}"` : "";
-  if (names.length === 0 || unknown.length > 0)
-    throw new ConfigError(
-      `${setting}="${text}"${which} is not a provider (one of ${PROVIDERS.join(", ")}, or several separated by commas)`,
-    );
-  return names as ProviderName[];
+  const { names, given, unknown } = splitProviders(text);
+  if (unknown === undefined) return names;
+  const which = given > 1 ? `: "${unknown}"` : "";
+  throw new ConfigError(
+    `${setting}="${text}"${which} is not a provider (one of ${PROVIDERS.join(", ")}, or several separated by commas)`,
+  );
 }
 
 /**

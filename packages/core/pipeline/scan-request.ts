@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { ValidationError } from "../errors.ts";
-import { PROVIDERS, type ProviderName } from "../market-data.port.ts";
+import { isProviderName, PROVIDERS, type ProviderName } from "../market-data.port.ts";
 import { canonicalSymbol } from "../symbols.ts";
 import { loadUniverse, UNIVERSE_NAMES, type UniverseName } from "../universes.ts";
 
@@ -131,6 +131,22 @@ function isScheduledEvent(payload: unknown): boolean {
 }
 
 const PROVIDER_PROBLEM = `provider: must be one of ${PROVIDERS.map((p) => `"${p}"`).join(", ")}, "auto" (the planner chooses among the configured providers), or a fallback chain such as ["polygon", "yahoo"]`;
+
+/**
+ * A comma-separated list of provider names (a setting's, a command line's): the names, how many
+ * were given, and the first that is not a provider (or "" when the list names none), for the
+ * caller to say in its own terms.
+ */
+export function splitProviders(text: string): { names: ProviderName[]; given: number; unknown?: string } {
+  const names = text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const unknown = names.find((p) => !isProviderName(p));
+  if (names.length === 0 || unknown !== undefined)
+    return { names: [], given: names.length, unknown: unknown ?? "" };
+  return { names: names as ProviderName[], given: names.length };
+}
 
 /** The chain a provider choice names (`auto`: the configured providers), or the problem with it. */
 export function providerChain(
