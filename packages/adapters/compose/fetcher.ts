@@ -59,20 +59,12 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
   };
   /** Breakers opened while working for these scans, on their records (a count for the summary, not worth failing for). */
   const obs = observability(env);
-  const countBreakerOpens = async (scanIds: readonly string[], opens: number) => {
-    if (opens === 0) return;
-    for (const scanId of new Set(scanIds)) {
-      await scans.addBreakerOpens(scanId, opens).catch((error: Error) => {
-        obs.logger.error("breaker-count-failed", {
-          event: "breaker-count-failed",
-          scanId,
-          error: error.message,
-        });
-      });
-    }
-  };
-  /** What an invocation's limiters and fetches did, as metrics. */
-  const countFetch = (
+  /**
+   * What an invocation's work and limiters did: its metrics, and the breakers it opened on the
+   * records of the scans it worked for (a count for their summaries, not worth failing for).
+   */
+  const account = async (
+    scanIds: readonly string[],
     report: { providerRequests: number; cacheHits?: number; fallbacks?: number },
     limiters: LimiterLog,
   ) => {
@@ -84,6 +76,16 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
     obs.count("BreakerOpens", limiters.breakerOpens);
     obs.count("BreakerProbes", limiters.breakerProbes);
     obs.count("LapsedTokens", limiters.lateTokens);
+    if (limiters.breakerOpens === 0) return;
+    for (const scanId of new Set(scanIds)) {
+      await scans.addBreakerOpens(scanId, limiters.breakerOpens).catch((error: Error) => {
+        obs.logger.error("breaker-count-failed", {
+          event: "breaker-count-failed",
+          scanId,
+          error: error.message,
+        });
+      });
+    }
   };
   const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const { inputs, gathers, assembles, rejected } = readFetchRecords(event.Records);
@@ -123,10 +125,10 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
       const units = gathers.map((g) => `${g.message.scanId}#${g.message.unit}`);
       const limiters = limiterLog();
       obs.logger.info("plan-gather", { event: "plan-gather", units, ...counts, ...limiters });
-      countFetch(report, limiters);
-      await countBreakerOpens(
+      await account(
         gathers.map((g) => g.message.scanId),
-        limiters.breakerOpens,
+        report,
+        limiters,
       );
       failedIds.push(...unsent);
     }
@@ -137,10 +139,10 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
       const chunks = inputs.map((i) => `${i.message.scanId}#${i.message.chunk}`);
       const limiters = limiterLog();
       obs.logger.info("fetch", { event: "fetch", chunks, ...counts, ...limiters });
-      countFetch(report, limiters);
-      await countBreakerOpens(
+      await account(
         inputs.map((i) => i.message.scanId),
-        limiters.breakerOpens,
+        report,
+        limiters,
       );
       failedIds.push(...unsent);
     }
