@@ -25,6 +25,8 @@ export default $config({
     await import("./stacks/sst/secrets.ts");
     await import("./stacks/sst/tables.ts");
     await import("./stacks/sst/queues.ts");
+    await import("./stacks/sst/buckets.ts");
+    await import("./stacks/sst/topics.ts");
     await import("./stacks/sst/functions.ts");
     await import("./stacks/sst/schedule.ts");
     await import("./stacks/sst/alarms.ts");

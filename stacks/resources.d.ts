@@ -11,9 +11,12 @@ declare module "sst" {
     FetchQueue: { type: "sst.aws.Queue"; url: string };
     ScoreQueue: { type: "sst.aws.Queue"; url: string };
     FinalizeQueue: { type: "sst.aws.Queue"; url: string };
+    NotifyQueue: { type: "sst.aws.Queue"; url: string };
     ScansTable: { type: "sst.aws.Dynamo"; name: string };
     ResultsTable: { type: "sst.aws.Dynamo"; name: string };
     BarsTable: { type: "sst.aws.Dynamo"; name: string };
+    ReportsBucket: { type: "sst.aws.Bucket"; name: string };
+    ScanAlertsTopic: { type: "sst.aws.SnsTopic"; arn: string };
     UpstashRedisRestUrl: { type: "sst.sst.Secret"; value: string };
     UpstashRedisRestToken: { type: "sst.sst.Secret"; value: string };
     FmpApiKey: { type: "sst.sst.Secret"; value: string };
@@ -21,5 +24,11 @@ declare module "sst" {
     AlphaVantageApiKey: { type: "sst.sst.Secret"; value: string };
     AlpacaApiKeyId: { type: "sst.sst.Secret"; value: string };
     AlpacaApiSecretKey: { type: "sst.sst.Secret"; value: string };
+    AlertSlackUrl: { type: "sst.sst.Secret"; value: string };
+    AlertDiscordUrl: { type: "sst.sst.Secret"; value: string };
+    AlertTelegramToken: { type: "sst.sst.Secret"; value: string };
+    AlertTelegramChatId: { type: "sst.sst.Secret"; value: string };
+    AlertWebhookUrl: { type: "sst.sst.Secret"; value: string };
+    AlertWebhookSecret: { type: "sst.sst.Secret"; value: string };
   }
 }

@@ -1,20 +1,42 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 /**
  * AWS SDK clients, created once per container (module scope) and reused by
  * every invocation. Region, credentials and endpoints come from the
- * environment: in Lambda its own; locally AWS_ENDPOINT_URL_SQS /
- * AWS_ENDPOINT_URL_DYNAMODB point the same clients at the local cloud.
+ * environment: in Lambda its own; locally AWS_ENDPOINT_URL_SQS,
+ * AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_SNS point
+ * the same clients at the local cloud.
  */
 let sqs: SQSClient | undefined;
+let s3: S3Client | undefined;
+let sns: SNSClient | undefined;
 let documents: DynamoDBDocumentClient | undefined;
 let batchDocuments: DynamoDBDocumentClient | undefined;
 
 export function sqsClient(): SQSClient {
   sqs ??= new SQSClient({ maxAttempts: 5 });
   return sqs;
+}
+
+/**
+ * S3 (reports). With AWS_ENDPOINT_URL_S3 set (the local cloud, any S3-compatible server)
+ * objects are addressed by path (`endpoint/bucket/key`): a loopback endpoint has no
+ * bucket subdomains. In AWS, virtual-hosted addressing, the SDK's default. The SDK's
+ * default checksums stay on: the local S3 server takes them (packages/local/s3).
+ */
+export function s3Client(): S3Client {
+  s3 ??= new S3Client(process.env.AWS_ENDPOINT_URL_S3 ? { forcePathStyle: true } : {});
+  return s3;
+}
+
+/** SNS (scan alerts by email). */
+export function snsClient(): SNSClient {
+  sns ??= new SNSClient({});
+  return sns;
 }
 
 /** For single-item DynamoDB requests and queries: the SDK retries each up to 8 times. */

@@ -45,4 +45,5 @@ export const alarms: Record<QueueId, aws.cloudwatch.MetricAlarm> = {
   fetch: declareAlarm("fetch"),
   score: declareAlarm("score"),
   finalize: declareAlarm("finalize"),
+  notify: declareAlarm("notify"),
 };

@@ -4,24 +4,28 @@
  * exactly the SQS actions the event-source mapping needs); the others
  * (scan-start) are declared on their own. Each links exactly the topology's
  * `links` (least privilege: the fetcher alone sees the provider keys, the fetcher and scorer the Upstash
- * secrets) and gets the TICKERFLEET_* settings set in the deploying shell.
+ * secrets, notify alone the reports bucket, the alerts topic and the alert channels' secrets) and gets the TICKERFLEET_* settings set in the deploying shell.
  */
 import {
+  type BucketId,
   type FunctionId,
   type FunctionSpec,
   type QueueId,
   type ResourceName,
   type SubscriptionSpec,
   type TableId,
+  type TopicId,
   topology,
 } from "../topology/index.ts";
+import { buckets } from "./buckets.ts";
 import { physicalName } from "./naming.ts";
 import { queues } from "./queues.ts";
 import { secrets } from "./secrets.ts";
 import { functionEnvironment } from "./settings.ts";
 import { tables } from "./tables.ts";
+import { topics } from "./topics.ts";
 
-type Linkable = sst.aws.Queue | sst.aws.Dynamo | sst.Secret;
+type Linkable = sst.aws.Queue | sst.aws.Dynamo | sst.aws.Bucket | sst.aws.SnsTopic | sst.Secret;
 
 /** Every link name of the topology, mapped to the resource declared for it. */
 function linkRegistry(): Map<ResourceName, Linkable> {
@@ -30,6 +34,10 @@ function linkRegistry(): Map<ResourceName, Linkable> {
     registry.set(topology.queues[id].name, queues[id]);
   for (const id of Object.keys(topology.tables) as TableId[])
     registry.set(topology.tables[id].name, tables[id]);
+  for (const id of Object.keys(topology.buckets) as BucketId[])
+    registry.set(topology.buckets[id].name, buckets[id]);
+  for (const id of Object.keys(topology.topics) as TopicId[])
+    registry.set(topology.topics[id].name, topics[id]);
   for (const [name, secret] of Object.entries(secrets)) registry.set(name as ResourceName, secret);
   return registry;
 }

@@ -29,15 +29,18 @@ function declareQueue(id: QueueId): { queue: sst.aws.Queue; dlq: sst.aws.Queue }
 const fetch = declareQueue("fetch");
 const score = declareQueue("score");
 const finalize = declareQueue("finalize");
+const notify = declareQueue("notify");
 
 export const queues: Record<QueueId, sst.aws.Queue> = {
   fetch: fetch.queue,
   score: score.queue,
   finalize: finalize.queue,
+  notify: notify.queue,
 };
 
 export const deadLetterQueues: Record<QueueId, sst.aws.Queue> = {
   fetch: fetch.dlq,
   score: score.dlq,
   finalize: finalize.dlq,
+  notify: notify.dlq,
 };

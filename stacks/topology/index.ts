@@ -11,20 +11,37 @@ export type ResourceName =
   | "FetchQueue"
   | "ScoreQueue"
   | "FinalizeQueue"
+  | "NotifyQueue"
   | "ScansTable"
   | "ResultsTable"
   | "BarsTable"
+  | "ReportsBucket"
+  | "ScanAlertsTopic"
   | "UpstashRedisRestUrl"
   | "UpstashRedisRestToken"
   | "FmpApiKey"
   | "PolygonApiKey"
   | "AlphaVantageApiKey"
   | "AlpacaApiKeyId"
-  | "AlpacaApiSecretKey";
+  | "AlpacaApiSecretKey"
+  | AlertSecretName;
 
-export type FunctionId = "scanStart" | "fetcher" | "scorer" | "finalize";
-export type QueueId = "fetch" | "score" | "finalize";
+/** The alert channels' URLs, tokens and secrets (SST secrets; `TICKERFLEET_ALERT_*` locally). */
+export const ALERT_SECRETS = {
+  AlertSlackUrl: "TICKERFLEET_ALERT_SLACK_URL",
+  AlertDiscordUrl: "TICKERFLEET_ALERT_DISCORD_URL",
+  AlertTelegramToken: "TICKERFLEET_ALERT_TELEGRAM_TOKEN",
+  AlertTelegramChatId: "TICKERFLEET_ALERT_TELEGRAM_CHAT_ID",
+  AlertWebhookUrl: "TICKERFLEET_ALERT_WEBHOOK_URL",
+  AlertWebhookSecret: "TICKERFLEET_ALERT_WEBHOOK_SECRET",
+} as const;
+export type AlertSecretName = keyof typeof ALERT_SECRETS;
+
+export type FunctionId = "scanStart" | "fetcher" | "scorer" | "finalize" | "notify";
+export type QueueId = "fetch" | "score" | "finalize" | "notify";
 export type TableId = "scans" | "results" | "bars";
+export type BucketId = "reports";
+export type TopicId = "scanAlerts";
 
 export interface FunctionSpec {
   /** Logical name: the Lambda function's name suffix and the local runtime's function name. */
@@ -88,12 +105,28 @@ export interface TableSpec {
   ttl?: string;
 }
 
+export interface BucketSpec {
+  name: ResourceName;
+  /** Objects under `prefix` expire this many days after they are written (an S3 lifecycle rule). */
+  expire: { prefix: string; days: number };
+}
+
+export interface TopicSpec {
+  name: ResourceName;
+  /** What the topic carries, for the console. */
+  description: string;
+}
+
 export interface Topology {
   functions: Record<FunctionId, FunctionSpec>;
   queues: Record<QueueId, QueueSpec>;
   subscriptions: readonly SubscriptionSpec[];
   schedules: readonly ScheduleSpec[];
   tables: Record<TableId, TableSpec>;
+  /** Private S3 buckets (reports). */
+  buckets: Record<BucketId, BucketSpec>;
+  /** SNS topics the functions publish to (scan alerts by email). */
+  topics: Record<TopicId, TopicSpec>;
   /** Scan defaults that the topology owns because capacity depends on them. */
   scan: {
     /** Tickers per fetch message (a chunk); fewer when a plan's bars ride in the message (start-scan.ts). */
@@ -139,6 +172,7 @@ const UPSTASH: readonly ResourceName[] = ["UpstashRedisRestUrl", "UpstashRedisRe
 const FETCHER_TIMEOUT = 60;
 const SCORER_TIMEOUT = 60;
 const FINALIZE_TIMEOUT = 300;
+const NOTIFY_TIMEOUT = 120;
 
 export const topology: Topology = {
   functions: {
@@ -174,8 +208,25 @@ export const topology: Topology = {
       handler: "functions/finalize.handler",
       timeoutSeconds: FINALIZE_TIMEOUT,
       memoryMB: 1024,
-      links: ["ScansTable", "ResultsTable"],
-      description: "Ranks a finished scan, writes its leaderboard and breadth; finalizes overdue scans.",
+      links: ["ScansTable", "ResultsTable", "NotifyQueue"],
+      description:
+        "Ranks a finished scan, writes its leaderboard, breadth and changes, and hands it to notify; finalizes overdue scans.",
+    },
+    notify: {
+      name: "Notify",
+      handler: "functions/notify.handler",
+      timeoutSeconds: NOTIFY_TIMEOUT,
+      memoryMB: 1024,
+      links: [
+        "ScansTable",
+        "ResultsTable",
+        "BarsTable",
+        "ReportsBucket",
+        "ScanAlertsTopic",
+        ...(Object.keys(ALERT_SECRETS) as AlertSecretName[]),
+      ],
+      description:
+        "Publishes a finished scan's report to S3 and sends its changes to each alert channel, once per scan and channel.",
     },
   },
   queues: {
@@ -198,6 +249,13 @@ export const topology: Topology = {
       visibilityTimeoutSeconds: 6 * FINALIZE_TIMEOUT,
       maxReceiveCount: 3,
       dlqName: "FinalizeDlq",
+      dlqRetentionSeconds: 1_209_600,
+    },
+    notify: {
+      name: "NotifyQueue",
+      visibilityTimeoutSeconds: 6 * NOTIFY_TIMEOUT,
+      maxReceiveCount: 3,
+      dlqName: "NotifyDlq",
       dlqRetentionSeconds: 1_209_600,
     },
   },
@@ -227,6 +285,15 @@ export const topology: Topology = {
     {
       queue: "finalize",
       fn: "finalize",
+      batchSize: 1,
+      batchWindowSeconds: 0,
+      maxConcurrency: 2,
+      partialResponses: true,
+    },
+    // One finished scan a message; its channels are sent to in parallel within the invocation.
+    {
+      queue: "notify",
+      fn: "notify",
       batchSize: 1,
       batchWindowSeconds: 0,
       maxConcurrency: 2,
@@ -276,6 +343,16 @@ export const topology: Topology = {
       primaryIndex: { hashKey: "shard", rangeKey: "item" },
       globalIndexes: {},
       ttl: "expiresAt",
+    },
+  },
+  buckets: {
+    // Private: a report is shared through a presigned URL valid 7 days; reports expire after 90.
+    reports: { name: "ReportsBucket", expire: { prefix: "reports/", days: 90 } },
+  },
+  topics: {
+    scanAlerts: {
+      name: "ScanAlertsTopic",
+      description: "Scan alerts by email: what changed since the previous scan, and the top of each screen.",
     },
   },
   // A chunk costs per scan a fetch and a score message, a progress write and a completion

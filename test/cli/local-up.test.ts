@@ -72,7 +72,16 @@ describe("tickerfleet local up", () => {
     });
     expect(
       (await sqs.send(new ListQueuesCommand({}))).QueueUrls?.map((u) => u.split("/").pop()).sort(),
-    ).toStrictEqual(["FetchDlq", "FetchQueue", "FinalizeDlq", "FinalizeQueue", "ScoreDlq", "ScoreQueue"]);
+    ).toStrictEqual([
+      "FetchDlq",
+      "FetchQueue",
+      "FinalizeDlq",
+      "FinalizeQueue",
+      "NotifyDlq",
+      "NotifyQueue",
+      "ScoreDlq",
+      "ScoreQueue",
+    ]);
     expect((await dynamo.send(new ListTablesCommand({}))).TableNames?.sort()).toStrictEqual([
       "BarsTable",
       "ResultsTable",

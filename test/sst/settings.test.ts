@@ -98,6 +98,7 @@ describe("functionEnvironment", () => {
       TICKERFLEET_RATE_LIMIT_POLYGON: "100/1s",
       TICKERFLEET_CACHE_TTL_SECONDS: "",
       TICKERFLEET_UNIVERSE_DIR: "/tmp/universes",
+      // The scan alerts topic's subscriber: notify emails through the topic only when one is set.
       TICKERFLEET_ALERT_EMAIL: "ops@example.com",
       HOME: "/root",
     };
@@ -105,6 +106,7 @@ describe("functionEnvironment", () => {
     expect(functionEnvironment(env, "prod")).toStrictEqual({
       TICKERFLEET_STAGE: "prod",
       TICKERFLEET_RATE_LIMIT_POLYGON: "100/1s",
+      TICKERFLEET_ALERT_EMAIL: "ops@example.com",
     });
   });
 

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { APP_NAME } from "../../stacks/sst/naming.ts";
-import { type FunctionId, topology } from "../../stacks/topology/index.ts";
+import { ALERT_SECRETS, type FunctionId, topology } from "../../stacks/topology/index.ts";
 import { installSstGlobals, type Recorded, removeSstGlobals, setApp } from "./sst-globals.ts";
 
 // Imported by path at run time (not statically): sst.config.ts needs SST's globals, which
@@ -177,42 +177,109 @@ describe("run()", () => {
       const module = spec.handler.slice(0, spec.handler.lastIndexOf("."));
       expect(existsSync(`${ROOT}${module}.ts`), `${module}.ts exists`).toBe(true);
     }
-    // Only scan-start stands alone; the other three are declared by subscribing them.
+    // Only scan-start stands alone; the others are declared by subscribing them.
     expect(deployed.ofType("sst.aws.Function").map((d) => d.name)).toStrictEqual(["ScanStart"]);
   });
 
-  it("links provider keys to the fetcher alone and Upstash to the fetcher and scorer, keys with placeholder 'unset'", async () => {
+  it("links provider keys to the fetcher alone, Upstash to the fetcher and scorer, alert secrets to notify alone; optional ones with placeholder 'unset'", async () => {
     const deployed = await deploy("dev");
     const declared = functionArgs(deployed);
-    const secretNames = [
-      "UpstashRedisRestUrl",
-      "UpstashRedisRestToken",
+    const upstash = ["UpstashRedisRestUrl", "UpstashRedisRestToken"];
+    const providerKeys = [
       "FmpApiKey",
       "PolygonApiKey",
       "AlphaVantageApiKey",
       "AlpacaApiKeyId",
       "AlpacaApiSecretKey",
     ];
+    const alertSecrets = Object.keys(ALERT_SECRETS);
+    const secretNames = [...upstash, ...providerKeys, ...alertSecrets];
 
     expect(deployed.ofType("sst.Secret").map((d) => [d.name, d.args.placeholder])).toStrictEqual([
       ["UpstashRedisRestUrl", undefined],
       ["UpstashRedisRestToken", undefined],
-      ["FmpApiKey", "unset"],
-      ["PolygonApiKey", "unset"],
-      ["AlphaVantageApiKey", "unset"],
-      ["AlpacaApiKeyId", "unset"],
-      ["AlpacaApiSecretKey", "unset"],
+      ...providerKeys.map((name) => [name, "unset"]),
+      ["AlertSlackUrl", "unset"],
+      ["AlertDiscordUrl", "unset"],
+      ["AlertTelegramToken", "unset"],
+      ["AlertTelegramChatId", "unset"],
+      ["AlertWebhookUrl", "unset"],
+      ["AlertWebhookSecret", "unset"],
     ]);
     for (const [id, args] of Object.entries(declared)) {
       const secretsLinked = linkNames(deployed, args.link).filter((name) => secretNames.includes(name));
       const expected =
         id === "fetcher"
-          ? secretNames
+          ? [...upstash, ...providerKeys]
           : id === "scorer"
-            ? ["UpstashRedisRestUrl", "UpstashRedisRestToken"]
-            : [];
+            ? upstash
+            : id === "notify"
+              ? alertSecrets
+              : [];
       expect(secretsLinked, id).toStrictEqual(expected);
     }
+  });
+
+  it("declares each bucket private, without CORS, expiring its prefix after the topology's days", async () => {
+    const deployed = await deploy("dev");
+
+    for (const spec of Object.values(topology.buckets)) {
+      const bucket = deployed.one("sst.aws.Bucket", spec.name);
+      expect(bucket.args).toStrictEqual({
+        cors: false,
+        lifecycle: [{ id: "expire", prefix: spec.expire.prefix, expiresIn: `${spec.expire.days} days` }],
+        transform: {
+          publicAccessBlock: {
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+          },
+        },
+      });
+      // Neither of SST's ways to open a bucket (a public-read or CloudFront bucket policy).
+      expect(bucket.args).not.toHaveProperty("access");
+      expect(bucket.args).not.toHaveProperty("public");
+    }
+    expect(deployed.one("sst.aws.Bucket", "ReportsBucket").args.lifecycle).toStrictEqual([
+      { id: "expire", prefix: "reports/", expiresIn: "90 days" },
+    ]);
+    expect(deployed.ofType("sst.aws.Bucket")).toHaveLength(Object.keys(topology.buckets).length);
+  });
+
+  it("links the reports bucket and the scan alerts topic to notify alone", async () => {
+    const deployed = await deploy("dev");
+    const declared = functionArgs(deployed);
+
+    for (const [id, args] of Object.entries(declared)) {
+      const linked = linkNames(deployed, args.link).filter(
+        (n) => n === "ReportsBucket" || n === "ScanAlertsTopic",
+      );
+      expect(linked, id).toStrictEqual(id === "notify" ? ["ReportsBucket", "ScanAlertsTopic"] : []);
+    }
+  });
+
+  it("declares each topic, named for the stage, with no subscription unless TICKERFLEET_ALERT_EMAIL is set", async () => {
+    const deployed = await deploy("dev");
+
+    for (const spec of Object.values(topology.topics)) {
+      expect(deployed.one("sst.aws.SnsTopic", spec.name).args).toStrictEqual({
+        transform: { topic: { name: `tickerfleet-dev-${spec.name}`, displayName: "tickerfleet dev" } },
+      });
+    }
+    expect(deployed.ofType("sst.aws.SnsTopic")).toHaveLength(Object.keys(topology.topics).length);
+    expect(deployed.ofType("aws.sns.TopicSubscription")).toStrictEqual([]);
+  });
+
+  it("subscribes TICKERFLEET_ALERT_EMAIL to the scan alerts topic by email", async () => {
+    const deployed = await deploy("dev", { TICKERFLEET_ALERT_EMAIL: "ops@example.com" });
+
+    const topic = deployed.one("sst.aws.SnsTopic", "ScanAlertsTopic").resource as { arn: string };
+    expect(deployed.one("aws.sns.TopicSubscription", "ScanAlertsTopicEmail").args).toStrictEqual({
+      topic: topic.arn,
+      protocol: "email",
+      endpoint: "ops@example.com",
+    });
   });
 
   it("copies the universes beside scan-start's bundle", async () => {
@@ -302,6 +369,7 @@ describe("run()", () => {
       TICKERFLEET_FMP_URL: "https://proxy.example.com/fmp",
       TICKERFLEET_UNIVERSE_DIR: "/home/me/universes",
       TICKERFLEET_SCAN_SCHEDULE: "rate(1 day)",
+      TICKERFLEET_SCAN_TIMEZONE: "UTC",
       TICKERFLEET_ALERT_EMAIL: "ops@example.com",
     });
 
@@ -311,6 +379,8 @@ describe("run()", () => {
         TICKERFLEET_RATE_LIMIT_YAHOO: "100/min",
         TICKERFLEET_MAX_TAKE: "10",
         TICKERFLEET_FMP_URL: "https://proxy.example.com/fmp",
+        // Deploy-time (the topic's subscriber) and a function setting: notify's email channel is on when it is set.
+        TICKERFLEET_ALERT_EMAIL: "ops@example.com",
       });
     }
   });
@@ -429,15 +499,20 @@ describe("run()", () => {
       fetcherFunction: "tickerfleet-dev-Fetcher",
       scorerFunction: "tickerfleet-dev-Scorer",
       finalizeFunction: "tickerfleet-dev-Finalize",
+      notifyFunction: "tickerfleet-dev-Notify",
       fetchQueueUrl: queueUrl("FetchQueue"),
       scoreQueueUrl: queueUrl("ScoreQueue"),
       finalizeQueueUrl: queueUrl("FinalizeQueue"),
+      notifyQueueUrl: queueUrl("NotifyQueue"),
       fetchDlqUrl: queueUrl("FetchDlq"),
       scoreDlqUrl: queueUrl("ScoreDlq"),
       finalizeDlqUrl: queueUrl("FinalizeDlq"),
+      notifyDlqUrl: queueUrl("NotifyDlq"),
       scansTable: "physical-ScansTable",
       resultsTable: "physical-ResultsTable",
       barsTable: "physical-BarsTable",
+      reportsBucket: "physical-reportsbucket",
+      scanAlertsTopicArn: "arn:aws:sns:us-east-1:123456789012:physical-ScanAlertsTopic",
       dailyScanSchedule: `${scan?.schedule} ${scan?.timezone}`,
       finalizeSweepSchedule: `${sweep?.schedule} ${sweep?.timezone}`,
     });
@@ -470,8 +545,20 @@ describe("run()", () => {
         .ofType("sst.aws.Dynamo")
         .map((d) => (d.args.transform as { table: { name: string } }).table.name),
       ...deployed.ofType("aws.cloudwatch.MetricAlarm").map((d) => d.args.name),
+      ...deployed
+        .ofType("sst.aws.SnsTopic")
+        .map((d) => (d.args.transform as { topic: { name: string } }).topic.name),
     ] as string[];
-    expect(names).toHaveLength(4 + 6 + 3 + 4);
+    // Functions, queues and DLQs, tables, alarms (a DLQ's each and the breaker's), topics.
+    const { functions, queues, tables, topics } = topology;
+    expect(names).toHaveLength(
+      Object.keys(functions).length +
+        2 * Object.keys(queues).length +
+        Object.keys(tables).length +
+        Object.keys(queues).length +
+        1 +
+        Object.keys(topics).length,
+    );
     expect(Math.max(...names.map((n) => n.length))).toBeLessThanOrEqual(64);
 
     vi.resetModules();

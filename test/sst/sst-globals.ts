@@ -94,6 +94,24 @@ export function installSstGlobals(): Recorded {
     }
   }
 
+  class Bucket {
+    readonly name: string;
+    readonly arn: string;
+    constructor(componentName: string, args: unknown) {
+      record("sst.aws.Bucket", this, componentName, args);
+      this.name = `physical-${componentName.toLowerCase()}`;
+      this.arn = `arn:aws:s3:::${this.name}`;
+    }
+  }
+
+  class SnsTopic {
+    readonly arn: string;
+    constructor(componentName: string, args: unknown) {
+      record("sst.aws.SnsTopic", this, componentName, args);
+      this.arn = `arn:aws:sns:us-east-1:123456789012:physical-${componentName}`;
+    }
+  }
+
   class CronV2 {
     constructor(componentName: string, args: unknown) {
       record("sst.aws.CronV2", this, componentName, args);
@@ -140,7 +158,7 @@ export function installSstGlobals(): Recorded {
 
   const g = globalThis as Record<string, unknown>;
   g.$config = <T>(config: T): T => config;
-  g.sst = { aws: { Queue, Function: LambdaFunction, Dynamo, CronV2 }, Secret };
+  g.sst = { aws: { Queue, Function: LambdaFunction, Dynamo, Bucket, SnsTopic, CronV2 }, Secret };
   g.aws = { cloudwatch: { MetricAlarm, Dashboard }, sns: { Topic, TopicSubscription }, getRegionOutput };
 
   return {

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import {
   topology as defaultTopology,
@@ -16,7 +18,7 @@ import {
 import { bundleHandlers } from "./bundle.ts";
 import type { InvocationOutcome } from "./container.ts";
 import { FunctionPool, type FunctionStats } from "./function-pool.ts";
-import { type Provisioned, provision } from "./provision.ts";
+import { type ProvisionedCloud, provision } from "./provision.ts";
 import { LocalSchedule } from "./schedule.ts";
 import { type BatchReport, SqsEventSourceMapping } from "./sqs-mapping.ts";
 
@@ -26,6 +28,9 @@ export interface LocalEndpoints {
   dynamodb: string;
   upstashUrl: string;
   upstashToken: string;
+  /** S3 (path-style addressing). */
+  s3: string;
+  sns: string;
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
@@ -37,7 +42,7 @@ export interface LocalRuntimeOptions {
   topology?: Topology;
   /** Extra environment for every function (provider URLs, rate limits, cache TTL...). */
   env?: Record<string, string>;
-  /** Values of the SST secrets that are not endpoints (provider API keys). */
+  /** Values of the SST secrets that are not endpoints (provider API keys, alert channels' URLs and tokens); unset ones are "". */
   secrets?: Partial<Record<ResourceName, string>>;
   /** Run the topology's schedules. @default true */
   schedules?: boolean;
@@ -63,7 +68,7 @@ export interface LocalRuntimeOptions {
 }
 
 export interface LocalRuntime {
-  readonly provisioned: Provisioned;
+  readonly provisioned: ProvisionedCloud;
   readonly topology: Topology;
   /** Lambda-style function names ("ScanStart") by topology id. */
   readonly functionNames: Record<FunctionId, string>;
@@ -83,19 +88,28 @@ export interface LocalRuntime {
 
 const REPO_ROOT = new URL("../../../", import.meta.url);
 
+/** What `Resource.<name>` holds in a function, as SST links it (each component's getSSTLink properties and its type). */
 function linkValue(
   name: ResourceName,
-  provisioned: Provisioned,
+  provisioned: ProvisionedCloud,
   topology: Topology,
   options: LocalRuntimeOptions,
 ): unknown {
   for (const [id, q] of Object.entries(topology.queues)) {
     if (q.name === name)
-      return { type: "sst.aws.Queue", url: provisioned.queues[id as keyof Provisioned["queues"]].url };
+      return { type: "sst.aws.Queue", url: provisioned.queues[id as keyof ProvisionedCloud["queues"]].url };
   }
   for (const [id, t] of Object.entries(topology.tables)) {
     if (t.name === name)
-      return { type: "sst.aws.Dynamo", name: provisioned.tables[id as keyof Provisioned["tables"]] };
+      return { type: "sst.aws.Dynamo", name: provisioned.tables[id as keyof ProvisionedCloud["tables"]] };
+  }
+  for (const [id, b] of Object.entries(topology.buckets)) {
+    if (b.name === name)
+      return { type: "sst.aws.Bucket", name: provisioned.buckets[id as keyof ProvisionedCloud["buckets"]] };
+  }
+  for (const [id, t] of Object.entries(topology.topics)) {
+    if (t.name === name)
+      return { type: "sst.aws.SnsTopic", arn: provisioned.topics[id as keyof ProvisionedCloud["topics"]] };
   }
   if (name === "UpstashRedisRestUrl") return { type: "sst.sst.Secret", value: options.endpoints.upstashUrl };
   if (name === "UpstashRedisRestToken")
@@ -104,8 +118,8 @@ function linkValue(
 }
 
 /**
- * The local Lambda runtime: provisions the topology's queues and tables on the
- * local cloud, runs each function's handler in worker-thread containers, feeds
+ * The local Lambda runtime: provisions the topology's queues, tables, buckets
+ * and topics on the local cloud, runs each function's handler in worker-thread containers, feeds
  * them from SQS through event-source mappings, fires schedules, and offers
  * direct invoke. Handlers get the same event shapes, context and
  * `Resource.<Name>` values (through SST_RESOURCE_* variables) as in AWS.
@@ -124,7 +138,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     region: endpoints.region,
     credentials,
   });
-  const provisioned = await provision(topology, { sqs, dynamodb });
+  // forcePathStyle: a local endpoint has no bucket subdomains (as for AWS_ENDPOINT_URL_S3 in aws-clients.ts).
+  const s3 = new S3Client({
+    endpoint: endpoints.s3,
+    forcePathStyle: true,
+    region: endpoints.region,
+    credentials,
+  });
+  const sns = new SNSClient({ endpoint: endpoints.sns, region: endpoints.region, credentials });
+  const provisioned = await provision(topology, { sqs, dynamodb, s3, sns });
   const root = options.root ?? REPO_ROOT;
   const buildDir = options.bundle === false ? undefined : await mkdtemp(join(tmpdir(), "tickerfleet-build-"));
   const bundles = buildDir
@@ -172,6 +194,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         AWS_SECRET_ACCESS_KEY: endpoints.secretAccessKey,
         AWS_ENDPOINT_URL_SQS: endpoints.sqs,
         AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+        AWS_ENDPOINT_URL_S3: endpoints.s3,
+        AWS_ENDPOINT_URL_SNS: endpoints.sns,
         AWS_LAMBDA_FUNCTION_NAME: spec.name,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMB),
         AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
@@ -254,6 +278,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await Promise.all(Object.values(pools).map((p) => p.stop()));
       sqs.destroy();
       dynamodb.destroy();
+      s3.destroy();
+      sns.destroy();
       if (buildDir) await rm(buildDir, { recursive: true, force: true });
     },
   };

@@ -5,8 +5,25 @@ import {
   ResourceInUseException,
   type ScalarAttributeType,
 } from "@aws-sdk/client-dynamodb";
+import {
+  BucketAlreadyExists,
+  BucketAlreadyOwnedByYou,
+  CreateBucketCommand,
+  PutBucketLifecycleConfigurationCommand,
+  type S3Client,
+  S3ServiceException,
+} from "@aws-sdk/client-s3";
+import { CreateTopicCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { QueueId, TableId, TableSpec, Topology } from "../../../stacks/topology/index.ts";
+import type {
+  BucketId,
+  BucketSpec,
+  QueueId,
+  TableId,
+  TableSpec,
+  TopicId,
+  Topology,
+} from "../../../stacks/topology/index.ts";
 
 export interface ProvisionedQueue {
   url: string;
@@ -18,6 +35,23 @@ export interface ProvisionedQueue {
 export interface Provisioned {
   queues: Record<QueueId, ProvisionedQueue>;
   tables: Record<TableId, string>;
+  /** Bucket names, when provision() was given an S3 client (the local runtime always gives one). */
+  buckets?: Record<BucketId, string>;
+  /** Topic ARNs, when provision() was given an SNS client (the local runtime always gives one). */
+  topics?: Record<TopicId, string>;
+}
+
+/** What provision() creates with every client: queues, tables, buckets and topics. */
+export type ProvisionedCloud = Required<Provisioned>;
+
+export interface ProvisionClients {
+  sqs: SQSClient;
+  dynamodb: DynamoDBClient;
+}
+
+export interface CloudClients extends ProvisionClients {
+  s3: S3Client;
+  sns: SNSClient;
 }
 
 const ATTRIBUTE_TYPE: Record<TableSpec["fields"][string], ScalarAttributeType> = {
@@ -69,16 +103,60 @@ export function createTableInput(name: string, spec: TableSpec): CreateTableComm
   };
 }
 
+async function createBucket(s3: S3Client, spec: BucketSpec): Promise<void> {
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucketName(spec) }));
+  } catch (error) {
+    // Already there: ours (S3 answers BucketAlreadyOwnedByYou; s3rver, BucketAlreadyExists).
+    if (!(error instanceof BucketAlreadyOwnedByYou || error instanceof BucketAlreadyExists)) throw error;
+  }
+  try {
+    await s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: bucketName(spec),
+        // The rule stacks/sst/buckets.ts gives sst.aws.Bucket in AWS.
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ID: "expire",
+              Status: "Enabled",
+              Filter: { Prefix: spec.expire.prefix },
+              Expiration: { Days: spec.expire.days },
+            },
+          ],
+        },
+      }),
+    );
+  } catch (error) {
+    // s3rver answers lifecycle configurations with NotImplemented: locally nothing expires,
+    // which a laptop's stack, stopped long before 90 days, never notices.
+    if (!(error instanceof S3ServiceException && error.name === "NotImplemented")) throw error;
+  }
+}
+
 /**
- * Creates the topology's queues (each with its DLQ and redrive policy) and
- * tables on the local cloud, as `sst deploy` does in AWS. Idempotent: existing
- * queues and tables are reused.
+ * A topology bucket's local name: its link name in lower case (`reportsbucket`), as S3
+ * bucket names are. In AWS the name is generated (S3 names are global) with a random suffix;
+ * functions read either from `Resource.ReportsBucket.name`.
  */
+export function bucketName(spec: BucketSpec): string {
+  return spec.name.toLowerCase();
+}
+
+/**
+ * Creates the topology's queues (each with its DLQ and redrive policy),
+ * tables, buckets (with their lifecycle rule where the server takes one) and
+ * topics on the local cloud, as `sst deploy` does in AWS. Idempotent: existing
+ * ones are reused. Buckets and topics need the S3 and SNS clients; callers
+ * that need only queues and tables may leave those out.
+ */
+export async function provision(topology: Topology, clients: CloudClients): Promise<ProvisionedCloud>;
+export async function provision(topology: Topology, clients: ProvisionClients): Promise<Provisioned>;
 export async function provision(
   topology: Topology,
-  clients: { sqs: SQSClient; dynamodb: DynamoDBClient },
+  clients: ProvisionClients & Partial<CloudClients>,
 ): Promise<Provisioned> {
-  const { sqs, dynamodb } = clients;
+  const { sqs, dynamodb, s3, sns } = clients;
   const queues = {} as Record<QueueId, ProvisionedQueue>;
   for (const [id, q] of Object.entries(topology.queues) as [QueueId, Topology["queues"][QueueId]][]) {
     const dlq = await sqs.send(
@@ -113,5 +191,22 @@ export async function provision(
     }
     tables[id] = spec.name;
   }
-  return { queues, tables };
+  const provisioned: Provisioned = { queues, tables };
+  if (s3) {
+    const buckets = {} as Record<BucketId, string>;
+    for (const [id, spec] of Object.entries(topology.buckets) as [BucketId, BucketSpec][]) {
+      await createBucket(s3, spec);
+      buckets[id] = bucketName(spec);
+    }
+    provisioned.buckets = buckets;
+  }
+  if (sns) {
+    const topics = {} as Record<TopicId, string>;
+    for (const [id, spec] of Object.entries(topology.topics) as [TopicId, Topology["topics"][TopicId]][]) {
+      const created = await sns.send(new CreateTopicCommand({ Name: spec.name }));
+      topics[id] = created.TopicArn!;
+    }
+    provisioned.topics = topics;
+  }
+  return provisioned;
 }

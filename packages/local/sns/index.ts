@@ -1,0 +1,9 @@
+export {
+  SnsError,
+  type SnsMessage,
+  type SnsServer,
+  type SnsServerOptions,
+  type SnsStats,
+  type SnsSubscription,
+  startSnsServer,
+} from "./server.ts";
