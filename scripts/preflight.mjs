@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Runs before the tests (`npm test`) and before a local stack starts: checks
-// the Node.js version and makes sure redis-server is installed (installing it
-// where that needs no human: apt-get as root, Homebrew on macOS). Fails at once
-// with a message naming exactly what to install.
+// the Node.js version and makes sure redis-server and Chromium (for the report's
+// browser tests) are installed, installing them where that needs no human
+// (apt-get as root; Homebrew on macOS for redis-server). Fails at once with a
+// message naming exactly what to install.
+import { ensureChromium } from "./ensure-chromium.mjs";
 import { ensureRedisServer } from "./ensure-redis.mjs";
 
 const [major, minor] = process.versions.node.split(".").map(Number);
@@ -16,6 +18,7 @@ if (major < 20 || (major === 20 && minor < 19)) {
 
 try {
   await ensureRedisServer();
+  await ensureChromium();
 } catch (error) {
   console.error(`preflight: ${error.message}`);
   process.exit(1);

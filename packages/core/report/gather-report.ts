@@ -1,0 +1,109 @@
+import type { ScanChanges } from "../changes/changes.ts";
+import type { StoredTicker } from "../history/ticker-history.ts";
+import type { ScanRecord, ScoredResult } from "../pipeline/records.ts";
+import type { StoredBreadth } from "../pipeline/stored-breadth.ts";
+import { screenScan } from "../screens/scan-screens.ts";
+import type { Screen } from "../screens/screen.ts";
+import { addTradingDays } from "../trading-calendar.ts";
+import { CHART_SESSIONS, CHART_WARMUP, priceChart } from "./price-chart.ts";
+import type { ReportData, ReportRow } from "./report-data.ts";
+
+/** Tickers with a price chart in a report. */
+export const CHARTED = 20;
+
+/** What a report is made of, read from the stores by the caller. */
+export interface ReportSources {
+  scan: ScanRecord;
+  scored: readonly ScoredResult[];
+  screens: readonly Screen[];
+  changes?: ScanChanges;
+  breadth?: StoredBreadth;
+  /** Measured figures, when the caller has them (a local scan's counters). */
+  measured?: { providerRequests: number; costUsd: number };
+  /** The stored bars of the given tickers (the bars store), for the top tickers' charts. */
+  bars(tickers: readonly string[], since: string): Promise<Map<string, StoredTicker>>;
+  now?: () => Date;
+}
+
+const num = (v: unknown, digits?: number): number | null =>
+  typeof v === "number" && Number.isFinite(v) ? (digits === undefined ? v : Number(v.toFixed(digits))) : null;
+
+/** The session the charts end on, and the first one their reads need. */
+function chartWindow(scan: ScanRecord): { session: string | undefined; since: string } {
+  const session = scan.session;
+  const end = session ?? (scan.finishedAt ?? scan.createdAt).slice(0, 10);
+  return { session, since: addTradingDays(end, -(CHART_SESSIONS + CHART_WARMUP + 5)) };
+}
+
+/**
+ * A finished scan's report data: every scored ticker scored again as finalize scored it (the
+ * same screen fields `tickerfleet export` lists), the screens each passes, the summary, the
+ * changes, the breadth and the top tickers' price charts from the bars store.
+ */
+export async function gatherReport(sources: ReportSources): Promise<ReportData> {
+  const { scan } = sources;
+  const summary = scan.summary;
+  if (!summary) throw new Error(`scan ${scan.scanId} has not finished: a report is of a finished scan`);
+  const screened = screenScan(sources.scored, summary, sources.screens);
+  const provider = new Map(sources.scored.map((r) => [r.ticker, r.provider ?? scan.provider]));
+  const screenIndex = new Map(sources.screens.map((s, i) => [s.name, i]));
+  const rows: ReportRow[] = screened.map((t, i) => ({
+    rank: i + 1,
+    ticker: t.ticker,
+    composite: num(t.values.composite, 2),
+    rs: num(t.values.rs),
+    trend: num(t.values.trend),
+    close: num(t.values.close_raw),
+    changePct: num(t.values.change_pct, 3),
+    volumeRatio: num(t.values.volume_ratio, 3),
+    rsi14: num(t.values.rsi14, 2),
+    pctFromHigh: num(t.values.pct_from_high, 2),
+    macdStage: typeof t.values.macd_stage === "string" ? t.values.macd_stage : null,
+    provider: provider.get(t.ticker) ?? null,
+    screens: t.matches.map((name) => screenIndex.get(name)!),
+  }));
+  const top = rows.slice(0, CHARTED);
+  const window = chartWindow(scan);
+  const stored =
+    top.length > 0
+      ? await sources.bars(
+          top.map((r) => r.ticker),
+          window.since,
+        )
+      : new Map();
+  const charts = top.flatMap((row) => {
+    const history = stored.get(row.ticker);
+    const chart = history ? priceChart(history, window.session, row.rank) : undefined;
+    return chart ? [chart] : [];
+  });
+  return {
+    scan: {
+      scanId: scan.scanId,
+      universe: scan.universe,
+      provider: scan.provider,
+      ...(scan.providers ? { providers: scan.providers } : {}),
+      ...(scan.plan ? { plan: { requests: scan.plan.requests, seconds: scan.plan.seconds } } : {}),
+      status: scan.status,
+      ...(scan.session ? { session: scan.session } : {}),
+      createdAt: scan.createdAt,
+      ...(scan.finishedAt ? { finishedAt: scan.finishedAt } : {}),
+      durationMs: summary.durationMs,
+      total: scan.total,
+      scored: summary.scored,
+      failed: summary.failed,
+      unaccounted: summary.unaccounted,
+      providerRequests: sources.measured?.providerRequests ?? null,
+      costUsd: sources.measured?.costUsd ?? null,
+      ...(summary.byProvider ? { byProvider: summary.byProvider } : {}),
+      cacheHits: summary.cacheHits,
+      market: summary.market,
+      failures: summary.failures,
+    },
+    rows,
+    screens: sources.screens.map((s) => ({ name: s.name, expression: s.expression })),
+    ...(sources.changes ? { changes: sources.changes } : {}),
+    ...(sources.breadth ? { breadth: sources.breadth } : {}),
+    charts,
+    generatedAt: (sources.now?.() ?? new Date()).toISOString(),
+  };
+}
