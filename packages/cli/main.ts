@@ -211,6 +211,21 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   where(
     program
+      .command("report")
+      .description(
+        "a scan's report: one self-contained HTML page with the summary, a sortable leaderboard, the changes and breadth and price charts",
+      )
+      .option("--scan <id>", "scan id")
+      .option("--latest", "the latest finished scan (the default)")
+      .option("--out <file>", "where to write it (default: tickerfleet-<scanId>.html)")
+      .option("--open", "open it in the browser"),
+  ).action(async (opts) => {
+    const { reportCommand } = await import("./commands/report.ts");
+    setExit(await reportCommand(opts));
+  });
+
+  where(
+    program
       .command("ticker <symbol>")
       .description("one ticker across recent scans")
       .option("--limit <n>", "recent scans to look through", "30"),

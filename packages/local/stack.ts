@@ -1,4 +1,4 @@
-import type { FunctionId, Topology } from "../../stacks/topology/index.ts";
+import { ALERT_SECRETS, type FunctionId, type Topology } from "../../stacks/topology/index.ts";
 import type { ProviderName } from "../core/market-data.port.ts";
 import { PROVIDERS } from "../core/market-data.port.ts";
 import type { ProviderLimit } from "../core/rate-plan.ts";
@@ -11,13 +11,19 @@ import type { LatencyDistribution, SimulatorConfigPatch } from "./sim/index.ts";
 import { type SimulatorProcess, startSimulatorProcess } from "./sim/process.ts";
 import { processCpuMs, threadCpuMs } from "./threads/cpu-time.ts";
 
-/** Settings of the shell that started the stack that its functions see too, as a deployment's would. */
-const PASSED_SETTINGS = [
+/**
+ * Settings of the shell that started the stack that its functions see too, as a deployment's
+ * would; the alert channels' URLs and tokens among them (SST secrets in AWS).
+ */
+const PASSED_SETTINGS: readonly string[] = [
   "TICKERFLEET_PROVIDERS",
   "TICKERFLEET_DEFAULT_PROVIDER",
   "TICKERFLEET_ALERT_SCREENS",
   "TICKERFLEET_ALERT_TOP_N",
-] as const;
+  "TICKERFLEET_ALERT_EMAIL",
+  "TICKERFLEET_TELEGRAM_URL",
+  ...Object.values(ALERT_SECRETS),
+];
 
 export interface LocalStackOptions {
   /** Fixed ports from this base (see startLocalCloud); free ports by default. */

@@ -2,17 +2,21 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { ValidationError } from "../../core/errors.ts";
 import { type FinalizeOutcome, finalizeScan, sweepOverdue } from "../../core/pipeline/finalize-scan.ts";
+import type { NotifyMessage } from "../../core/pipeline/messages.ts";
 import { parseFinalizeMessage } from "../../core/pipeline/messages.ts";
-import { batchDocumentClient, documentClient } from "../aws-clients.ts";
+import { batchDocumentClient, documentClient, sqsClient } from "../aws-clients.ts";
 import { changeSettings } from "../config.ts";
 import { DynamoResultsRepository } from "../dynamo/results-repository.ts";
 import { DynamoScansRepository } from "../dynamo/scans-repository.ts";
 import { finalizeStore } from "../dynamo/stores.ts";
 import { observability } from "../observability.ts";
+import { SqsMessageSender } from "../sqs/message-sender.ts";
 
 export interface FinalizeResources {
   scansTable: string;
   resultsTable: string;
+  /** Where finished scans go for their report and alerts; none: nothing follows finalize. */
+  notifyQueueUrl?: string;
 }
 
 function isSqsEvent(event: unknown): event is SQSEvent {
@@ -34,9 +38,23 @@ export function createFinalize(resources: FinalizeResources) {
   const processor = new BatchProcessor(EventType.SQS);
   const obs = observability();
   const changes = changeSettings();
+  const notifyQueue = resources.notifyQueueUrl
+    ? new SqsMessageSender<NotifyMessage>(sqsClient(), resources.notifyQueueUrl)
+    : undefined;
+  const onNotifyError = (scanId: string, error: unknown) =>
+    obs.logger.error("notify message not sent: the scan is finished, its report and alerts are not", {
+      event: "notify-unsent",
+      scanId,
+      error: error instanceof Error ? error.message : String(error),
+    });
   const handler = async (event: unknown, context: Context): Promise<SQSBatchResponse | FinalizeOutcome[]> => {
     // A claim outlives this invocation: another finalize may take over only after it could not still be running.
-    const deps = { store, leaseMs: context.getRemainingTimeInMillis() + 60_000, changes };
+    const deps = {
+      store,
+      leaseMs: context.getRemainingTimeInMillis() + 60_000,
+      changes,
+      ...(notifyQueue ? { notifyQueue, onNotifyError } : {}),
+    };
     const log = (outcome: FinalizeOutcome) => {
       obs.scan(outcome.scanId);
       obs.logger.info("finalize", { event: "finalize", ...outcome });

@@ -18,6 +18,7 @@ import { PLAN_STEP_KINDS } from "../../core/planner/plan.ts";
 import type { Fundamentals } from "../../core/scoring/canslim.ts";
 import { isUniverseName } from "../../core/universes.ts";
 import { ItemFields, isOneOf } from "./item-fields.ts";
+import { reportFrom } from "./notify-items.ts";
 
 /**
  * tickerfleet's DynamoDB items (README "Data model"): the one place records
@@ -119,6 +120,7 @@ export function scanFromItem(item: Item): ScanRecord {
     ...(planFrom(item.plan) ? { plan: planFrom(item.plan)! } : {}),
     ...(providersFrom(item.providers) ? { providers: providersFrom(item.providers)! } : {}),
     ...(typeof item.breakerOpens === "number" ? { breakerOpens: item.breakerOpens } : {}),
+    ...(reportFrom(item.report) ? { report: reportFrom(item.report)! } : {}),
   });
 }
 

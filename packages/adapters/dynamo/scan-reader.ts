@@ -1,3 +1,4 @@
+import type { AlertRecord } from "../../core/alerts/deliver.ts";
 import type { ScanChanges } from "../../core/changes/changes.ts";
 import type { ChunkProgress, LeaderboardRow, ResultRecord, ScanRecord } from "../../core/pipeline/records.ts";
 import type { StoredBreadth } from "../../core/pipeline/stored-breadth.ts";
@@ -9,6 +10,7 @@ import {
   LEADERBOARD_ITEM,
   leaderboardFromItem,
 } from "./items.ts";
+import { DynamoNotifyRepository } from "./notify-repository.ts";
 import type { DynamoClients, RepositoryOptions } from "./requests.ts";
 import { DynamoResultsRepository } from "./results-repository.ts";
 import { DynamoScansRepository } from "./scans-repository.ts";
@@ -21,6 +23,7 @@ import { DynamoScansRepository } from "./scans-repository.ts";
 export class DynamoScanReader {
   readonly #scans: DynamoScansRepository;
   readonly #results: DynamoResultsRepository;
+  readonly #notify: DynamoNotifyRepository;
 
   constructor(
     clients: DynamoClients,
@@ -29,6 +32,12 @@ export class DynamoScanReader {
   ) {
     this.#scans = new DynamoScansRepository(clients, tables.scans, options);
     this.#results = new DynamoResultsRepository(clients, tables.results, options);
+    this.#notify = new DynamoNotifyRepository(clients, tables.scans, options);
+  }
+
+  /** Each alert channel's outcome for the scan (none before notify ran, or with no channel set). */
+  alerts(scanId: string): Promise<AlertRecord[]> {
+    return this.#notify.alerts(scanId);
   }
 
   getScan(scanId: string): Promise<ScanRecord | undefined> {

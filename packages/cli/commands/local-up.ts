@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises";
 import { isCalendarDate } from "../../core/days.ts";
 import { writeEnvFile } from "../../local/cloud.ts";
 import { startLocalStack } from "../../local/stack.ts";
+import { alertLogLine } from "../alert-log.ts";
 import { CliError } from "../errors.ts";
 import { LOCAL_ENV_FILE, localEnvPath } from "../local-env.ts";
 import { wholeNumberOption } from "../number-option.ts";
@@ -61,7 +62,13 @@ export async function localUpCommand(options: LocalUpOptions): Promise<number> {
     ...(options.asOf !== undefined ? { asOf: asOfOption(options.asOf) } : {}),
     schedules,
     ...(options.logs
-      ? { log: (fn: string, id: string, line: string) => process.stderr.write(`[${fn} ${id}] ${line}\n`) }
+      ? {
+          log: (fn: string, id: string, line: string) => {
+            process.stderr.write(`[${fn} ${id}] ${line}\n`);
+            const alert = alertLogLine(line);
+            if (alert) process.stderr.write(`${alert}\n`);
+          },
+        }
       : {}),
   });
   const file = localEnvPath();

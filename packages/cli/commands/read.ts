@@ -58,8 +58,10 @@ export async function statusCommand(scanId: string, options: ReadOptions): Promi
       if (r.status === "failed") failures.push({ ticker: r.ticker, reason: `${r.reason}: ${r.message}` });
     }
     const scan = progress.scan;
+    const alerts = await target.store.alerts(scanId);
     const value = {
       ...scan,
+      alerts,
       progress: { total: progress.total, scored: progress.scored, failed: progress.failed },
       counts: {
         byProvider: scan.summary?.byProvider ?? {},
@@ -75,6 +77,14 @@ export async function statusCommand(scanId: string, options: ReadOptions): Promi
         scan.summary
           ? `  finished ${scan.finishedAt} after ${duration(scan.summary.durationMs)}; market ${scan.summary.market.state}`
           : `  deadline ${scan.deadlineAt}`,
+        ...(scan.report?.url
+          ? [`  report ${scan.report.url}`, `    (link valid until ${scan.report.expiresAt})`]
+          : []),
+        ...(scan.report?.error ? [`  report not published: ${scan.report.error}`] : []),
+        ...alerts.map(
+          (a) =>
+            `  alert ${a.channel}: ${a.status}${a.status === "sent" ? ` (${a.attempts} attempt${a.attempts === 1 ? "" : "s"})` : ""}${a.reason ? `: ${a.reason}` : ""}`,
+        ),
         ...failures.slice(0, 20).map((f) => `  failed ${f.ticker}: ${f.reason}`),
         ...(failures.length > 20 ? [`  … and ${failures.length - 20} more (--json lists all)`] : []),
       ].join("\n"),

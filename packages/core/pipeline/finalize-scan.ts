@@ -9,7 +9,8 @@ import { leaderboard } from "../scoring/ranks.ts";
 import { RS_PERIODS, returnsFromFields } from "../scoring/relative-strength.ts";
 import type { TickerMetrics } from "../scoring/ticker-metrics.ts";
 import { screenValues } from "../screens/fields.ts";
-import type { FinalizeStore } from "./ports.ts";
+import type { NotifyMessage } from "./messages.ts";
+import type { FinalizeStore, MessageSender } from "./ports.ts";
 import type { LeaderboardRow, ScanRecord, ScanSummary } from "./records.ts";
 import { toStoredBreadth } from "./stored-breadth.ts";
 import { fromStoredMetrics } from "./stored-metrics.ts";
@@ -23,6 +24,10 @@ export interface FinalizeDeps {
   leaderboardSize?: number;
   /** The screens whose members' changes are kept, and the top N whose moves are. @default every preset, 20 */
   changes?: ChangeSettings;
+  /** Where a finished scan goes next (its report and alerts); finalize does not wait for them. */
+  notifyQueue?: MessageSender<NotifyMessage>;
+  /** Told when the notify message could not be sent (the scan stays finished). */
+  onNotifyError?: (scanId: string, error: unknown) => void;
 }
 
 export type FinalizeOutcome =
@@ -164,6 +169,13 @@ export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<
     leaseUntil: claimed.leaseUntil!,
   });
   if (!written) return { scanId, finalized: false, reason: "lost the finalize lease to another run" };
+  // Only the finalize that finished the scan gets here: one notify message a scan. A failure to
+  // send it is told, not thrown: the scan is finished, and its alerts never fail it.
+  if (deps.notifyQueue) {
+    await deps.notifyQueue
+      .send([{ body: { v: 1, kind: "notify", scanId } }])
+      .catch((error: unknown) => deps.onNotifyError?.(scanId, error));
+  }
   return {
     scanId,
     finalized: true,

@@ -172,6 +172,14 @@ export const finalizeMessage = z.object({
 });
 export type FinalizeMessage = z.infer<typeof finalizeMessage>;
 
+/** Asks notify to publish a finished scan's report and send its alerts. */
+export const notifyMessage = z.object({
+  v: z.literal(1),
+  kind: z.literal("notify"),
+  scanId,
+});
+export type NotifyMessage = z.infer<typeof notifyMessage>;
+
 function describe(error: z.ZodError): string[] {
   return error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(body)"}: ${i.message}`);
 }
@@ -207,3 +215,5 @@ export const parseScoreMessage = (body: string): ParsedScoreMessage =>
   parseWith(scoreMessage, "score message", body);
 export const parseFinalizeMessage = (body: string): FinalizeMessage =>
   parseWith(finalizeMessage, "finalize message", body);
+export const parseNotifyMessage = (body: string): NotifyMessage =>
+  parseWith(notifyMessage, "notify message", body);

@@ -41,6 +41,22 @@ export interface ScanRecord {
   breakerOpens?: number;
   /** The request plan the scan runs (absent when every ticker is fetched on its own). */
   plan?: ScanPlanRecord;
+  /** The scan's published report (notify writes it after finalize). */
+  report?: ScanReportRecord;
+}
+
+/** Where a finished scan's report was published, or why it was not. */
+export interface ScanReportRecord {
+  /** The object's key in the reports bucket (`reports/<scanId>.html`). */
+  key?: string;
+  /** A presigned GET URL, valid until `expiresAt`. */
+  url?: string;
+  expiresAt?: string;
+  bytes?: number;
+  publishedAt?: string;
+  attempts: number;
+  /** Why publishing failed, after its attempts. */
+  error?: string;
 }
 
 /**

@@ -1,0 +1,19 @@
+/**
+ * notify: subscribed to the notify queue, which finalize writes a finished scan's id to.
+ * Publishes the scan's report to the reports bucket and sends its alerts, once per scan
+ * and channel. Partial batch responses.
+ */
+import { Resource } from "sst";
+import { createNotify } from "../packages/adapters/compose/notify.ts";
+import { ALERT_SECRETS, type AlertSecretName } from "../stacks/topology/index.ts";
+
+export const handler = createNotify({
+  scansTable: Resource.ScansTable.name,
+  resultsTable: Resource.ResultsTable.name,
+  barsTable: Resource.BarsTable.name,
+  reportsBucket: Resource.ReportsBucket.name,
+  alertsTopicArn: Resource.ScanAlertsTopic.arn,
+  secrets: Object.fromEntries(
+    (Object.keys(ALERT_SECRETS) as AlertSecretName[]).map((name) => [name, Resource[name].value]),
+  ),
+});
