@@ -2,12 +2,21 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderReport } from "../../packages/core/report/render-report.ts";
 import type { ReportRow } from "../../packages/core/report/report-data.ts";
 import { reportFixture } from "../../packages/core/report/report-fixture.ts";
 import { launchChromium } from "../support/browser.ts";
+import {
+  chartsOf,
+  columnTexts,
+  type DomElement,
+  networkRequests,
+  type Opened,
+  openReport,
+  visibleTickers,
+} from "../support/report-page.ts";
 
 /**
  * The report page in a real browser (the system's Chromium through playwright-core), opened from
@@ -41,27 +50,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
-interface Opened {
-  page: Page;
-  /** Every URL the page requested. */
-  requests: string[];
-  /** Uncaught errors and console errors (a CSP violation is one). */
-  errors: string[];
-}
-
-async function open(width = 1280, at = url): Promise<Opened> {
-  const page = await browser!.newPage({ viewport: { width, height: 900 } });
-  const requests: string[] = [];
-  const errors: string[] = [];
-  page.on("request", (request) => requests.push(request.url()));
-  page.on("pageerror", (error) => errors.push(error.message));
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  await page.goto(at, { waitUntil: "load" });
-  await page.waitForSelector("#leaderboard tbody tr");
-  return { page, requests, errors };
-}
+const open = (width = 1280, at = url): Promise<Opened> => openReport(browser!, at, width);
 
 async function withPage(width: number, run: (opened: Opened) => Promise<void>, at = url): Promise<void> {
   const opened = await open(width, at);
@@ -72,43 +61,11 @@ async function withPage(width: number, run: (opened: Opened) => Promise<void>, a
   }
 }
 
-/**
- * The few DOM members the page-side callbacks use: the project compiles without the DOM lib
- * (its code runs in Node), so they are declared here, for this file only.
- */
-interface DomElement {
-  textContent: string | null;
-  children: ArrayLike<DomElement>;
-  getAttribute(name: string): string | null;
-  querySelector(selector: string): DomElement | null;
-  querySelectorAll(selector: string): ArrayLike<DomElement>;
-  scrollWidth: number;
-  scrollHeight: number;
-  scrollTop: number;
-  getBoundingClientRect(): { width: number };
-}
 declare const document: {
   documentElement: DomElement;
   querySelector(selector: string): DomElement | null;
   querySelectorAll(selector: string): ArrayLike<DomElement>;
 };
-
-const visibleTickers = (page: Page) =>
-  page.$$eval("#leaderboard tbody tr", (rows) =>
-    rows.map((tr) => (tr as unknown as DomElement).getAttribute("data-ticker")),
-  );
-
-/** The texts of one column's cells, by its header's data-key, in the order shown. */
-async function columnTexts(page: Page, key: string): Promise<string[]> {
-  const keys = await page.$$eval("#leaderboard thead th", (heads) =>
-    heads.map((th) => (th as unknown as DomElement).getAttribute("data-key")),
-  );
-  return page.$$eval(
-    "#leaderboard tbody tr",
-    (rows, index) => rows.map((tr) => (tr as unknown as DomElement).children[index]!.textContent ?? ""),
-    keys.indexOf(key),
-  );
-}
 
 const tickersOf = (rows: readonly ReportRow[]) => rows.map((r) => r.ticker);
 
@@ -217,18 +174,7 @@ describe("the report page in Chromium", { timeout: 60_000 }, () => {
 
   it("draws every chart as an SVG with path data", async () => {
     await withPage(1280, async ({ page }) => {
-      const charts = await page.$$eval("[data-chart]", (figures) =>
-        figures.map((figure) => {
-          const f = figure as unknown as DomElement;
-          return {
-            name: f.getAttribute("data-chart") ?? "",
-            svgs: f.querySelectorAll("svg").length,
-            paths: Array.from(f.querySelectorAll("svg path")).filter(
-              (p) => (p.getAttribute("d") ?? "").length > 0,
-            ).length,
-          };
-        }),
-      );
+      const charts = await chartsOf(page);
       expect(charts.map((c) => c.name)).toStrictEqual([
         "pct-above-sma",
         "ad-line",
@@ -250,7 +196,7 @@ describe("the report page in Chromium", { timeout: 60_000 }, () => {
       await page.selectOption("#screen-filter", "0");
       await page.click('a[href="#breadth"]');
       expect(requests.length).toBeGreaterThan(0); // the page itself
-      expect(requests.filter((u) => !u.startsWith("file:") && !u.startsWith("data:"))).toStrictEqual([]);
+      expect(networkRequests(requests)).toStrictEqual([]);
       expect(errors).toStrictEqual([]);
     });
   });
