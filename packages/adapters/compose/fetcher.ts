@@ -57,11 +57,11 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
     stage: new DynamoPlanStage(documentClient(), resources.barsTable),
     fetchQueue: deps.fetchQueue,
   };
-  /** Breakers opened while working for these scans, on their records (a count for the summary, not worth failing for). */
   const obs = observability(env);
   /**
-   * What an invocation's work and limiters did: its metrics, and the breakers it opened on the
-   * records of the scans it worked for (a count for their summaries, not worth failing for).
+   * What an invocation's work and limiters did: its metrics, and the provider requests it made and
+   * breakers it opened on the records of the scans it worked for (counts for their summaries and
+   * reports, not worth failing for).
    */
   const account = async (
     scanIds: readonly string[],
@@ -76,14 +76,16 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
     obs.count("BreakerOpens", limiters.breakerOpens);
     obs.count("BreakerProbes", limiters.breakerProbes);
     obs.count("LapsedTokens", limiters.lateTokens);
-    if (limiters.breakerOpens === 0) return;
-    for (const scanId of new Set(scanIds)) {
-      await scans.addBreakerOpens(scanId, limiters.breakerOpens).catch((error: Error) => {
-        obs.logger.error("breaker-count-failed", {
-          event: "breaker-count-failed",
-          scanId,
-          error: error.message,
-        });
+    // Requests are shared out among the scans by their chunks (a batch rarely mixes scans).
+    const chunksOf = new Map<string, number>();
+    for (const id of scanIds) chunksOf.set(id, (chunksOf.get(id) ?? 0) + 1);
+    for (const [scanId, chunks] of chunksOf) {
+      const counts = {
+        providerRequests: Math.round((report.providerRequests * chunks) / scanIds.length),
+        breakerOpens: limiters.breakerOpens,
+      };
+      await scans.addFetchCounts(scanId, counts).catch((error: Error) => {
+        obs.logger.error("fetch-count-failed", { event: "fetch-count-failed", scanId, error: error.message });
       });
     }
   };

@@ -120,6 +120,7 @@ export function scanFromItem(item: Item): ScanRecord {
     ...(planFrom(item.plan) ? { plan: planFrom(item.plan)! } : {}),
     ...(providersFrom(item.providers) ? { providers: providersFrom(item.providers)! } : {}),
     ...(typeof item.breakerOpens === "number" ? { breakerOpens: item.breakerOpens } : {}),
+    ...(typeof item.providerRequests === "number" ? { providerRequests: item.providerRequests } : {}),
     ...(reportFrom(item.report) ? { report: reportFrom(item.report)! } : {}),
   });
 }

@@ -145,15 +145,22 @@ export class DynamoScansRepository {
     );
   }
 
-  /** Counts breakers a fetcher opened while working for the scan (its summary's breakerOpens). */
-  async addBreakerOpens(scanId: string, opens: number): Promise<void> {
+  /**
+   * Adds what a fetcher invocation did for the scan to its record: provider requests it made and
+   * breakers it opened (the report's and the summary's counts). One write; nothing when both are 0.
+   */
+  async addFetchCounts(
+    scanId: string,
+    counts: { providerRequests: number; breakerOpens: number },
+  ): Promise<void> {
+    if (counts.providerRequests === 0 && counts.breakerOpens === 0) return;
     await this.clients.documents.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { scanId, item: SCAN_ITEM },
-        UpdateExpression: "ADD breakerOpens :n",
+        UpdateExpression: "ADD providerRequests :r, breakerOpens :b",
         ConditionExpression: "attribute_exists(scanId)",
-        ExpressionAttributeValues: { ":n": opens },
+        ExpressionAttributeValues: { ":r": counts.providerRequests, ":b": counts.breakerOpens },
       }),
     );
   }

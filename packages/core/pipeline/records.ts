@@ -39,6 +39,8 @@ export interface ScanRecord {
   summary?: ScanSummary;
   /** Provider circuit breakers that fetchers opened while working for the scan. */
   breakerOpens?: number;
+  /** Provider requests fetchers made for the scan (added by each fetcher invocation; absent on older scans). */
+  providerRequests?: number;
   /** The request plan the scan runs (absent when every ticker is fetched on its own). */
   plan?: ScanPlanRecord;
   /** The scan's published report (notify writes it after finalize). */

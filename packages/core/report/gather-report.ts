@@ -92,7 +92,7 @@ export async function gatherReport(sources: ReportSources): Promise<ReportData> 
       scored: summary.scored,
       failed: summary.failed,
       unaccounted: summary.unaccounted,
-      providerRequests: sources.measured?.providerRequests ?? null,
+      providerRequests: sources.measured?.providerRequests ?? scan.providerRequests ?? null,
       costUsd: sources.measured?.costUsd ?? null,
       ...(summary.byProvider ? { byProvider: summary.byProvider } : {}),
       cacheHits: summary.cacheHits,
