@@ -3,12 +3,15 @@
  * sees each alert it sends (the function's JSON lines are printed as well).
  */
 export function alertLogLine(line: string): string | undefined {
-  if (!line.includes('"event":"alert"') && !line.includes('"event":"report"')) return undefined;
+  if (!/"event":"(alert|report|email)"/.test(line)) return undefined;
   let entry: Record<string, unknown>;
   try {
     entry = JSON.parse(line) as Record<string, unknown>;
   } catch {
     return undefined;
+  }
+  if (entry.event === "email") {
+    return `email through ${String(entry.topicArn)}: ${String(entry.subject)}\n${String(entry.message)}`;
   }
   if (entry.event === "report") {
     return entry.published

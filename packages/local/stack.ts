@@ -146,6 +146,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ),
       ...options.env,
     };
+    // What a topic's email subscribers would receive, printed with the functions' lines (`local up --logs`).
+    const log = options.log;
+    if (log) {
+      const unsubscribe = cloud.sns.onPublish((m) =>
+        log("SNS", "email", JSON.stringify({ event: "email", topicArn: m.topicArn, subject: m.subject, message: m.message })),
+      );
+      stoppers.push(async () => unsubscribe());
+    }
     const schedules = options.schedules ?? "sweep";
     const topology = options.topology;
     const runtime = await startLocalRuntime({
