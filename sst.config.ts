@@ -26,6 +26,7 @@ export default $config({
     await import("./stacks/sst/tables.ts");
     await import("./stacks/sst/queues.ts");
     await import("./stacks/sst/buckets.ts");
+    await import("./stacks/sst/report-signer.ts");
     await import("./stacks/sst/topics.ts");
     await import("./stacks/sst/functions.ts");
     await import("./stacks/sst/schedule.ts");

@@ -16,6 +16,7 @@ declare module "sst" {
     ResultsTable: { type: "sst.aws.Dynamo"; name: string };
     BarsTable: { type: "sst.aws.Dynamo"; name: string };
     ReportsBucket: { type: "sst.aws.Bucket"; name: string };
+    ReportLinkSigner: { type: "sst.sst.Linkable"; accessKeyId: string; secretAccessKey: string };
     ScanAlertsTopic: { type: "sst.aws.SnsTopic"; arn: string };
     UpstashRedisRestUrl: { type: "sst.sst.Secret"; value: string };
     UpstashRedisRestToken: { type: "sst.sst.Secret"; value: string };

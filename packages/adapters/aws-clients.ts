@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -13,6 +13,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
  */
 let sqs: SQSClient | undefined;
 let s3: S3Client | undefined;
+let signing: { credentials: { accessKeyId: string; secretAccessKey: string }; client: S3Client } | undefined;
 let sns: SNSClient | undefined;
 let documents: DynamoDBDocumentClient | undefined;
 let batchDocuments: DynamoDBDocumentClient | undefined;
@@ -29,8 +30,34 @@ export function sqsClient(): SQSClient {
  * default checksums stay on: the local S3 server takes them (packages/local/s3).
  */
 export function s3Client(): S3Client {
-  s3 ??= new S3Client(process.env.AWS_ENDPOINT_URL_S3 ? { forcePathStyle: true } : {});
+  s3 ??= new S3Client(s3Config());
   return s3;
+}
+
+/**
+ * An S3 client that signs with the given long-term key instead of the
+ * environment's credentials, configured as s3Client() is: for presigning
+ * reports' links (a Lambda role's credentials would end them within hours).
+ * Once per container; other credentials replace it (it opens no connection:
+ * presigning is local).
+ */
+export function s3SigningClient(credentials: { accessKeyId: string; secretAccessKey: string }): S3Client {
+  const { accessKeyId, secretAccessKey } = credentials;
+  if (
+    !signing ||
+    signing.credentials.accessKeyId !== accessKeyId ||
+    signing.credentials.secretAccessKey !== secretAccessKey
+  ) {
+    signing = {
+      credentials: { accessKeyId, secretAccessKey },
+      client: new S3Client({ ...s3Config(), credentials: { accessKeyId, secretAccessKey } }),
+    };
+  }
+  return signing.client;
+}
+
+function s3Config(): S3ClientConfig {
+  return process.env.AWS_ENDPOINT_URL_S3 ? { forcePathStyle: true } : {};
 }
 
 /** SNS (scan alerts by email). */

@@ -4,7 +4,7 @@
  * exactly the SQS actions the event-source mapping needs); the others
  * (scan-start) are declared on their own. Each links exactly the topology's
  * `links` (least privilege: the fetcher alone sees the provider keys, the fetcher and scorer the Upstash
- * secrets, notify alone the reports bucket, the alerts topic and the alert channels' secrets) and gets the TICKERFLEET_* settings set in the deploying shell.
+ * secrets, notify alone the reports bucket, the key that signs its links, the alerts topic and the alert channels' secrets) and gets the TICKERFLEET_* settings set in the deploying shell.
  */
 import {
   type BucketId,
@@ -20,12 +20,19 @@ import {
 import { buckets } from "./buckets.ts";
 import { physicalName } from "./naming.ts";
 import { queues } from "./queues.ts";
+import { reportLinkSigner } from "./report-signer.ts";
 import { secrets } from "./secrets.ts";
 import { functionEnvironment } from "./settings.ts";
 import { tables } from "./tables.ts";
 import { topics } from "./topics.ts";
 
-type Linkable = sst.aws.Queue | sst.aws.Dynamo | sst.aws.Bucket | sst.aws.SnsTopic | sst.Secret;
+type Linkable =
+  | sst.aws.Queue
+  | sst.aws.Dynamo
+  | sst.aws.Bucket
+  | sst.aws.SnsTopic
+  | sst.Secret
+  | typeof reportLinkSigner;
 
 /** Every link name of the topology, mapped to the resource declared for it. */
 function linkRegistry(): Map<ResourceName, Linkable> {
@@ -39,6 +46,7 @@ function linkRegistry(): Map<ResourceName, Linkable> {
   for (const id of Object.keys(topology.topics) as TopicId[])
     registry.set(topology.topics[id].name, topics[id]);
   for (const [name, secret] of Object.entries(secrets)) registry.set(name as ResourceName, secret);
+  registry.set("ReportLinkSigner", reportLinkSigner);
   return registry;
 }
 

@@ -16,6 +16,8 @@ export type ResourceName =
   | "ResultsTable"
   | "BarsTable"
   | "ReportsBucket"
+  /** The long-term key notify signs reports' 7-day links with (stacks/sst/report-signer.ts). */
+  | "ReportLinkSigner"
   | "ScanAlertsTopic"
   | "UpstashRedisRestUrl"
   | "UpstashRedisRestToken"
@@ -222,6 +224,7 @@ export const topology: Topology = {
         "ResultsTable",
         "BarsTable",
         "ReportsBucket",
+        "ReportLinkSigner",
         "ScanAlertsTopic",
         ...(Object.keys(ALERT_SECRETS) as AlertSecretName[]),
       ],

@@ -259,6 +259,57 @@ describe("run()", () => {
     }
   });
 
+  it("declares the report link signer: a user that may only s3:GetObject the reports bucket's reports/*, its access key, a Linkable of both", async () => {
+    const deployed = await deploy("dev");
+    const bucket = deployed.one("sst.aws.Bucket", "ReportsBucket").resource as { arn: string };
+
+    const user = deployed.one("aws.iam.User", "ReportLinkSignerUser");
+    expect(user.args).toStrictEqual({ name: "tickerfleet-dev-ReportLinkSigner" });
+    const userName = (user.resource as { name: string }).name;
+
+    const policy = deployed.one("aws.iam.UserPolicy", "ReportLinkSignerPolicy").args;
+    expect(Object.keys(policy).sort()).toStrictEqual(["policy", "user"]);
+    expect(policy.user).toBe(userName);
+    expect(JSON.parse(policy.policy as string)).toStrictEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: "s3:GetObject",
+          // Objects under reports/ only: not the bucket itself, nor any other prefix.
+          Resource: `${bucket.arn}/reports/*`,
+        },
+      ],
+    });
+    // The user's only policy: no other policy or attachment grants it anything.
+    expect(deployed.ofType("aws.iam.UserPolicy")).toHaveLength(1);
+    expect(deployed.declared.filter((d) => d.type.startsWith("aws.iam.")).map((d) => d.type)).toStrictEqual([
+      "aws.iam.User",
+      "aws.iam.UserPolicy",
+      "aws.iam.AccessKey",
+    ]);
+
+    const key = deployed.one("aws.iam.AccessKey", "ReportLinkSignerKey");
+    expect(key.args).toStrictEqual({ user: userName });
+    // Bumping KEY_ROTATION in stacks/sst/report-signer.ts replaces the key.
+    expect(key.opts).toStrictEqual({ replacementTrigger: 1 });
+    const { id, secret } = key.resource as { id: string; secret: string };
+
+    expect(deployed.one("sst.Linkable", "ReportLinkSigner").args).toStrictEqual({
+      properties: { accessKeyId: id, secretAccessKey: secret },
+    });
+  });
+
+  it("links the report link signer to notify alone", async () => {
+    const deployed = await deploy("dev");
+    const declared = functionArgs(deployed);
+
+    for (const [id, args] of Object.entries(declared)) {
+      const linked = linkNames(deployed, args.link).filter((n) => n === "ReportLinkSigner");
+      expect(linked, id).toStrictEqual(id === "notify" ? ["ReportLinkSigner"] : []);
+    }
+  });
+
   it("declares each topic, named for the stage, with no subscription unless TICKERFLEET_ALERT_EMAIL is set", async () => {
     const deployed = await deploy("dev");
 
@@ -548,8 +599,9 @@ describe("run()", () => {
       ...deployed
         .ofType("sst.aws.SnsTopic")
         .map((d) => (d.args.transform as { topic: { name: string } }).topic.name),
+      ...deployed.ofType("aws.iam.User").map((d) => d.args.name),
     ] as string[];
-    // Functions, queues and DLQs, tables, alarms (a DLQ's each and the breaker's), topics.
+    // Functions, queues and DLQs, tables, alarms (a DLQ's each and the breaker's), topics, the link signer.
     const { functions, queues, tables, topics } = topology;
     expect(names).toHaveLength(
       Object.keys(functions).length +
@@ -557,7 +609,8 @@ describe("run()", () => {
         Object.keys(tables).length +
         Object.keys(queues).length +
         1 +
-        Object.keys(topics).length,
+        Object.keys(topics).length +
+        1,
     );
     expect(Math.max(...names.map((n) => n.length))).toBeLessThanOrEqual(64);
 

@@ -1,9 +1,10 @@
 /**
  * Recording stand-ins for the globals SST gives sst.config.ts and its modules
- * (`$config`, `$app`, `sst.*`, `aws.*`). Each constructor records its name and
- * arguments, as the real components receive them, and exposes the few
- * properties the modules read (`arn`, `url`, `name`, `nodes`). Outputs are
- * plain values here: `apply(f)` calls `f` at once.
+ * (`$config`, `$app`, `sst.*`, `aws.*`, `$interpolate`, `$jsonStringify`). Each
+ * constructor records its name and arguments (and resource options, when
+ * given), as the real components receive them, and exposes the few properties
+ * the modules read (`arn`, `url`, `name`, `nodes`, `id`, `secret`). Outputs are
+ * plain values here: `apply(f)` calls `f` at once, `$interpolate` joins strings.
  *
  * Only what tickerfleet's modules use is provided: a module that reaches for
  * another global fails the test with a ReferenceError.
@@ -14,6 +15,8 @@ export interface Declared {
   type: string;
   name: string;
   args: Record<string, unknown>;
+  /** Pulumi resource options (the third constructor argument), when given. */
+  opts?: Record<string, unknown>;
   resource: object;
 }
 
@@ -43,15 +46,21 @@ export interface Recorded {
   one(type: string, name: string): Declared;
 }
 
-const GLOBALS = ["$config", "$app", "sst", "aws"] as const;
+const GLOBALS = ["$config", "$app", "sst", "aws", "$interpolate", "$jsonStringify"] as const;
 
 /** Installs the stand-ins on globalThis and returns what they record. */
 export function installSstGlobals(): Recorded {
   const declared: Declared[] = [];
   const subscriptions: Subscription[] = [];
 
-  function record(type: string, resource: object, name: string, args: unknown): void {
-    declared.push({ type, name, args: (args ?? {}) as Record<string, unknown>, resource });
+  function record(type: string, resource: object, name: string, args: unknown, opts?: unknown): void {
+    declared.push({
+      type,
+      name,
+      args: (args ?? {}) as Record<string, unknown>,
+      ...(opts === undefined ? {} : { opts: opts as Record<string, unknown> }),
+      resource,
+    });
   }
 
   class Queue {
@@ -156,10 +165,53 @@ export function installSstGlobals(): Recorded {
     }
   }
 
+  class Linkable {
+    constructor(
+      readonly componentName: string,
+      definition: unknown,
+    ) {
+      record("sst.Linkable", this, componentName, definition);
+    }
+  }
+
+  class User {
+    readonly name: string;
+    readonly arn: string;
+    constructor(componentName: string, args: { name?: string }, opts?: unknown) {
+      record("aws.iam.User", this, componentName, args, opts);
+      this.name = args.name ?? `physical-${componentName}`;
+      this.arn = `arn:aws:iam::123456789012:user/${this.name}`;
+    }
+  }
+
+  class UserPolicy {
+    constructor(componentName: string, args: unknown, opts?: unknown) {
+      record("aws.iam.UserPolicy", this, componentName, args, opts);
+    }
+  }
+
+  class AccessKey {
+    readonly id: string;
+    readonly secret: string;
+    constructor(componentName: string, args: unknown, opts?: unknown) {
+      record("aws.iam.AccessKey", this, componentName, args, opts);
+      this.id = `AKIA-${componentName}`;
+      this.secret = `secret-of-${componentName}`;
+    }
+  }
+
   const g = globalThis as Record<string, unknown>;
   g.$config = <T>(config: T): T => config;
-  g.sst = { aws: { Queue, Function: LambdaFunction, Dynamo, Bucket, SnsTopic, CronV2 }, Secret };
-  g.aws = { cloudwatch: { MetricAlarm, Dashboard }, sns: { Topic, TopicSubscription }, getRegionOutput };
+  g.$interpolate = (strings: TemplateStringsArray, ...values: unknown[]): string =>
+    strings.reduce((joined, part, i) => joined + part + (i < values.length ? String(values[i]) : ""), "");
+  g.$jsonStringify = (value: unknown): string => JSON.stringify(value);
+  g.sst = { aws: { Queue, Function: LambdaFunction, Dynamo, Bucket, SnsTopic, CronV2 }, Secret, Linkable };
+  g.aws = {
+    cloudwatch: { MetricAlarm, Dashboard },
+    sns: { Topic, TopicSubscription },
+    iam: { User, UserPolicy, AccessKey },
+    getRegionOutput,
+  };
 
   return {
     declared,

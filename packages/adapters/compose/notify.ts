@@ -7,7 +7,7 @@ import { parseNotifyMessage } from "../../core/pipeline/messages.ts";
 import { renderReport } from "../../core/report/render-report.ts";
 import { type AlertSecrets, alertChannelSettings } from "../alerts/settings.ts";
 import { alertTransport } from "../alerts/transport.ts";
-import { batchDocumentClient, documentClient, s3Client, snsClient } from "../aws-clients.ts";
+import { batchDocumentClient, documentClient, s3Client, s3SigningClient, snsClient } from "../aws-clients.ts";
 import { changeSettings } from "../config.ts";
 import { DynamoBarsStore } from "../dynamo/bars-store.ts";
 import { DynamoNotifyRepository } from "../dynamo/notify-repository.ts";
@@ -21,6 +21,8 @@ export interface NotifyResources {
   barsTable: string;
   /** Absent: reports are not published. */
   reportsBucket?: string;
+  /** The long-term key that signs reports' links, so they hold 7 days. Absent: the environment's credentials sign. */
+  linkSigner?: { accessKeyId: string; secretAccessKey: string };
   /** Absent: no email channel. */
   alertsTopicArn?: string;
   secrets: AlertSecrets;
@@ -40,7 +42,11 @@ export function createNotify(resources: NotifyResources, env: NodeJS.ProcessEnv 
   const ledger = new DynamoNotifyRepository(clients, resources.scansTable);
   const bars = new DynamoBarsStore(clients.documents, resources.barsTable);
   const reports = resources.reportsBucket
-    ? new S3ReportStore(s3Client(), resources.reportsBucket)
+    ? new S3ReportStore(
+        s3Client(),
+        resources.reportsBucket,
+        resources.linkSigner ? s3SigningClient(resources.linkSigner) : undefined,
+      )
     : undefined;
   const sns = resources.alertsTopicArn
     ? { client: snsClient(), topicArn: resources.alertsTopicArn }

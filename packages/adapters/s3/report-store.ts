@@ -16,12 +16,20 @@ const SAFE_SEGMENT = /^(?!\.{1,2}$)[A-Za-z0-9._:-]{1,128}$/;
  * A presigned URL lasts as long as the credentials that signed it: signed with
  * a Lambda role's temporary credentials it stops working when they expire
  * (hours), whatever `expiresInSeconds` says; only long-term keys make 7 days hold.
+ * Hence `signer`: a client holding such a key (aws-clients.ts s3SigningClient),
+ * used only to presign; it sends no request. Reads and writes go through `client`.
  */
 export class S3ReportStore {
+  private readonly signer: S3Client;
+
+  /** @param signer The client that presigns links. @default client */
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
-  ) {}
+    signer?: S3Client,
+  ) {
+    this.signer = signer ?? client;
+  }
 
   /** The object key of a scan's report; throws ValidationError for an id that is not a safe key segment. */
   static keyOf(scanId: string): string {
@@ -47,7 +55,7 @@ export class S3ReportStore {
     return { key, bytes: body.length };
   }
 
-  /** A GET URL anyone holding it can open until it expires (at most 7 days). */
+  /** A GET URL anyone holding it can open until it expires (at most 7 days), signed by the signer. */
   async presignedUrl(key: string, expiresInSeconds = MAX_PRESIGNED_SECONDS): Promise<string> {
     if (
       !Number.isInteger(expiresInSeconds) ||
@@ -58,7 +66,7 @@ export class S3ReportStore {
         `${expiresInSeconds} s is not a whole number of seconds in 1..${MAX_PRESIGNED_SECONDS} (7 days)`,
       ]);
     }
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+    return getSignedUrl(this.signer, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
       expiresIn: expiresInSeconds,
     });
   }

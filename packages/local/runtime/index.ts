@@ -111,6 +111,8 @@ function linkValue(
     if (t.name === name)
       return { type: "sst.aws.SnsTopic", arn: provisioned.topics[id as keyof ProvisionedCloud["topics"]] };
   }
+  // Empty = not configured: locally the default credentials sign reports' links.
+  if (name === "ReportLinkSigner") return { type: "sst.sst.Linkable", accessKeyId: "", secretAccessKey: "" };
   if (name === "UpstashRedisRestUrl") return { type: "sst.sst.Secret", value: options.endpoints.upstashUrl };
   if (name === "UpstashRedisRestToken")
     return { type: "sst.sst.Secret", value: options.endpoints.upstashToken };
