@@ -56,8 +56,18 @@ export function s3SigningClient(credentials: { accessKeyId: string; secretAccess
   return signing.client;
 }
 
-function s3Config(): S3ClientConfig {
-  return process.env.AWS_ENDPOINT_URL_S3 ? { forcePathStyle: true } : {};
+/**
+ * Path-style for a local endpoint (it has no bucket subdomains). Flexible checksums only where an
+ * operation requires them: by default the SDK signs `x-amz-checksum-mode=ENABLED` (or an empty
+ * body's CRC32) into every GetObject link, asking a browser's request for checksum headers it has
+ * no use for (aws-sdk-js-v3#6994). A report is one small PutObject; S3 checks its payload hash.
+ */
+export function s3Config(): S3ClientConfig {
+  return {
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    ...(process.env.AWS_ENDPOINT_URL_S3 ? { forcePathStyle: true } : {}),
+  };
 }
 
 /** SNS (scan alerts by email). */

@@ -6,7 +6,7 @@ import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { s3Client, s3SigningClient } from "../../packages/adapters/aws-clients.ts";
+import { s3Client, s3Config, s3SigningClient } from "../../packages/adapters/aws-clients.ts";
 import { S3ReportStore } from "../../packages/adapters/s3/report-store.ts";
 import { ValidationError } from "../../packages/core/errors.ts";
 import { type S3Server, startS3Server } from "../../packages/local/s3/index.ts";
@@ -104,7 +104,7 @@ describe("S3ReportStore", () => {
         url.searchParams.get("X-Amz-Date") ?? "",
       )!;
       const signingDate = new Date(`${y}-${mo}-${d}T${h}:${mi}:${sec}Z`);
-      const reference = new S3Client({ forcePathStyle: true, credentials: keys });
+      const reference = new S3Client({ ...s3Config(), credentials: keys });
       const expected = await getSignedUrl(reference, new GetObjectCommand({ Bucket: BUCKET, Key: key }), {
         expiresIn: 604_800,
         signingDate,
