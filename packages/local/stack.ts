@@ -150,7 +150,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const log = options.log;
     if (log) {
       const unsubscribe = cloud.sns.onPublish((m) =>
-        log("SNS", "email", JSON.stringify({ event: "email", topicArn: m.topicArn, subject: m.subject, message: m.message })),
+        log(
+          "SNS",
+          "email",
+          JSON.stringify({ event: "email", topicArn: m.topicArn, subject: m.subject, message: m.message }),
+        ),
       );
       stoppers.push(async () => unsubscribe());
     }
