@@ -9,24 +9,13 @@
 //
 // Plain JavaScript with no dependencies, so it works before `npm install` and from other .mjs
 // scripts and the tests: `import { ensureChromium, findChromium } from "./ensure-chromium.mjs"`.
-import { spawnSync } from "node:child_process";
-import { accessSync, constants, realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { aptInstall, installer, isExecutable, runWhenMain } from "./system-package.mjs";
 
 /** Where a Chromium is looked for, in order, when TICKERFLEET_CHROMIUM is not set. */
 export const CHROMIUM_PATHS = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 
 /** The instruction every "no Chromium" failure ends with. */
 export const CHROMIUM_INSTALL_HELP = "install it: apt-get install -y chromium (or set TICKERFLEET_CHROMIUM)";
-
-function isExecutable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The Chromium to launch: TICKERFLEET_CHROMIUM when set (it must be executable), else the first
@@ -37,31 +26,6 @@ export function findChromium() {
   const configured = process.env.TICKERFLEET_CHROMIUM;
   if (configured) return isExecutable(configured) ? configured : undefined;
   return CHROMIUM_PATHS.find(isExecutable);
-}
-
-function hasCommand(name) {
-  return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
-}
-
-function run(command, args, log) {
-  log(`ensure-chromium: running \`${[command, ...args].join(" ")}\``);
-  const result = spawnSync(command, args, {
-    stdio: "inherit",
-    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-  });
-  return result.status === 0;
-}
-
-function installWithApt(log) {
-  log("ensure-chromium: chromium not found; installing the Debian package chromium with apt-get.");
-  if (run("apt-get", ["install", "-y", "-qq", "chromium"], log)) return;
-  // A fresh container has no package lists (or stale ones that 404): refresh once and retry.
-  log(
-    "ensure-chromium: apt-get install failed; refreshing the package lists with apt-get update and retrying.",
-  );
-  if (run("apt-get", ["update", "-qq"], log) && run("apt-get", ["install", "-y", "-qq", "chromium"], log))
-    return;
-  throw new Error(`apt-get could not install chromium (see its output above); ${CHROMIUM_INSTALL_HELP}`);
 }
 
 /**
@@ -84,9 +48,8 @@ export async function ensureChromium(options = {}) {
     );
   }
 
-  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  if (process.platform === "linux" && hasCommand("apt-get") && isRoot) {
-    installWithApt(log);
+  if (installer() === "apt") {
+    aptInstall("ensure-chromium", "chromium", CHROMIUM_INSTALL_HELP, log);
   } else {
     throw new Error(`no Chromium found at ${CHROMIUM_PATHS.join(", ")}; ${CHROMIUM_INSTALL_HELP}`);
   }
@@ -97,21 +60,4 @@ export async function ensureChromium(options = {}) {
   return installed;
 }
 
-function isRunDirectly() {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isRunDirectly()) {
-  try {
-    await ensureChromium();
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  }
-}
+await runWhenMain(import.meta.url, ensureChromium);

@@ -9,10 +9,8 @@
 //
 // Plain JavaScript with no dependencies, so it works before `npm install` and
 // from other .mjs scripts: `import { ensureRedisServer } from "./ensure-redis.mjs"`.
-import { spawnSync } from "node:child_process";
-import { accessSync, constants, realpathSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { aptInstall, brewInstall, installer, isExecutable, runWhenMain } from "./system-package.mjs";
 
 /** Where redis-server lives when it is not on PATH (Debian, Homebrew on Intel and Apple silicon, snap). */
 const COMMON_DIRECTORIES = ["/usr/bin", "/usr/local/bin", "/opt/homebrew/bin", "/usr/sbin", "/snap/bin"];
@@ -24,15 +22,6 @@ const INSTALL_HELP =
   "Install it: on Debian/Ubuntu `sudo apt-get install -y redis-server`, " +
   "on macOS `brew install redis`, on other systems the Redis 7 package of your distribution " +
   "(any redis-server 7.x or newer), then run `node scripts/ensure-redis.mjs` again.";
-
-function isExecutable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The path of a redis-server executable on PATH or in a common location, or
@@ -48,35 +37,6 @@ export function findRedisServer() {
   return undefined;
 }
 
-function hasCommand(name) {
-  return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
-}
-
-function run(command, args, log) {
-  log(`ensure-redis: running \`${[command, ...args].join(" ")}\``);
-  const result = spawnSync(command, args, {
-    stdio: "inherit",
-    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-  });
-  return result.status === 0;
-}
-
-function installWithApt(log) {
-  log("ensure-redis: redis-server not found; installing the Debian package redis-server with apt-get.");
-  if (run("apt-get", ["install", "-y", "redis-server"], log)) return;
-  // A fresh container has no package lists (or stale ones that 404): refresh once and retry.
-  log("ensure-redis: apt-get install failed; refreshing the package lists with apt-get update and retrying.");
-  if (run("apt-get", ["update"], log) && run("apt-get", ["install", "-y", "redis-server"], log)) return;
-  throw new Error(`apt-get could not install redis-server (see its output above). ${INSTALL_HELP}`);
-}
-
-function installWithBrew(log) {
-  log("ensure-redis: redis-server not found; installing the Homebrew formula redis.");
-  if (!run("brew", ["install", "redis"], log)) {
-    throw new Error(`brew install redis failed (see its output above). ${INSTALL_HELP}`);
-  }
-}
-
 /**
  * Finds redis-server, installing it first when that is possible without a
  * human (Linux with apt-get as root, macOS with Homebrew).
@@ -90,11 +50,11 @@ export async function ensureRedisServer(options = {}) {
   const found = findRedisServer();
   if (found) return found;
 
-  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  if (process.platform === "linux" && hasCommand("apt-get") && isRoot) {
-    installWithApt(log);
-  } else if (process.platform === "darwin" && hasCommand("brew")) {
-    installWithBrew(log);
+  const how = installer();
+  if (how === "apt") {
+    aptInstall("ensure-redis", "redis-server", INSTALL_HELP, log);
+  } else if (how === "brew") {
+    brewInstall("ensure-redis", "redis", INSTALL_HELP, log);
   } else {
     throw new Error(INSTALL_HELP);
   }
@@ -106,21 +66,4 @@ export async function ensureRedisServer(options = {}) {
   return installed;
 }
 
-function isRunDirectly() {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isRunDirectly()) {
-  try {
-    await ensureRedisServer();
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  }
-}
+await runWhenMain(import.meta.url, ensureRedisServer);
