@@ -8,8 +8,8 @@ import {
   type DynamoClients,
   expiresAt,
   isConditionalFailure,
-  queryAll,
   type RepositoryOptions,
+  scanItemsWithPrefix,
 } from "./requests.ts";
 
 /**
@@ -74,13 +74,13 @@ export class DynamoNotifyRepository implements AlertLedger {
   /** Every channel's alert record of a scan. */
   async alerts(scanId: string, consistent = false): Promise<AlertRecord[]> {
     const out: AlertRecord[] = [];
-    for await (const item of queryAll(this.clients.documents, {
-      TableName: this.table,
-      KeyConditionExpression: "scanId = :s AND begins_with(#item, :p)",
-      ExpressionAttributeNames: { "#item": "item" },
-      ExpressionAttributeValues: { ":s": scanId, ":p": ALERT_PREFIX },
-      ConsistentRead: consistent,
-    })) {
+    for await (const item of scanItemsWithPrefix(
+      this.clients.documents,
+      this.table,
+      scanId,
+      ALERT_PREFIX,
+      consistent,
+    )) {
       const record = alertFromItem(item);
       if (record) out.push(record);
     }

@@ -38,3 +38,20 @@ export async function* queryAll(db: DynamoDBDocumentClient, input: QueryCommandI
     start = out.LastEvaluatedKey;
   } while (start);
 }
+
+/** Every item of a scan whose sort key starts with `prefix` (its chunks, its alerts), page after page. */
+export function scanItemsWithPrefix(
+  db: DynamoDBDocumentClient,
+  table: string,
+  scanId: string,
+  prefix: string,
+  consistent: boolean,
+): AsyncIterable<Item> {
+  return queryAll(db, {
+    TableName: table,
+    KeyConditionExpression: "scanId = :s AND begins_with(#item, :prefix)",
+    ExpressionAttributeNames: { "#item": "item" },
+    ExpressionAttributeValues: { ":s": scanId, ":prefix": prefix },
+    ConsistentRead: consistent,
+  });
+}

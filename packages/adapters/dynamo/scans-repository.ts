@@ -45,6 +45,7 @@ import {
   isConditionalFailure,
   queryAll,
   type RepositoryOptions,
+  scanItemsWithPrefix,
 } from "./requests.ts";
 
 /**
@@ -217,13 +218,13 @@ export class DynamoScansRepository {
 
   async chunks(scanId: string): Promise<ChunkProgress[]> {
     const out: ChunkProgress[] = [];
-    for await (const item of queryAll(this.clients.documents, {
-      TableName: this.table,
-      KeyConditionExpression: "scanId = :s AND begins_with(#item, :prefix)",
-      ExpressionAttributeNames: { "#item": "item" },
-      ExpressionAttributeValues: { ":s": scanId, ":prefix": CHUNK_PREFIX },
-      ConsistentRead: true,
-    })) {
+    for await (const item of scanItemsWithPrefix(
+      this.clients.documents,
+      this.table,
+      scanId,
+      CHUNK_PREFIX,
+      true,
+    )) {
       out.push(chunkFromItem(item));
     }
     return out;
