@@ -40,6 +40,22 @@ const text = async (key: string) =>
   (await s3.send(new GetObjectCommand({ Bucket: "objects", Key: key }))).Body!.transformToString();
 
 describe("local S3 server", () => {
+  it("answers any credentials, as the other local servers do (the AWS CLI's `x`/`x` too)", async () => {
+    const other = new S3Client({
+      endpoint: server.url,
+      forcePathStyle: true,
+      region: "us-east-1",
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+      maxAttempts: 1,
+    });
+    try {
+      await other.send(new PutObjectCommand({ Bucket: "objects", Key: "any-key.txt", Body: "hello" }));
+      expect(await text("any-key.txt")).toBe("hello");
+    } finally {
+      other.destroy();
+    }
+  });
+
   it("stores a streamed body (aws-chunked, CRC32 trailer) as its bytes, without the framing", async () => {
     const chunks = [Buffer.from("<p>one</p>"), Buffer.from("<p>two</p>")];
     await s3.send(

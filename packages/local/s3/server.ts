@@ -50,16 +50,33 @@ interface S3ErrorClass {
 }
 
 /**
- * s3rver knows one key pair (S3RVER / S3RVER) and refuses others with
- * InvalidAccessKeyId; it has no option for more. Its account registry is where
- * it looks them up, so the local cloud's key is added there. (It does not
- * verify SigV4 signatures at all, only that the key exists.)
+ * s3rver knows one key pair (S3RVER / S3RVER) and refuses others with InvalidAccessKeyId; it has
+ * no option for more. Its account registry is where it looks them up: the local cloud's key is
+ * added there, and any other key resolves to the same account, so the AWS CLI works with any
+ * credentials, as against the other local servers. (s3rver does not verify SigV4 signatures at
+ * all, only that the key exists; a presigned URL's expiry it does check.)
  */
 function allowKey(accessKeyId: string, secretAccessKey: string): void {
+  type Account = { createKeyPair(id: string, secret: string): void };
   const accounts = require("s3rver/lib/models/account.js") as {
-    DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void };
+    DUMMY_ACCOUNT: Account;
+    registry: Map<string, Account>;
   };
   accounts.DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
+  if (!(accounts.registry instanceof AnyKeyRegistry))
+    accounts.registry = new AnyKeyRegistry(accounts.registry, accounts.DUMMY_ACCOUNT);
+}
+
+/** An account registry in which an unknown key id is the local account's. */
+class AnyKeyRegistry<A> extends Map<string, A> {
+  readonly #fallback: A;
+  constructor(entries: Map<string, A>, fallback: A) {
+    super(entries);
+    this.#fallback = fallback;
+  }
+  override get(key: string): A | undefined {
+    return super.get(key) ?? this.#fallback;
+  }
 }
 
 async function readBody(stream: Readable, limit: number): Promise<Buffer> {
