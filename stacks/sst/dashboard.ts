@@ -1,8 +1,9 @@
 /**
  * The metrics the functions publish (Powertools Metrics, in CloudWatch's embedded metric format:
  * namespace and names from stacks/topology) on one CloudWatch dashboard, and an alarm when a
- * provider's circuit breaker opens: a provider failing again and again, worth a look (the alerts
- * topic emails it when TICKERFLEET_ALERT_EMAIL was set at deploy, as the DLQ alarms do).
+ * provider's circuit breaker opens (a provider failing again and again) and one when an alert
+ * channel fails, each worth a look (the alerts topic emails them when TICKERFLEET_ALERT_EMAIL was
+ * set at deploy, as the DLQ alarms do).
  */
 import { topology } from "../topology/index.ts";
 import { alertTopic } from "./alarms.ts";
@@ -58,6 +59,17 @@ export const dashboard = new aws.cloudwatch.Dashboard("Dashboard", {
           12,
           6,
         ),
+        widget(
+          "Alerts and reports",
+          [
+            metric("AlertsSent", "alerts sent"),
+            metric("AlertsFailed", "alerts failed"),
+            metric("ReportsPublished", "reports published"),
+            metric("ReportsFailed", "reports not published"),
+          ],
+          0,
+          12,
+        ),
       ].map((w) => ({ ...w, properties: { ...w.properties, region } })),
     }),
   ),
@@ -76,6 +88,24 @@ export const breakerAlarm = new aws.cloudwatch.MetricAlarm("BreakerOpensAlarm", 
   threshold: 0,
   comparisonOperator: "GreaterThanThreshold",
   // No data: no breaker opened.
+  treatMissingData: "notBreaching",
+  alarmActions: alertTopic ? [alertTopic.arn] : [],
+  okActions: alertTopic ? [alertTopic.arn] : [],
+});
+
+export const alertsFailedAlarm = new aws.cloudwatch.MetricAlarm("AlertsFailedAlarm", {
+  name: physicalName($app.stage, "AlertsFailedAlarm"),
+  alarmDescription:
+    "An alert channel failed for a scan after its retries (or is set up wrong): its reason is on the scan (`tickerfleet status <scanId>`, the alert#<channel> item) and in notify's logs. Check the channel's secret and the service's status.",
+  namespace,
+  metricName: "AlertsFailed",
+  dimensions,
+  statistic: "Sum",
+  period: 300,
+  evaluationPeriods: 1,
+  threshold: 0,
+  comparisonOperator: "GreaterThanThreshold",
+  // No data: no alert failed.
   treatMissingData: "notBreaching",
   alarmActions: alertTopic ? [alertTopic.arn] : [],
   okActions: alertTopic ? [alertTopic.arn] : [],

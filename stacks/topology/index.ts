@@ -159,6 +159,10 @@ export const METRIC_NAMES = [
   "CacheHits",
   "ScansStarted",
   "ScansFinished",
+  "AlertsSent",
+  "AlertsFailed",
+  "ReportsPublished",
+  "ReportsFailed",
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 

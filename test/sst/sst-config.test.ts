@@ -468,8 +468,8 @@ describe("run()", () => {
     const deployed = await deploy("dev");
 
     const alarms = deployed.ofType("aws.cloudwatch.MetricAlarm");
-    // One a dead-letter queue, and the breaker's.
-    expect(alarms).toHaveLength(Object.keys(topology.queues).length + 1);
+    // One a dead-letter queue, the breaker's and the failed alerts'.
+    expect(alarms).toHaveLength(Object.keys(topology.queues).length + 2);
     for (const spec of Object.values(topology.queues)) {
       const dlq = deployed.one("sst.aws.Queue", spec.dlqName).resource as {
         nodes: { queue: { name: string } };
@@ -487,9 +487,19 @@ describe("run()", () => {
     expect(deployed.ofType("aws.sns.Topic")).toStrictEqual([]);
   });
 
-  it("puts the functions' metrics on a dashboard, and alarms when a provider's breaker opens", async () => {
+  it("puts the functions' metrics on a dashboard, and alarms when a provider's breaker opens or an alert fails", async () => {
     const deployed = await deploy("dev");
     const { namespace, service, names } = topology.metrics;
+    expect(deployed.one("aws.cloudwatch.MetricAlarm", "AlertsFailedAlarm").args).toMatchObject({
+      name: "tickerfleet-dev-AlertsFailedAlarm",
+      namespace,
+      metricName: "AlertsFailed",
+      dimensions: { service, stage: "dev" },
+      statistic: "Sum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
+    });
     expect(deployed.one("aws.cloudwatch.MetricAlarm", "BreakerOpensAlarm").args).toMatchObject({
       name: "tickerfleet-dev-BreakerOpensAlarm",
       namespace,
@@ -601,14 +611,14 @@ describe("run()", () => {
         .map((d) => (d.args.transform as { topic: { name: string } }).topic.name),
       ...deployed.ofType("aws.iam.User").map((d) => d.args.name),
     ] as string[];
-    // Functions, queues and DLQs, tables, alarms (a DLQ's each and the breaker's), topics, the link signer.
+    // Functions, queues and DLQs, tables, alarms (a DLQ's each, the breaker's, failed alerts'), topics, the link signer.
     const { functions, queues, tables, topics } = topology;
     expect(names).toHaveLength(
       Object.keys(functions).length +
         2 * Object.keys(queues).length +
         Object.keys(tables).length +
         Object.keys(queues).length +
-        1 +
+        2 +
         Object.keys(topics).length +
         1,
     );

@@ -61,6 +61,7 @@ export function createNotify(resources: NotifyResources, env: NodeJS.ProcessEnv 
 
   const notify = async (scanId: string, context: Context): Promise<NotifyOutcome> => {
     obs.scan(scanId);
+    const started = Date.now();
     const outcome = await notifyScan(scanId, {
       store: {
         getScan: (id) => reader.getScan(id),
@@ -99,6 +100,14 @@ export function createNotify(resources: NotifyResources, env: NodeJS.ProcessEnv 
       });
       for (const alert of outcome.alerts)
         obs.logger.info("alert", { event: "alert", ...alert, ...outcome.headline });
+      // Counted once: what this invocation finished (a redelivery finds the records and adds nothing).
+      const mine = outcome.alerts.filter(
+        (a) => a.finishedAt !== undefined && Date.parse(a.finishedAt) >= started,
+      );
+      obs.count("AlertsSent", mine.filter((a) => a.status === "sent").length);
+      obs.count("AlertsFailed", mine.filter((a) => a.status === "failed").length);
+      if (report?.publishedAt && Date.parse(report.publishedAt) >= started) obs.count("ReportsPublished", 1);
+      if (report?.error) obs.count("ReportsFailed", 1);
     }
     return outcome;
   };
