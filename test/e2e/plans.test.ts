@@ -100,9 +100,10 @@ describe.each(PROVIDERS)("a planned sp500 scan on %s", (provider) => {
       expect.arrayContaining(["POLYGON_API_KEY", "APCA_API_SECRET_KEY", "UPSTASH_REDIS_REST_TOKEN"]),
     );
     expect(secrets.every(([, value]) => value.length >= 8)).toBe(true);
-    // Every line of the three scans above: scan-start, fetchers (units, assembly, chunks), scorers, finalize.
+    // Every line of the three scans above: scan-start, fetchers (units, assembly, chunks), scorers,
+    // finalize, and notify (its report and alerts).
     const functions = new Set(t.logs.map((line) => line.slice(0, line.indexOf("/"))));
-    expect([...functions].sort()).toStrictEqual(["Fetcher", "Finalize", "ScanStart", "Scorer"]);
+    expect([...functions].sort()).toStrictEqual(["Fetcher", "Finalize", "Notify", "ScanStart", "Scorer"]);
     expect(t.logs.length).toBeGreaterThan(20);
     expect(t.logs.length).toBeLessThan(20_000);
     // Each is Powertools' JSON: a Logger line (level, message, service, the function's context), or
