@@ -5,7 +5,13 @@
  */
 
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { Redis } from "@upstash/redis";
 import type { Context, SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -319,6 +325,45 @@ describe("the fetcher's composition", () => {
       "mixed",
     ]);
   });
+
+  it("hands a batch that failed as a whole (its bars table gone) back in seconds, not after the visibility timeout", async () => {
+    // A queue of its own, with the fetch queue's visibility timeout, holding one real message.
+    const { QueueUrl: queueUrl } = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: "FetchRetrySoon",
+        Attributes: { VisibilityTimeout: String(topology.queues.fetch.visibilityTimeoutSeconds) },
+      }),
+    );
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify(fetchMessage("gone", "yahoo", ["MSFT"])),
+      }),
+    );
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, AttributeNames: ["All"], WaitTimeSeconds: 1 }),
+    );
+    expect(Messages).toHaveLength(1);
+    const received: SQSRecord = {
+      ...record(Messages[0]!.Body!),
+      messageId: Messages[0]!.MessageId!,
+      receiptHandle: Messages[0]!.ReceiptHandle!,
+    };
+    const handler = createFetcher({ ...resources, barsTable: "NoSuchTable", fetchQueueUrl: queueUrl! }, env);
+    const { response, logs } = await invoke(handler, [received]);
+    expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: received.messageId }] });
+    expect(logs.find((l) => l.event === "fetch-batch-failed")).toMatchObject({ records: 1 });
+    expect(String(logs.find((l) => l.event === "fetch-batch-failed")?.error)).toMatch(/ResourceNotFound/);
+    // Visible again after 3–5 s (the first receive's delay, jittered), not 360 s.
+    const started = Date.now();
+    let back: string | undefined;
+    while (!back && Date.now() - started < 15_000) {
+      const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 2 }));
+      back = again.Messages?.[0]?.MessageId;
+    }
+    expect(back).toBe(received.messageId);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 30_000);
 
   it("checks its settings once, at start, naming every problem", () => {
     const bad = {

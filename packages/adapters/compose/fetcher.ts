@@ -13,6 +13,7 @@ import { planProgress } from "../dynamo/stores.ts";
 import { observability } from "../observability.ts";
 import { fetcherProviders, type ProviderSecrets } from "../providers/registry.ts";
 import { SqsMessageSender } from "../sqs/message-sender.ts";
+import { retrySoon } from "../sqs/retry-soon.ts";
 import type { LimiterLog } from "../upstash/limiter-stats.ts";
 import { UpstashResponseCache } from "../upstash/response-cache.ts";
 
@@ -154,6 +155,17 @@ export function createFetcher(resources: FetcherResources, env: NodeJS.ProcessEn
     obs.begin(context);
     try {
       return await handle(event, context);
+    } catch (error) {
+      // What throws here is the infrastructure (a store or queue call that kept failing through the
+      // SDK's retries): the whole batch goes back, seconds from now rather than after the queue's
+      // visibility timeout. Its records' work is idempotent; repeated failures end in the DLQ.
+      obs.logger.error("fetch-batch-failed", {
+        event: "fetch-batch-failed",
+        records: event.Records.length,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+      await retrySoon(sqsClient(), resources.fetchQueueUrl, event.Records);
+      return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
     } finally {
       obs.end();
     }
