@@ -8,6 +8,7 @@ import { createNotify } from "../packages/adapters/compose/notify.ts";
 import { ALERT_SECRETS, type AlertSecretName } from "../stacks/topology/index.ts";
 
 export const handler = createNotify({
+  notifyQueueUrl: Resource.NotifyQueue.url,
   scansTable: Resource.ScansTable.name,
   resultsTable: Resource.ResultsTable.name,
   barsTable: Resource.BarsTable.name,

@@ -7,6 +7,7 @@ import { Resource } from "sst";
 import { createScorer } from "../packages/adapters/compose/scorer.ts";
 
 export const handler = createScorer({
+  scoreQueueUrl: Resource.ScoreQueue.url,
   scansTable: Resource.ScansTable.name,
   resultsTable: Resource.ResultsTable.name,
   finalizeQueueUrl: Resource.FinalizeQueue.url,

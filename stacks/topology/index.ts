@@ -206,7 +206,8 @@ export const topology: Topology = {
       handler: "functions/scorer.handler",
       timeoutSeconds: SCORER_TIMEOUT,
       memoryMB: 1024,
-      links: ["ScansTable", "ResultsTable", "FinalizeQueue", ...UPSTASH],
+      // ScoreQueue: its own, to hand failed messages back soon (ChangeMessageVisibility).
+      links: ["ScoreQueue", "ScansTable", "ResultsTable", "FinalizeQueue", ...UPSTASH],
       description: "Computes indicators and scores, writes results and records progress exactly once.",
     },
     finalize: {
@@ -223,7 +224,9 @@ export const topology: Topology = {
       handler: "functions/notify.handler",
       timeoutSeconds: NOTIFY_TIMEOUT,
       memoryMB: 1024,
+      // NotifyQueue: its own, to hand failed messages back soon (ChangeMessageVisibility).
       links: [
+        "NotifyQueue",
         "ScansTable",
         "ResultsTable",
         "BarsTable",

@@ -24,6 +24,7 @@ describe("the scorer's composition", () => {
   it("scores each message, reports the unreadable one alone, and asks finalize once the last chunk is in", async () => {
     const chunks = await p.recordScan("wired", ["AAA", "BBB"]);
     const handler = createScorer({
+      scoreQueueUrl: p.provisioned.queues.score.url,
       scansTable: p.provisioned.tables.scans,
       resultsTable: p.provisioned.tables.results,
       finalizeQueueUrl: p.provisioned.queues.finalize.url,

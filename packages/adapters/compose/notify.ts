@@ -7,15 +7,25 @@ import { parseNotifyMessage } from "../../core/pipeline/messages.ts";
 import { renderReport } from "../../core/report/render-report.ts";
 import { type AlertSecrets, alertChannelSettings } from "../alerts/settings.ts";
 import { alertTransport } from "../alerts/transport.ts";
-import { batchDocumentClient, documentClient, s3Client, s3SigningClient, snsClient } from "../aws-clients.ts";
+import {
+  batchDocumentClient,
+  documentClient,
+  s3Client,
+  s3SigningClient,
+  snsClient,
+  sqsClient,
+} from "../aws-clients.ts";
 import { changeSettings } from "../config.ts";
 import { DynamoBarsStore } from "../dynamo/bars-store.ts";
 import { DynamoNotifyRepository } from "../dynamo/notify-repository.ts";
 import { DynamoScanReader } from "../dynamo/scan-reader.ts";
 import { observability } from "../observability.ts";
 import { S3ReportStore } from "../s3/report-store.ts";
+import { failuresBackSoon } from "../sqs/retry-soon.ts";
 
 export interface NotifyResources {
+  /** The queue it is subscribed to: failed messages are handed back to it soon. */
+  notifyQueueUrl: string;
   scansTable: string;
   resultsTable: string;
   barsTable: string;
@@ -118,7 +128,10 @@ export function createNotify(resources: NotifyResources, env: NodeJS.ProcessEnv 
       const handleRecord = async (record: SQSRecord) => {
         await notify(parseNotifyMessage(record.body).scanId, context);
       };
-      return processPartialResponse(event as SQSEvent, handleRecord, processor, { context });
+      const response = await processPartialResponse(event as SQSEvent, handleRecord, processor, { context });
+      // Only a store that kept failing fails a message: it comes back in seconds, and what was done is not done twice.
+      await failuresBackSoon(sqsClient(), resources.notifyQueueUrl, records as SQSRecord[], response);
+      return response;
     }
     const scanId = (event as { scanId?: unknown } | null)?.scanId;
     if (typeof scanId === "string" && scanId.length > 0) return notify(scanId, context);

@@ -9,9 +9,12 @@ import { DynamoScansRepository } from "../dynamo/scans-repository.ts";
 import { scoreStore } from "../dynamo/stores.ts";
 import { observability } from "../observability.ts";
 import { SqsMessageSender } from "../sqs/message-sender.ts";
+import { failuresBackSoon } from "../sqs/retry-soon.ts";
 import { UpstashScanCoordinator } from "../upstash/scan-coordinator.ts";
 
 export interface ScorerResources {
+  /** The queue it is subscribed to: failed messages are handed back to it soon. */
+  scoreQueueUrl: string;
   scansTable: string;
   resultsTable: string;
   finalizeQueueUrl: string;
@@ -43,7 +46,11 @@ export function createScorer(resources: ScorerResources) {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     obs.begin(context);
     try {
-      return await processPartialResponse(event, handleRecord, processor, { context });
+      const response = await processPartialResponse(event, handleRecord, processor, { context });
+      // A message that failed (a store call that kept failing) comes back in seconds, not after
+      // the queue's 6-minute visibility timeout: scoring is idempotent.
+      await failuresBackSoon(sqsClient(), resources.scoreQueueUrl, event.Records, response);
+      return response;
     } finally {
       obs.end();
     }

@@ -1,5 +1,5 @@
 import { ChangeMessageVisibilityBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { SQSRecord } from "aws-lambda";
+import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 
 /**
  * Seconds before a record whose whole batch failed is delivered again: 5 s doubling with each
@@ -16,6 +16,22 @@ export function retryDelaySeconds(receiveCount: number, random: () => number = M
  * that failed as a whole (a store down for a moment), where the records would otherwise wait
  * minutes. Best effort: a record whose change fails keeps the visibility timeout, as before.
  */
+/** The records of a partial batch response's failures, handed back soon (see retrySoon). */
+export async function failuresBackSoon(
+  sqs: SQSClient,
+  queueUrl: string,
+  records: readonly SQSRecord[],
+  response: SQSBatchResponse,
+): Promise<void> {
+  if (response.batchItemFailures.length === 0) return;
+  const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+  await retrySoon(
+    sqs,
+    queueUrl,
+    records.filter((r) => failed.has(r.messageId)),
+  );
+}
+
 export async function retrySoon(
   sqs: SQSClient,
   queueUrl: string,
