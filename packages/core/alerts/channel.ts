@@ -26,7 +26,7 @@ export type Judgement = { ok: true } | { ok: false; reason: string; retry: boole
 export interface Channel {
   name: ChannelName;
   request(content: AlertContent, text: AlertText): ChannelRequest;
-  /** Judges an HTTP answer. @default 2xx delivers; 408, 429 and 5xx are tried again */
+  /** Judges an HTTP answer. @default 2xx delivers; any other status is tried again */
   judge?(answer: HttpAnswer): Judgement;
 }
 
@@ -39,11 +39,16 @@ export function retryAfterMs(answer: HttpAnswer): number | undefined {
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }
 
-/** The judgement most webhooks need: 2xx delivers; 408, 429 and 5xx may pass on a later try. */
+/**
+ * The judgement most webhooks need: 2xx delivers; anything else may pass on a later try, a 4xx
+ * too (a receiver mid-deploy, a proxy, a rate limit), so every failure is tried again a few times
+ * with backoff before it is recorded. The tries are bounded (deliver.ts), so a 404 for good costs
+ * seconds, not a scan.
+ */
 export function judgeHttp(answer: HttpAnswer): Judgement {
   if (answer.status >= 200 && answer.status < 300) return { ok: true };
   const reason = `HTTP ${answer.status}${answer.body ? `: ${snippet(answer.body)}` : ""}`;
-  const retry = answer.status === 408 || answer.status === 429 || answer.status >= 500;
+  const retry = true;
   const after = retryAfterMs(answer);
   return after === undefined
     ? { ok: false, reason, retry }

@@ -134,7 +134,7 @@ describe("channel formats", () => {
     ).toEqual({ ok: true });
     expect(channel.judge!({ status: 200, body: '{"ok":false}', headers: {} })).toMatchObject({
       ok: false,
-      retry: false,
+      retry: true,
     });
     expect(
       channel.judge!({
@@ -154,7 +154,7 @@ describe("channel formats", () => {
         body: '{"ok":false,"description":"Bad Request: can\'t parse entities"}',
         headers: {},
       }),
-    ).toMatchObject({ ok: false, retry: false });
+    ).toMatchObject({ ok: false, retry: true, reason: "HTTP 400: Bad Request: can't parse entities" });
   });
 
   it("webhook: the documented JSON, signed with HMAC-SHA256 of the raw body", () => {

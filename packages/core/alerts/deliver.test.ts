@@ -85,7 +85,7 @@ describe("deliverAlerts", () => {
     expect(calls.filter((c) => c.endsWith("/slack"))).toHaveLength(2);
   });
 
-  it("does not try a 4xx again, and stops trying when the invocation's time runs short", async () => {
+  it("tries a 4xx again too (then records it), and stops trying when the invocation's time runs short", async () => {
     const { channels } = configuredChannels({
       slackUrl: "http://127.0.0.1:1/slack",
       discordUrl: "http://127.0.0.1:1/discord",
@@ -101,9 +101,24 @@ describe("deliverAlerts", () => {
       sleep: noSleep,
     });
     expect(records.map((r) => [r.channel, r.status, r.attempts, r.reason])).toEqual([
-      ["slack", "failed", 1, "HTTP 404: no_service after 1 attempt"],
+      ["slack", "failed", 1, "HTTP 404: no_service (no time left to try again) after 1 attempt"],
       ["discord", "failed", 1, "HTTP 500 (no time left to try again) after 1 attempt"],
     ]);
+  });
+
+  it("tries a channel answering 403 then 200 again and sends once", async () => {
+    const { channels } = configuredChannels({ webhookUrl: "http://127.0.0.1:1/hook", webhookSecret: "s" });
+    const { transport, calls } = scriptedTransport({
+      "http://127.0.0.1:1/hook": [{ status: 403, body: "forbidden", headers: {} }, ok],
+    });
+    const [record] = await deliverAlerts(content, channels, [], {
+      ledger: mapLedger(),
+      transport,
+      remainingMs: () => 100_000,
+      sleep: noSleep,
+    });
+    expect(record).toMatchObject({ channel: "webhook", status: "sent", attempts: 2 });
+    expect(calls).toHaveLength(2);
   });
 
   it("sends nothing twice: a second delivery finds every channel claimed", async () => {

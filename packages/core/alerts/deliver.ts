@@ -63,10 +63,10 @@ const errorText = (error: unknown) =>
 /**
  * Sends a finished scan's alert to every channel, in parallel, each at most once per scan: a
  * channel is claimed on the scan before its first request, and a channel already claimed (a
- * redelivered message, a second notify) is left as it is. Answers that may pass later (timeouts,
- * 408, 429, 5xx) are tried again with exponential backoff and full jitter (or the channel's
- * Retry-After) while the invocation has time; then the channel is recorded failed with its
- * reason. One channel's failure never stops another's; nothing here throws for a channel.
+ * redelivered message, a second notify) is left as it is. A failed send (a timeout, a refused
+ * connection, any status but 2xx) is tried again with exponential backoff and full jitter (or the
+ * channel's Retry-After) while the invocation has time; then the channel is recorded failed with
+ * its reason. One channel's failure never stops another's; nothing here throws for a channel.
  * A `sending` record left by an invocation that died mid-send is recorded failed, not sent
  * again: it may have been delivered.
  */

@@ -57,7 +57,7 @@ export function telegramChannel(input: { token: string; chatId: string; apiUrl?:
       if (judged.ok) {
         return parsed?.ok === true
           ? judged
-          : { ok: false, reason: `Telegram answered ${answer.status} without "ok": true`, retry: false };
+          : { ok: false, reason: `Telegram answered ${answer.status} without "ok": true`, retry: true };
       }
       const reason =
         typeof parsed?.description === "string"
