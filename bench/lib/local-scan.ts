@@ -27,7 +27,14 @@ export async function timedScan(
     const t0 = performance.now();
     const { scanId } = await invokeScanStart(target, payload);
     const scan = await waitForScan(target, scanId, { timeoutMs, pollMs: 50 });
-    return { scanId, scan, wallMs: performance.now() - t0, startedAtMs };
+    const wallMs = performance.now() - t0;
+    // The scan's time ends at finalize; its cost ends when notify has published its report (the
+    // local stack always has a bucket), so what the counters say next is this scan's whole bill and
+    // none of it bleeds into the next scan's.
+    const until = Date.now() + 120_000;
+    while (!(await target.store.getScan(scanId))?.report && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 100));
+    return { scanId, scan, wallMs, startedAtMs };
   } finally {
     target.close();
   }

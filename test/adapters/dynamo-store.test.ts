@@ -290,6 +290,35 @@ describe("the DynamoDB stores with the scorer and finalize", () => {
     expect(breadth?.dates.length).toBeGreaterThan(100);
   });
 
+  it("reads again, consistently, a result its chunk accounted for that the eventually consistent read missed", async () => {
+    await recordScan("lagging", ["AAA", "BBB", "CCC"]);
+    const queue = finalizeQueue();
+    await scoreChunk(scoreMessage("lagging", 0, ["AAA", "BBB", "CCC"]), {
+      store,
+      coordinator,
+      finalizeQueue: queue,
+    });
+    await scoreChunk(scoreMessage("lagging", 1, ["SPY"], "benchmark"), {
+      store,
+      coordinator,
+      finalizeQueue: queue,
+    });
+    // The bulk read has not seen BBB yet (dynalite is always consistent; DynamoDB may lag a write).
+    const lagging: FinalizeStore = {
+      ...finalize,
+      async *results(scanId) {
+        for await (const r of finalize.results(scanId)) if (r.ticker !== "BBB") yield r;
+      },
+    };
+    const outcome = await finalizeScan("lagging", { store: lagging, leaseMs: 60_000 });
+    expect(outcome).toMatchObject({ finalized: true, status: "COMPLETE", scored: 3, unaccounted: 0 });
+    expect((await reader.leaderboard("lagging"))?.map((r) => r.ticker).sort()).toStrictEqual([
+      "AAA",
+      "BBB",
+      "CCC",
+    ]);
+  });
+
   it("takes over from a finalize that died after its claim, once the claim's lease has run out", async () => {
     await recordScan("crashed", ["AAA", "BBB"]);
     const queue = finalizeQueue();

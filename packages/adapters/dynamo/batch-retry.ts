@@ -66,6 +66,7 @@ export async function batchGet(
   table: string,
   keys: readonly Key[],
   budget: BatchBudget = {},
+  consistent = false,
 ): Promise<Item[]> {
   const found: Item[] = [];
   for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
@@ -74,7 +75,9 @@ export async function batchGet(
       `BatchGetItem on ${table}`,
       budget,
       async (pending) => {
-        const out = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
+        const out = await db.send(
+          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: consistent } } }),
+        );
         found.push(...(out.Responses?.[table] ?? []));
         return out.UnprocessedKeys?.[table]?.Keys ?? [];
       },

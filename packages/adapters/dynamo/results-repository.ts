@@ -60,9 +60,11 @@ export class DynamoResultsRepository {
    * 1 MB page at a time; finalize waits for all of them, so they are read as a few ticker
    * ranges at once. Each range ends where the next begins: `ticker < B₁`, `B₁ ≤ ticker < B₂`
    * (BETWEEN, less the boundary itself), ..., `ticker ≥ Bₙ`, so each result is read once.
-   * Items this version did not write are left out (items.ts resultFromItem).
+   * Items this version did not write are left out (items.ts resultFromItem). An eventually
+   * consistent read costs half: finished scans' readers use it, and finalize, which re-reads
+   * consistently the few results a chunk accounted for that the read did not return.
    */
-  async *ofScan(scanId: string): AsyncIterable<ResultRecord> {
+  async *ofScan(scanId: string, consistent = true): AsyncIterable<ResultRecord> {
     const bounds = RESULT_RANGE_BOUNDS;
     const ranges = bounds.length + 1;
     const read = async (i: number): Promise<ResultRecord[]> => {
@@ -80,7 +82,7 @@ export class DynamoResultsRepository {
         TableName: this.table,
         KeyConditionExpression: condition.expression,
         ExpressionAttributeValues: { ":s": scanId, ...condition.values },
-        ConsistentRead: true,
+        ConsistentRead: consistent,
       })) {
         if (i > 0 && i < ranges - 1 && item.ticker === bounds[i]) continue;
         const result = resultFromItem(item);
@@ -89,6 +91,13 @@ export class DynamoResultsRepository {
       return out;
     };
     for (const range of await Promise.all(Array.from({ length: ranges }, (_, i) => read(i)))) yield* range;
+  }
+
+  /** Some tickers' results of one scan, read consistently (absent where there is none). */
+  async ofTickers(scanId: string, tickers: readonly string[]): Promise<ResultRecord[]> {
+    const keys: Item[] = tickers.map((ticker) => ({ scanId, ticker }));
+    const items = await batchGet(this.clients.batches, this.table, keys, this.options.batch, true);
+    return items.flatMap((item) => resultFromItem(item) ?? []);
   }
 
   /** One ticker's result in each of the given scans (absent where it was not part of a scan). */

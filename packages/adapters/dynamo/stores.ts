@@ -28,7 +28,8 @@ export function finalizeStore(scans: DynamoScansRepository, results: DynamoResul
   return {
     getScan: (scanId) => scans.get(scanId),
     claimFinalize: (scanId, now, leaseMs) => scans.claimFinalize(scanId, now, leaseMs),
-    results: (scanId) => results.ofScan(scanId),
+    results: (scanId) => results.ofScan(scanId, false),
+    resultsOf: (scanId, tickers) => results.ofTickers(scanId, tickers),
     chunks: (scanId) => scans.chunks(scanId),
     tickers: (scanId) => scans.tickers(scanId),
     getBenchmark: (scanId) => scans.benchmark(scanId),

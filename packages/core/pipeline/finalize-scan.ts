@@ -11,7 +11,7 @@ import type { TickerMetrics } from "../scoring/ticker-metrics.ts";
 import { screenValues } from "../screens/fields.ts";
 import type { NotifyMessage } from "./messages.ts";
 import type { FinalizeStore, MessageSender } from "./ports.ts";
-import type { LeaderboardRow, ScanRecord, ScanSummary } from "./records.ts";
+import type { LeaderboardRow, ResultRecord, ScanRecord, ScanSummary } from "./records.ts";
 import { toStoredBreadth } from "./stored-breadth.ts";
 import { fromStoredMetrics } from "./stored-metrics.ts";
 
@@ -72,18 +72,29 @@ export async function finalizeScan(scanId: string, deps: FinalizeDeps): Promise<
   // Settled here too, so a failing small read cannot go unhandled while the results are read.
   others.catch(() => undefined);
   const byProvider: Partial<Record<ProviderName, number>> = {};
-  for await (const result of deps.store.results(scanId)) {
+  const take = (result: ResultRecord) => {
+    if (accounted.has(result.ticker)) return;
     accounted.add(result.ticker);
     if (result.status === "failed") {
       failures.push({ ticker: result.ticker, reason: `${result.reason}: ${result.message}` });
-      continue;
+      return;
     }
     if (result.provider) byProvider[result.provider] = (byProvider[result.provider] ?? 0) + 1;
     const metrics = fromStoredMetrics(result.ticker, result.metrics, result.breadth);
     entries.push(result.fundamentals ? { metrics, fundamentals: result.fundamentals } : { metrics });
     if (result.breadth.length > 0) breadth.add(result.breadth);
-  }
+  };
+  for await (const result of deps.store.results(scanId)) take(result);
   const [chunks, tickers, benchmark] = await others;
+  // The bulk read is eventually consistent: a result its chunk accounted for (the chunk's progress
+  // is read consistently) that the read did not return yet is read again, consistently.
+  const missed = new Set<string>();
+  for (const chunk of chunks) {
+    if (chunk.role !== "universe") continue;
+    for (const t of chunk.scored) if (!accounted.has(t)) missed.add(t);
+    for (const t of chunk.failed) if (!accounted.has(t)) missed.add(t);
+  }
+  if (missed.size > 0) for (const result of await deps.store.resultsOf(scanId, [...missed])) take(result);
   let cacheHits = 0;
   const history = { tickersFull: 0, tickersIncremental: 0, sessionsFetched: 0, suspectGaps: 0 };
   for (const chunk of chunks) {

@@ -127,7 +127,10 @@ export interface FinalizeStore {
   getScan(scanId: string): Promise<ScanRecord | undefined>;
   /** RUNNING → FINALIZING, or a FINALIZING scan whose lease expired; undefined if not claimable. */
   claimFinalize(scanId: string, now: Date, leaseMs: number): Promise<ScanRecord | undefined>;
+  /** Every result of the scan, read eventually consistent (half the cost; resultsOf fills any gap). */
   results(scanId: string): AsyncIterable<ResultRecord>;
+  /** Some tickers' results, read consistently. */
+  resultsOf(scanId: string, tickers: readonly string[]): Promise<ResultRecord[]>;
   chunks(scanId: string): Promise<ChunkProgress[]>;
   /** The scan's tickers, as scan-start recorded them. */
   tickers(scanId: string): Promise<string[]>;
