@@ -9,7 +9,7 @@ import type { ResultRecord, ScanRecord, ScanReportRecord, ScoredResult } from ".
 import type { StoredBreadth } from "../pipeline/stored-breadth.ts";
 import { gatherReport } from "../report/gather-report.ts";
 import type { ReportData } from "../report/report-data.ts";
-import { screenScan } from "../screens/scan-screens.ts";
+import { type ScreenedTicker, screenScan } from "../screens/scan-screens.ts";
 
 /** What notify reads of a finished scan, and writes back on it. */
 export interface NotifyStore {
@@ -73,8 +73,9 @@ export async function notifyScan(scanId: string, deps: NotifyDeps): Promise<Noti
     deps.store.changes(scanId),
     deps.store.breadth(scanId),
   ]);
-  const report = await publishReport(scan, scored, changes, breadth, deps);
+  // Scored again as finalize scored them, once: for the report's rows and the alerts' top lists.
   const screened = screenScan(scored, scan.summary, deps.settings.screens);
+  const report = await publishReport(scan, scored, screened, changes, breadth, deps);
   const content = alertContent({
     scan,
     changes,
@@ -97,6 +98,7 @@ async function scoredOf(results: AsyncIterable<ResultRecord>): Promise<ScoredRes
 async function publishReport(
   scan: ScanRecord,
   scored: ScoredResult[],
+  screened: readonly ScreenedTicker[],
   changes: ScanChanges | undefined,
   breadth: StoredBreadth | undefined,
   deps: NotifyDeps,
@@ -114,6 +116,7 @@ async function publishReport(
       const data = await gatherReport({
         scan,
         scored,
+        screened,
         screens: deps.settings.screens,
         ...(changes ? { changes } : {}),
         ...(breadth ? { breadth } : {}),

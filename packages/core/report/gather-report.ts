@@ -2,7 +2,7 @@ import type { ScanChanges } from "../changes/changes.ts";
 import type { StoredTicker } from "../history/ticker-history.ts";
 import type { ScanRecord, ScoredResult } from "../pipeline/records.ts";
 import type { StoredBreadth } from "../pipeline/stored-breadth.ts";
-import { screenScan } from "../screens/scan-screens.ts";
+import { type ScreenedTicker, screenScan } from "../screens/scan-screens.ts";
 import type { Screen } from "../screens/screen.ts";
 import { addTradingDays } from "../trading-calendar.ts";
 import { CHART_SESSIONS, CHART_WARMUP, priceChart } from "./price-chart.ts";
@@ -18,6 +18,8 @@ export interface ReportSources {
   screens: readonly Screen[];
   changes?: ScanChanges;
   breadth?: StoredBreadth;
+  /** The scored tickers already screened (screenScan over `scored` and `screens`), when the caller has them. */
+  screened?: readonly ScreenedTicker[];
   /** Measured figures, when the caller has them (a local scan's counters). */
   measured?: { providerRequests: number; costUsd: number };
   /** The stored bars of the given tickers (the bars store), for the top tickers' charts. */
@@ -44,7 +46,7 @@ export async function gatherReport(sources: ReportSources): Promise<ReportData> 
   const { scan } = sources;
   const summary = scan.summary;
   if (!summary) throw new Error(`scan ${scan.scanId} has not finished: a report is of a finished scan`);
-  const screened = screenScan(sources.scored, summary, sources.screens);
+  const screened = sources.screened ?? screenScan(sources.scored, summary, sources.screens);
   const provider = new Map(sources.scored.map((r) => [r.ticker, r.provider ?? scan.provider]));
   const screenIndex = new Map(sources.screens.map((s, i) => [s.name, i]));
   const rows: ReportRow[] = screened.map((t, i) => ({
