@@ -144,12 +144,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await scanCommand(opts));
     });
 
-  where(program.command("status <scanId>").description("a scan's status, progress and failures")).action(
-    async (scanId: string, opts) => {
-      const { statusCommand } = await import("./commands/read.ts");
-      setExit(await statusCommand(scanId, opts));
-    },
-  );
+  where(
+    program
+      .command("status <scanId>")
+      .description("a scan's status, progress, failures, report link and alerts"),
+  ).action(async (scanId: string, opts) => {
+    const { statusCommand } = await import("./commands/read.ts");
+    setExit(await statusCommand(scanId, opts));
+  });
 
   where(
     program
