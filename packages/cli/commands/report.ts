@@ -2,8 +2,7 @@ import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { changeSettings } from "../../adapters/config.ts";
-import type { ScoredResult } from "../../core/pipeline/records.ts";
-import { gatherReport } from "../../core/report/gather-report.ts";
+import { gatherReport, readReportSources } from "../../core/report/gather-report.ts";
 import { renderReport } from "../../core/report/render-report.ts";
 import { CliError } from "../errors.ts";
 import { type ReadOptions, scanOrLatest, withTarget } from "./read.ts";
@@ -37,20 +36,15 @@ export async function reportCommand(options: ReportOptions): Promise<number> {
     const scan = await scanOrLatest(target, options.scan);
     if (!scan.summary)
       throw new CliError(`scan "${scan.scanId}" has not finished: a report is of a finished scan`, 3);
-    const scored: ScoredResult[] = [];
-    for await (const r of target.store.results(scan.scanId)) if (r.status === "scored") scored.push(r);
-    const [changes, breadth] = await Promise.all([
-      target.store.changes(scan.scanId),
-      target.store.breadth(scan.scanId),
-    ]);
-    const data = await gatherReport({
-      scan,
-      scored,
-      screens: settings.screens,
-      ...(changes ? { changes } : {}),
-      ...(breadth ? { breadth } : {}),
-      bars: (tickers, since) => target.bars.read(tickers, since),
-    });
+    const reads = {
+      results: (id: string) => target.store.results(id),
+      changes: (id: string) => target.store.changes(id),
+      breadth: (id: string) => target.store.breadth(id),
+      bars: (tickers: readonly string[], since: string) => target.bars.read(tickers, since),
+    };
+    const data = await gatherReport(
+      await readReportSources({ ...scan, summary: scan.summary }, reads, settings.screens),
+    );
     const html = renderReport(data);
     const out = resolve(options.out ?? `tickerfleet-${scan.scanId}.html`);
     await writeFile(out, html);

@@ -2,22 +2,19 @@ import { alertContent } from "../alerts/alert-content.ts";
 import { alertText } from "../alerts/alert-text.ts";
 import type { ChannelProblem, ConfiguredChannel } from "../alerts/channels.ts";
 import { type AlertRecord, type DeliverDeps, deliverAlerts } from "../alerts/deliver.ts";
-import type { ScanChanges } from "../changes/changes.ts";
 import type { ChangeSettings } from "../changes/settings.ts";
-import type { StoredTicker } from "../history/ticker-history.ts";
-import type { ResultRecord, ScanRecord, ScanReportRecord, ScoredResult } from "../pipeline/records.ts";
-import type { StoredBreadth } from "../pipeline/stored-breadth.ts";
-import { gatherReport } from "../report/gather-report.ts";
+import type { ScanRecord, ScanReportRecord } from "../pipeline/records.ts";
+import {
+  gatherReport,
+  type ReportReads,
+  type ReportSources,
+  readReportSources,
+} from "../report/gather-report.ts";
 import type { ReportData } from "../report/report-data.ts";
-import { type ScreenedTicker, screenScan } from "../screens/scan-screens.ts";
 
 /** What notify reads of a finished scan, and writes back on it. */
-export interface NotifyStore {
+export interface NotifyStore extends ReportReads {
   getScan(scanId: string): Promise<ScanRecord | undefined>;
-  results(scanId: string): AsyncIterable<ResultRecord>;
-  changes(scanId: string): Promise<ScanChanges | undefined>;
-  breadth(scanId: string): Promise<StoredBreadth | undefined>;
-  bars(tickers: readonly string[], since: string): Promise<Map<string, StoredTicker>>;
   recordReport(scanId: string, report: ScanReportRecord): Promise<void>;
 }
 
@@ -68,19 +65,18 @@ export async function notifyScan(scanId: string, deps: NotifyDeps): Promise<Noti
   if (!scan) return { scanId, notified: false, reason: "no such scan" };
   if (!FINISHED.has(scan.status) || !scan.summary)
     return { scanId, notified: false, reason: `scan is ${scan.status}: notify follows finalize` };
-  const [scored, changes, breadth] = await Promise.all([
-    scoredOf(deps.store.results(scanId)),
-    deps.store.changes(scanId),
-    deps.store.breadth(scanId),
-  ]);
-  // Scored again as finalize scored them, once: for the report's rows and the alerts' top lists.
-  const screened = screenScan(scored, scan.summary, deps.settings.screens);
-  const report = await publishReport(scan, scored, screened, changes, breadth, deps);
+  // Read, and scored again as finalize scored them, once: for the report's rows and the alerts' top lists.
+  const sources = await readReportSources(
+    { ...scan, summary: scan.summary },
+    deps.store,
+    deps.settings.screens,
+  );
+  const report = await publishReport(sources, deps);
   const content = alertContent({
     scan,
-    changes,
+    changes: sources.changes,
     screens: deps.settings.screens,
-    screened,
+    screened: sources.screened,
     topN: deps.settings.topN,
     ...(report?.url ? { reportUrl: report.url } : {}),
   });
@@ -89,39 +85,19 @@ export async function notifyScan(scanId: string, deps: NotifyDeps): Promise<Noti
   return { scanId, notified: true, report, alerts, headline: { title, summary } };
 }
 
-async function scoredOf(results: AsyncIterable<ResultRecord>): Promise<ScoredResult[]> {
-  const scored: ScoredResult[] = [];
-  for await (const r of results) if (r.status === "scored") scored.push(r);
-  return scored;
-}
-
-async function publishReport(
-  scan: ScanRecord,
-  scored: ScoredResult[],
-  screened: readonly ScreenedTicker[],
-  changes: ScanChanges | undefined,
-  breadth: StoredBreadth | undefined,
-  deps: NotifyDeps,
-): Promise<ScanReportRecord | null> {
+async function publishReport(sources: ReportSources, deps: NotifyDeps): Promise<ScanReportRecord | null> {
+  const { scan } = sources;
   if (!deps.publisher) return null;
   if (scan.report?.url) return scan.report;
   const attempts = deps.publishAttempts ?? 3;
   const linkSeconds = deps.linkSeconds ?? 7 * 86_400;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let error = "";
-  let tried = 0;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    tried = attempt;
+  let attempt = 0;
+  while (attempt < attempts) {
+    attempt++;
     try {
-      const data = await gatherReport({
-        scan,
-        scored,
-        screened,
-        screens: deps.settings.screens,
-        ...(changes ? { changes } : {}),
-        ...(breadth ? { breadth } : {}),
-        bars: (tickers, since) => deps.store.bars(tickers, since),
-      });
+      const data = await gatherReport(sources);
       const published = await deps.publisher.publish(scan.scanId, deps.render(data));
       const now = deps.now?.() ?? new Date();
       const record: ScanReportRecord = {
@@ -136,11 +112,11 @@ async function publishReport(
       return record;
     } catch (e) {
       error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      if (attempt < attempts && deps.remainingMs() > 30_000) await sleep(500 * 2 ** attempt);
-      else break;
+      if (attempt === attempts || deps.remainingMs() <= 30_000) break;
+      await sleep(500 * 2 ** attempt);
     }
   }
-  const failed: ScanReportRecord = { attempts: tried, error };
+  const failed: ScanReportRecord = { attempts: attempt, error };
   await deps.store.recordReport(scan.scanId, failed);
   return failed;
 }

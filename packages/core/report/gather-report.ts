@@ -1,6 +1,6 @@
 import type { ScanChanges } from "../changes/changes.ts";
 import type { StoredTicker } from "../history/ticker-history.ts";
-import type { ScanRecord, ScoredResult } from "../pipeline/records.ts";
+import type { ResultRecord, ScanRecord, ScoredResult } from "../pipeline/records.ts";
 import type { StoredBreadth } from "../pipeline/stored-breadth.ts";
 import { type ScreenedTicker, screenScan } from "../screens/scan-screens.ts";
 import type { Screen } from "../screens/screen.ts";
@@ -11,6 +11,42 @@ import type { ReportData, ReportRow } from "./report-data.ts";
 /** Tickers with a price chart in a report. */
 export const CHARTED = 20;
 
+/** Where a finished scan's report reads from: its results, changes and breadth, and the bars store. */
+export interface ReportReads {
+  results(scanId: string): AsyncIterable<ResultRecord>;
+  changes(scanId: string): Promise<ScanChanges | undefined>;
+  breadth(scanId: string): Promise<StoredBreadth | undefined>;
+  bars(tickers: readonly string[], since: string): Promise<Map<string, StoredTicker>>;
+}
+
+/**
+ * A finished scan's report sources, read at once and screened once: what notify publishes and
+ * alerts from, and what `tickerfleet report` renders.
+ */
+export async function readReportSources(
+  scan: ScanRecord & { summary: NonNullable<ScanRecord["summary"]> },
+  reads: ReportReads,
+  screens: readonly Screen[],
+): Promise<ReportSources & { screened: ScreenedTicker[] }> {
+  const scored: ScoredResult[] = [];
+  const [changes, breadth] = await Promise.all([
+    reads.changes(scan.scanId),
+    reads.breadth(scan.scanId),
+    (async () => {
+      for await (const r of reads.results(scan.scanId)) if (r.status === "scored") scored.push(r);
+    })(),
+  ]);
+  return {
+    scan,
+    scored,
+    screens,
+    screened: screenScan(scored, scan.summary, screens),
+    ...(changes ? { changes } : {}),
+    ...(breadth ? { breadth } : {}),
+    bars: (tickers, since) => reads.bars(tickers, since),
+  };
+}
+
 /** What a report is made of, read from the stores by the caller. */
 export interface ReportSources {
   scan: ScanRecord;
@@ -20,8 +56,6 @@ export interface ReportSources {
   breadth?: StoredBreadth;
   /** The scored tickers already screened (screenScan over `scored` and `screens`), when the caller has them. */
   screened?: readonly ScreenedTicker[];
-  /** Measured figures, when the caller has them (a local scan's counters). */
-  measured?: { providerRequests: number; costUsd: number };
   /** The stored bars of the given tickers (the bars store), for the top tickers' charts. */
   bars(tickers: readonly string[], since: string): Promise<Map<string, StoredTicker>>;
   now?: () => Date;
@@ -94,8 +128,9 @@ export async function gatherReport(sources: ReportSources): Promise<ReportData> 
       scored: summary.scored,
       failed: summary.failed,
       unaccounted: summary.unaccounted,
-      providerRequests: sources.measured?.providerRequests ?? scan.providerRequests ?? null,
-      costUsd: sources.measured?.costUsd ?? null,
+      providerRequests: scan.providerRequests ?? null,
+      // A scan's dollars are measured on the local stack by `scan --local`, not per scan in AWS.
+      costUsd: null,
       ...(summary.byProvider ? { byProvider: summary.byProvider } : {}),
       cacheHits: summary.cacheHits,
       market: summary.market,
