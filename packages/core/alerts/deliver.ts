@@ -85,10 +85,11 @@ export async function deliverAlerts(
   const staleMs = deps.staleMs ?? 15 * 60_000;
   const text = alertText(content);
 
-  const claim = async (channel: ChannelName): Promise<AlertRecord | undefined> => {
+  /** The channel's claim for this delivery, or the record another delivery left (to keep as it is). */
+  const claim = async (channel: ChannelName): Promise<{ mine: AlertRecord } | { held: AlertRecord }> => {
     const mine: AlertRecord = { channel, status: "sending", attempts: 0, claimedAt: now() };
     const got = await deps.ledger.claim(content.scanId, mine);
-    if (got.claimed) return undefined;
+    if (got.claimed) return { mine };
     const held = got.record;
     if (held.status === "sending" && Date.now() - Date.parse(held.claimedAt) > staleMs) {
       const failed: AlertRecord = {
@@ -98,9 +99,9 @@ export async function deliverAlerts(
         reason: "interrupted while sending; not sent again, as it may have been delivered",
       };
       await deps.ledger.finish(content.scanId, failed);
-      return failed;
+      return { held: failed };
     }
-    return held;
+    return { held };
   };
 
   const attempt = async (c: ConfiguredChannel): Promise<Judgement> => {
@@ -119,17 +120,16 @@ export async function deliverAlerts(
   };
 
   const send = async (c: ConfiguredChannel): Promise<AlertRecord> => {
-    const name = c.channel.name;
-    const held = await claim(name);
-    if (held) return held;
-    const claimedAt = now();
+    const claimed = await claim(c.channel.name);
+    if ("held" in claimed) return claimed.held;
+    const { mine } = claimed;
     let attempts = 0;
     let reason = "";
     for (;;) {
       attempts++;
       const judged = await attempt(c);
       if (judged.ok) {
-        const sent: AlertRecord = { channel: name, status: "sent", attempts, claimedAt, finishedAt: now() };
+        const sent: AlertRecord = { ...mine, status: "sent", attempts, finishedAt: now() };
         await deps.ledger.finish(content.scanId, sent);
         return sent;
       }
@@ -143,10 +143,9 @@ export async function deliverAlerts(
       await sleep(backoff);
     }
     const failed: AlertRecord = {
-      channel: name,
+      ...mine,
       status: "failed",
       attempts,
-      claimedAt,
       finishedAt: now(),
       reason: `${reason} after ${attempts} attempt${attempts === 1 ? "" : "s"}`,
     };
@@ -155,13 +154,11 @@ export async function deliverAlerts(
   };
 
   const misconfigured = async (p: ChannelProblem): Promise<AlertRecord> => {
-    const held = await claim(p.channel);
-    if (held) return held;
+    const claimed = await claim(p.channel);
+    if ("held" in claimed) return claimed.held;
     const failed: AlertRecord = {
-      channel: p.channel,
+      ...claimed.mine,
       status: "failed",
-      attempts: 0,
-      claimedAt: now(),
       finishedAt: now(),
       reason: `not configured right: ${p.reason}`,
     };
