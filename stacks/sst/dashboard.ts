@@ -75,38 +75,33 @@ export const dashboard = new aws.cloudwatch.Dashboard("Dashboard", {
   ),
 });
 
-export const breakerAlarm = new aws.cloudwatch.MetricAlarm("BreakerOpensAlarm", {
-  name: physicalName($app.stage, "BreakerOpensAlarm"),
-  alarmDescription:
-    "A provider's circuit breaker opened: it answered with failures (5xx, timeouts, resets) again and again. Scans fall back along their chain or wait the cool-down out; look at the fetcher's logs (breakerOpens) and the provider's status.",
-  namespace,
-  metricName: "BreakerOpens",
-  dimensions,
-  statistic: "Sum",
-  period: 300,
-  evaluationPeriods: 1,
-  threshold: 0,
-  comparisonOperator: "GreaterThanThreshold",
-  // No data: no breaker opened.
-  treatMissingData: "notBreaching",
-  alarmActions: alertTopic ? [alertTopic.arn] : [],
-  okActions: alertTopic ? [alertTopic.arn] : [],
-});
+/** An alarm when a count the functions publish is above zero in 5 minutes; no data is the healthy state. */
+function countAlarm(name: string, metricName: string, alarmDescription: string): aws.cloudwatch.MetricAlarm {
+  return new aws.cloudwatch.MetricAlarm(name, {
+    name: physicalName($app.stage, name),
+    alarmDescription,
+    namespace,
+    metricName,
+    dimensions,
+    statistic: "Sum",
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 0,
+    comparisonOperator: "GreaterThanThreshold",
+    treatMissingData: "notBreaching",
+    alarmActions: alertTopic ? [alertTopic.arn] : [],
+    okActions: alertTopic ? [alertTopic.arn] : [],
+  });
+}
 
-export const alertsFailedAlarm = new aws.cloudwatch.MetricAlarm("AlertsFailedAlarm", {
-  name: physicalName($app.stage, "AlertsFailedAlarm"),
-  alarmDescription:
-    "An alert channel failed for a scan after its retries (or is set up wrong): its reason is on the scan (`tickerfleet status <scanId>`, the alert#<channel> item) and in notify's logs. Check the channel's secret and the service's status.",
-  namespace,
-  metricName: "AlertsFailed",
-  dimensions,
-  statistic: "Sum",
-  period: 300,
-  evaluationPeriods: 1,
-  threshold: 0,
-  comparisonOperator: "GreaterThanThreshold",
-  // No data: no alert failed.
-  treatMissingData: "notBreaching",
-  alarmActions: alertTopic ? [alertTopic.arn] : [],
-  okActions: alertTopic ? [alertTopic.arn] : [],
-});
+export const breakerAlarm = countAlarm(
+  "BreakerOpensAlarm",
+  "BreakerOpens",
+  "A provider's circuit breaker opened: it answered with failures (5xx, timeouts, resets) again and again. Scans fall back along their chain or wait the cool-down out; look at the fetcher's logs (breakerOpens) and the provider's status.",
+);
+
+export const alertsFailedAlarm = countAlarm(
+  "AlertsFailedAlarm",
+  "AlertsFailed",
+  "An alert channel failed for a scan after its retries (or is set up wrong): its reason is on the scan (`tickerfleet status <scanId>`, the alert#<channel> item) and in notify's logs. Check the channel's secret and the service's status.",
+);
